@@ -1,3 +1,4 @@
+/** @jest-config-loader esbuild-register */
 import type { Config } from 'jest';
 
 // Nest 12 is ESM-only, so jest runs in ESM mode (see the "test" script) and swc compiles

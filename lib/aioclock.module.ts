@@ -1,0 +1,67 @@
+import { Logger, Module, type LoggerService } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AIOCLOCK_LOGGER_CONTEXT } from './aioclock.constants.js';
+import {
+  AIOCLOCK_MODULE_OPTIONS,
+  AioClockConfigurableModule,
+} from './aioclock.module-definition.js';
+import {
+  DEFAULT_HISTORY_SIZE,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  validateModuleOptions,
+  type AioClockModuleOptions,
+} from './aioclock.options.js';
+import { AioClockOrchestrator } from './aioclock.orchestrator.js';
+import { InMemoryRunStore } from './runner/run-store.js';
+import { silentLogger, type SchedulerLogger } from './runner/scheduler-logger.js';
+import { TaskScheduler } from './runner/task-scheduler.js';
+import { TaskRunHook } from './task-run.hook.js';
+import { TaskExplorer } from './task.explorer.js';
+import { TaskRegistry } from './task.registry.js';
+
+function schedulerLogger(logger: LoggerService | false | undefined): SchedulerLogger {
+  if (logger === false) return silentLogger;
+  const target = logger ?? new Logger(AIOCLOCK_LOGGER_CONTEXT);
+  return {
+    log: (message) => target.log(message, AIOCLOCK_LOGGER_CONTEXT),
+    warn: (message) => target.warn(message, AIOCLOCK_LOGGER_CONTEXT),
+    error: (message, stack) => target.error(message, stack, AIOCLOCK_LOGGER_CONTEXT),
+    debug: target.debug ? (message) => target.debug!(message, AIOCLOCK_LOGGER_CONTEXT) : undefined,
+  };
+}
+
+function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): TaskScheduler {
+  validateModuleOptions(options);
+  // The base hook only calls run(): skip the indirection unless a subclass or override replaced it.
+  const wrapRun =
+    Object.getPrototypeOf(hook) === TaskRunHook.prototype ? undefined : hook.wrap.bind(hook);
+  return new TaskScheduler({
+    logger: schedulerLogger(options.logger),
+    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    misfireThreshold: options.misfireThreshold,
+    defaults: options.taskDefaults,
+    triggerDefaults: { timeZone: options.timeZone },
+    store: options.runStore ?? new InMemoryRunStore(options.historySize ?? DEFAULT_HISTORY_SIZE),
+    wrapRun,
+  });
+}
+
+/**
+ * Schedules every `@Task` method of the application. `forRoot(options)` or
+ * `forRootAsync({ imports, inject, useFactory })`; global unless `isGlobal: false`.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers: [
+    {
+      provide: TaskScheduler,
+      useFactory: createScheduler,
+      inject: [AIOCLOCK_MODULE_OPTIONS, TaskRunHook],
+    },
+    TaskExplorer,
+    TaskRegistry,
+    AioClockOrchestrator,
+  ],
+  exports: [TaskRegistry, TaskScheduler],
+})
+export class AioClockModule extends AioClockConfigurableModule {}

@@ -1,0 +1,74 @@
+import type { LoggerService } from '@nestjs/common';
+import { OptionValidationError, messages } from './errors.js';
+import type { RunStore } from './runner/run-store.js';
+import type { TaskPolicies } from './runner/task-policies.js';
+
+/** Options of `AioClockModule.forRoot` / `forRootAsync`. */
+export interface AioClockModuleOptions {
+  /** false registers and lists tasks but starts nothing (handy in tests). Default true. */
+  enabled?: boolean;
+  /** IANA zone for At and Cron triggers without their own `tz`. Default: the system zone. */
+  timeZone?: string;
+  /** How long shutdown waits for running runs before aborting them (ms). Default 10,000. */
+  shutdownTimeout?: number;
+  /** A Nest logger, or false for silence. Default: Nest's Logger with context 'AioClock'. */
+  logger?: LoggerService | false;
+  /** Policy defaults for every task (timeout, overlap, retry, misfire, catchUpWindow, jitter). */
+  taskDefaults?: TaskPolicies;
+  /** Runs kept per task by the in-memory history. Default 100. */
+  historySize?: number;
+  /** Where run history goes; replaces the in-memory store (historySize then does not apply). */
+  runStore?: RunStore;
+  /** A run starting later than this after its planned time (ms) counts as a misfire. Default 1,000. */
+  misfireThreshold?: number;
+}
+
+/** Defaults of the module options. */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+export const DEFAULT_HISTORY_SIZE = 100;
+
+function nonNegative(field: string, value: unknown): void {
+  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
+    throw new OptionValidationError(
+      'AioClockModule',
+      field,
+      `must be a finite number >= 0, got ${String(value)}`,
+    );
+  }
+}
+
+/** Validates module options at bootstrap, naming the offending field. */
+export function validateModuleOptions(options: AioClockModuleOptions): void {
+  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
+    throw new OptionValidationError('AioClockModule', 'enabled', 'must be a boolean');
+  }
+  if (options.timeZone !== undefined && !isKnownTimeZone(options.timeZone)) {
+    throw new OptionValidationError(
+      'AioClockModule',
+      'timeZone',
+      messages.invalidTimeZone('AioClockModule', options.timeZone),
+    );
+  }
+  nonNegative('shutdownTimeout', options.shutdownTimeout);
+  nonNegative('misfireThreshold', options.misfireThreshold);
+  if (
+    options.historySize !== undefined &&
+    !(Number.isInteger(options.historySize) && options.historySize >= 0)
+  ) {
+    throw new OptionValidationError(
+      'AioClockModule',
+      'historySize',
+      `must be an integer >= 0, got ${String(options.historySize)}`,
+    );
+  }
+}
+
+function isKnownTimeZone(zone: unknown): boolean {
+  if (typeof zone !== 'string' || zone === '') return false;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,19 @@
+import { TASK_GROUP_METADATA } from '../aioclock.constants.js';
+import type { TaskPolicies } from '../runner/task-policies.js';
+
+/** What `@TaskGroup` records on a class. */
+export interface TaskGroupMetadata {
+  name: string;
+  defaults: TaskPolicies;
+}
+
+/**
+ * Groups the `@Task` methods of a class (aioclock's Group): they share a name prefix, can be paused
+ * and resumed together, and take `defaults` (timeout, overlap, retry...) unless they set their own.
+ */
+export function TaskGroup(name?: string, defaults: TaskPolicies = {}): ClassDecorator {
+  return (target) => {
+    const metadata: TaskGroupMetadata = { name: name ?? target.name, defaults };
+    Reflect.defineMetadata(TASK_GROUP_METADATA, metadata, target);
+  };
+}

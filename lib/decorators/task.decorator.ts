@@ -1,0 +1,42 @@
+import { TASK_METADATA } from '../aioclock.constants.js';
+import { TaskDeclarationError, messages } from '../errors.js';
+import type { TaskPolicies } from '../runner/task-policies.js';
+import { BaseTrigger } from '../triggers/base.trigger.js';
+
+/** Options of `@Task`: a name and the run policies (timeout, overlap, retry, misfire, jitter...). */
+export interface TaskOptions extends TaskPolicies {
+  /** Default `ClassName.methodName`, or `group.methodName` inside a `@TaskGroup`. */
+  name?: string;
+}
+
+/** What `@Task` records on a method. */
+export interface TaskDecoratorMetadata {
+  trigger: BaseTrigger;
+  options: TaskOptions;
+}
+
+/**
+ * Schedules the decorated method of a provider or controller with `trigger`. The method runs on
+ * the instance Nest built (so its dependencies are injected) and receives a `TaskContext`.
+ */
+export function Task(trigger: BaseTrigger, options: TaskOptions = {}): MethodDecorator {
+  return (target, key, descriptor) => {
+    const where = `${target.constructor.name}.${String(key)}`;
+    if (!(trigger instanceof BaseTrigger)) {
+      throw new TaskDeclarationError(
+        `${where}: @Task needs a trigger such as new Every({ seconds: 5 }), got ${String(trigger)}`,
+      );
+    }
+    if (typeof descriptor.value !== 'function') {
+      throw new TaskDeclarationError(`${where}: @Task decorates methods only`);
+    }
+    if (Reflect.hasOwnMetadata(TASK_METADATA, descriptor.value)) {
+      throw new TaskDeclarationError(
+        messages.duplicateTaskDecorator(target.constructor.name, String(key)),
+      );
+    }
+    const metadata: TaskDecoratorMetadata = { trigger, options };
+    Reflect.defineMetadata(TASK_METADATA, metadata, descriptor.value);
+    return descriptor;
+  };
+}

@@ -1,0 +1,66 @@
+/** Thrown when a trigger is built with input it cannot honour; the message names the trigger and the field. */
+export class TriggerValidationError extends Error {
+  constructor(
+    readonly trigger: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${trigger}: invalid ${field}: ${reason}`);
+    this.name = 'TriggerValidationError';
+  }
+}
+
+/** Thrown by the registry when no task has the given id or name. */
+export class TaskNotFoundError extends Error {
+  constructor(readonly idOrName: string) {
+    super(`No task with id or name "${idOrName}"`);
+    this.name = 'TaskNotFoundError';
+  }
+}
+
+/** Thrown at bootstrap when the declared tasks cannot be scheduled as written. */
+export class TaskDeclarationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TaskDeclarationError';
+  }
+}
+
+/** Thrown when a module or task option has a value the scheduler cannot use. */
+export class OptionValidationError extends Error {
+  constructor(
+    readonly owner: string,
+    readonly field: string,
+    reason: string,
+  ) {
+    super(`${owner}: invalid option ${field}: ${reason}`);
+    this.name = 'OptionValidationError';
+  }
+}
+
+/** The reason a run's signal is aborted when it exceeds its timeout. */
+export class TaskTimeoutError extends Error {
+  constructor(
+    readonly taskName: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`Task "${taskName}" timed out after ${timeoutMs} ms`);
+    this.name = 'TaskTimeoutError';
+  }
+}
+
+/** Message factories, kept together so that tests and docs quote one wording. */
+export const messages = {
+  duplicateTaskName: (name: string, first: string, second: string) =>
+    `Two tasks are named "${name}": ${first} and ${second}. Give one of them a distinct { name }.`,
+  sharedTrigger: (first: string, second: string) =>
+    `Tasks ${first} and ${second} share one trigger instance. A trigger counts the loops of one task: create a new trigger for each @Task.`,
+  requestScopedHost: (host: string, method: string) =>
+    `@Task on ${host}.${method} cannot be scheduled: ${host} is request-scoped (or depends on a request-scoped provider), so no instance exists outside a request. Make the provider a singleton, or move the task to a singleton that resolves the request-scoped one with ModuleRef.`,
+  duplicateTaskDecorator: (host: string, method: string) =>
+    `${host}.${method} has more than one @Task: combine the triggers with OrTrigger.`,
+  invalidTimeZone: (owner: string, zone: unknown) =>
+    `${owner}: invalid timeZone: unknown IANA time zone ${JSON.stringify(zone)}`,
+  shutdownTimeout: (taskNames: string[]) =>
+    `Shutdown timeout reached; aborting runs still going: ${taskNames.join(', ')}`,
+} as const;

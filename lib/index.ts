@@ -1,0 +1,52 @@
+export { AioClockModule } from './aioclock.module.js';
+export type { AioClockModuleExtras } from './aioclock.module-definition.js';
+export { AIOCLOCK_MODULE_OPTIONS } from './aioclock.module-definition.js';
+export type { AioClockModuleOptions } from './aioclock.options.js';
+export { Task, type TaskOptions } from './decorators/task.decorator.js';
+export { TaskGroup } from './decorators/task-group.decorator.js';
+export { TaskRegistry, type HistoryOptions } from './task.registry.js';
+export { TaskRunHook } from './task-run.hook.js';
+export {
+  TaskNotFoundError,
+  TriggerValidationError,
+  TaskDeclarationError,
+  OptionValidationError,
+  TaskTimeoutError,
+} from './errors.js';
+export type { TaskContext } from './runner/task-context.js';
+export type { TaskMetadata } from './runner/task-metadata.js';
+export type { RunRecord, RunStatus, RunOrigin } from './runner/run-record.js';
+export { InMemoryRunStore, type RunStore } from './runner/run-store.js';
+export type { SchedulerEvent, SchedulerEventType } from './runner/scheduler-events.js';
+export type { TaskDefinition, RunCounters } from './runner/scheduled-task.js';
+export type {
+  TaskPolicies,
+  OverlapPolicy,
+  MisfirePolicy,
+  RetryPolicy,
+} from './runner/task-policies.js';
+export {
+  TaskScheduler,
+  RunSkippedError,
+  type RunNowOptions,
+  type TaskSchedulerOptions,
+} from './runner/task-scheduler.js';
+export { ShutdownAbortError, type RunWrapper } from './runner/run-executor.js';
+export type { SchedulerLogger } from './runner/scheduler-logger.js';
+export { taskIdFromName } from './runner/task-id.js';
+export {
+  BaseTrigger,
+  type TriggerDescription,
+  type TriggerPhase,
+  type TriggerDefaults,
+  type JsonValue,
+} from './triggers/base.trigger.js';
+export { LoopController } from './triggers/loop-controller.js';
+export { Every, type EveryOptions } from './triggers/every.trigger.js';
+// At (pending)
+// Cron (pending)
+export { Once } from './triggers/once.trigger.js';
+export { Forever } from './triggers/forever.trigger.js';
+export { OnStartUp } from './triggers/on-start-up.trigger.js';
+export { OnShutDown } from './triggers/on-shut-down.trigger.js';
+export { OrTrigger, type OrTriggerOptions } from './triggers/or.trigger.js';

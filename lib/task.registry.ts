@@ -1,0 +1,114 @@
+import { Injectable } from '@nestjs/common';
+import type { Observable } from 'rxjs';
+import type { BaseTrigger } from './triggers/base.trigger.js';
+import type { RunRecord } from './runner/run-record.js';
+import type { ScheduledTask, TaskDefinition } from './runner/scheduled-task.js';
+import type { SchedulerEvent } from './runner/scheduler-events.js';
+import { toTaskMetadata, type TaskMetadata } from './runner/task-metadata.js';
+import { TaskScheduler, type RunNowOptions } from './runner/task-scheduler.js';
+import { OptionValidationError, TaskNotFoundError } from './errors.js';
+
+/** Options of `getHistory`. */
+export interface HistoryOptions {
+  /** Newest records to return; default 20. */
+  limit?: number;
+}
+
+/**
+ * The external API of the scheduler (aioclock's `api` module): list tasks, run one now, pause,
+ * resume, change a trigger, read history and watch events. Inject it into controllers.
+ */
+@Injectable()
+export class TaskRegistry {
+  constructor(private readonly scheduler: TaskScheduler) {}
+
+  /** Every task, startup and shutdown ones included, in registration order. */
+  getTasks(): TaskMetadata[] {
+    return this.scheduler.list().map(toTaskMetadata);
+  }
+
+  /** One task by id or name; throws TaskNotFoundError. */
+  getTask(idOrName: string): TaskMetadata {
+    return toTaskMetadata(this.scheduler.get(idOrName));
+  }
+
+  /** Runs a task now; resolves with the method's value, rejects with its error. */
+  runTask(idOrName: string, options?: RunNowOptions): Promise<unknown> {
+    return this.scheduler.runNow(this.scheduler.get(idOrName), options);
+  }
+
+  /** Stops planning runs of a task; a run in progress finishes. */
+  pause(idOrName: string): TaskMetadata {
+    const task = this.scheduler.get(idOrName);
+    this.scheduler.pause(task);
+    return toTaskMetadata(task);
+  }
+
+  /** Plans the task's next run from now. */
+  resume(idOrName: string): TaskMetadata {
+    const task = this.scheduler.get(idOrName);
+    this.scheduler.resume(task);
+    return toTaskMetadata(task);
+  }
+
+  /** Pauses every task of a group; throws TaskNotFoundError for a group with no task. */
+  pauseGroup(group: string): TaskMetadata[] {
+    const tasks = this.groupTasks(group);
+    tasks.forEach((task) => this.scheduler.pause(task));
+    return tasks.map(toTaskMetadata);
+  }
+
+  /** Resumes every task of a group. */
+  resumeGroup(group: string): TaskMetadata[] {
+    const tasks = this.groupTasks(group);
+    tasks.forEach((task) => this.scheduler.resume(task));
+    return tasks.map(toTaskMetadata);
+  }
+
+  /** Replaces a task's trigger from its next fire time on. */
+  setTrigger(idOrName: string, trigger: BaseTrigger): TaskMetadata {
+    const task = this.scheduler.get(idOrName);
+    this.scheduler.setTrigger(task, trigger);
+    return toTaskMetadata(task);
+  }
+
+  /** A task's history, newest first. */
+  async getHistory(idOrName: string, options: HistoryOptions = {}): Promise<RunRecord[]> {
+    const task = this.scheduler.get(idOrName);
+    const limit = options.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new OptionValidationError(
+        'getHistory',
+        'limit',
+        `must be an integer >= 1, got ${String(limit)}`,
+      );
+    }
+    return this.scheduler.history(task, limit);
+  }
+
+  /** Registers a task by hand, e.g. one built from configuration at run time. */
+  addTask(definition: TaskDefinition): TaskMetadata {
+    return toTaskMetadata(this.scheduler.register(definition));
+  }
+
+  /** Every scheduling and run event. */
+  get events$(): Observable<SchedulerEvent> {
+    return this.scheduler.events$;
+  }
+
+  /** True when nothing is planned or running. */
+  isIdle(): boolean {
+    return this.scheduler.isIdle();
+  }
+
+  /** Resolves when nothing is planned or running any more. */
+  whenIdle(): Promise<void> {
+    return this.scheduler.whenIdle();
+  }
+
+  private groupTasks(group: string): ScheduledTask[] {
+    const tasks = this.scheduler.list().filter((task) => task.group === group);
+    if (tasks.length === 0) throw new TaskNotFoundError(`group:${group}`);
+    return tasks;
+  }
+}

@@ -1,0 +1,107 @@
+import { TriggerValidationError } from '../errors.js';
+import { LoopController } from './loop-controller.js';
+import type { TriggerDescription } from './base.trigger.js';
+import { assertKnownKeys, assertNonNegativeNumber, assertOneOf } from './trigger-validation.js';
+
+/** Options of `Every`; units add up and fractions are allowed. */
+export interface EveryOptions {
+  seconds?: number;
+  minutes?: number;
+  hours?: number;
+  days?: number;
+  weeks?: number;
+  /** 'wait' (default) waits one interval before the first run; 'immediate' runs at once. */
+  firstRunStrategy?: 'wait' | 'immediate';
+  /**
+   * 'end' (default, aioclock's fixed delay) measures each interval from the end of the previous
+   * run; 'start' keeps a fixed rate aligned to the first fire time, so runs do not drift.
+   */
+  anchor?: 'end' | 'start';
+  maxLoopCount?: number;
+}
+
+const UNIT_MS = {
+  seconds: 1_000,
+  minutes: 60_000,
+  hours: 3_600_000,
+  days: 86_400_000,
+  weeks: 604_800_000,
+} as const;
+const UNITS = Object.keys(UNIT_MS) as (keyof typeof UNIT_MS)[];
+const KEYS = [...UNITS, 'firstRunStrategy', 'anchor', 'maxLoopCount'] as const;
+
+/** Fires every fixed interval. */
+export class Every extends LoopController {
+  readonly intervalMs: number;
+  readonly firstRunStrategy: 'wait' | 'immediate';
+  readonly anchor: 'end' | 'start';
+  private readonly options: EveryOptions;
+  /** For anchor 'start': the last planned fire time, from which the next one is counted. */
+  private lastPlannedAt: number | null = null;
+
+  constructor(options: EveryOptions) {
+    assertKnownKeys('Every', options, KEYS);
+    super('Every', options?.maxLoopCount);
+    let intervalMs = 0;
+    let unitGiven = false;
+    for (const unit of UNITS) {
+      const value = options[unit];
+      if (value === undefined) continue;
+      assertNonNegativeNumber('Every', unit, value);
+      intervalMs += value * UNIT_MS[unit];
+      unitGiven = true;
+    }
+    if (!unitGiven) {
+      throw new TriggerValidationError(
+        'Every',
+        'interval',
+        `give at least one of ${UNITS.join(', ')}`,
+      );
+    }
+    if (intervalMs <= 0) {
+      throw new TriggerValidationError('Every', 'interval', 'must be longer than 0 ms');
+    }
+    this.firstRunStrategy = options.firstRunStrategy ?? 'wait';
+    assertOneOf('Every', 'firstRunStrategy', this.firstRunStrategy, ['wait', 'immediate']);
+    this.anchor = options.anchor ?? 'end';
+    assertOneOf('Every', 'anchor', this.anchor, ['end', 'start']);
+    this.intervalMs = intervalMs;
+    this.options = options;
+  }
+
+  override get anchoredToRunEnd(): boolean {
+    return this.anchor === 'end';
+  }
+
+  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
+    if (!this.shouldTrigger()) return null;
+    if (this.loopCount === 0 && this.firstRunStrategy === 'immediate') return 0;
+    if (this.anchor === 'start' && this.lastPlannedAt !== null) {
+      // Fixed rate: count from the last planned time, not from now, so lateness does not add up.
+      // If fire times were missed, the next one is the first planned time not in the past.
+      const elapsed = now.getTime() - this.lastPlannedAt;
+      const steps = Math.max(1, Math.ceil(elapsed / this.intervalMs));
+      return this.lastPlannedAt + steps * this.intervalMs - now.getTime();
+    }
+    return this.intervalMs;
+  }
+
+  override recordFire(scheduledAt: Date): void {
+    super.recordFire(scheduledAt);
+    this.lastPlannedAt = scheduledAt.getTime();
+  }
+
+  describe(): TriggerDescription {
+    const units: Record<string, number> = {};
+    for (const unit of UNITS)
+      if (this.options[unit] !== undefined) units[unit] = this.options[unit]!;
+    return {
+      type: 'Every',
+      ...units,
+      intervalMs: this.intervalMs,
+      firstRunStrategy: this.firstRunStrategy,
+      anchor: this.anchor,
+      ...this.describeLoop(),
+    };
+  }
+}
