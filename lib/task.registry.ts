@@ -33,7 +33,7 @@ export class TaskRegistry {
   }
 
   /** Runs a task now; resolves with the method's value, rejects with its error. */
-  runTask(idOrName: string, options?: RunNowOptions): Promise<unknown> {
+  async runTask(idOrName: string, options?: RunNowOptions): Promise<unknown> {
     return this.scheduler.runNow(this.scheduler.get(idOrName), options);
   }
 
