@@ -204,7 +204,8 @@ export class TaskScheduler {
 
   /** Replaces the task's trigger; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
-    if (task.phase !== 'scheduled' || trigger?.phase !== 'scheduled') {
+    assertTrigger(task.name, trigger);
+    if (task.phase !== 'scheduled' || trigger.phase !== 'scheduled') {
       throw new TaskDeclarationError(
         `Task "${task.name}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
       );
@@ -246,11 +247,7 @@ export class TaskScheduler {
   }
 
   private applyTriggerDefaults(taskName: string, trigger: BaseTrigger): void {
-    if (typeof trigger?.getWaitingTimeTillNextTrigger !== 'function') {
-      throw new TaskDeclarationError(
-        `Task "${taskName}": the trigger is not a BaseTrigger (got ${String(trigger)})`,
-      );
-    }
+    assertTrigger(taskName, trigger);
     try {
       trigger.applyDefaults(this.options.triggerDefaults ?? {});
     } catch (error) {
@@ -408,6 +405,14 @@ export class TaskScheduler {
 
   private emit(build: () => SchedulerEvent): void {
     if (this.subject.observed) this.subject.next(build());
+  }
+}
+
+function assertTrigger(taskName: string, trigger: BaseTrigger): void {
+  if (typeof trigger?.getWaitingTimeTillNextTrigger !== 'function') {
+    throw new TaskDeclarationError(
+      `Task "${taskName}": the trigger is not a BaseTrigger (got ${String(trigger)})`,
+    );
   }
 }
 

@@ -78,9 +78,9 @@ export class Every extends LoopController {
     if (this.loopCount === 0 && this.firstRunStrategy === 'immediate') return 0;
     if (this.anchor === 'start' && this.lastPlannedAt !== null) {
       // Fixed rate: count from the last planned time, not from now, so lateness does not add up.
-      // If fire times were missed, the next one is the first planned time not in the past.
+      // If fire times were missed, the next one is the first planned time after now.
       const elapsed = now.getTime() - this.lastPlannedAt;
-      const steps = Math.max(1, Math.ceil(elapsed / this.intervalMs));
+      const steps = Math.max(1, Math.floor(elapsed / this.intervalMs) + 1);
       return this.lastPlannedAt + steps * this.intervalMs - now.getTime();
     }
     return this.intervalMs;

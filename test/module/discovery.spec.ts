@@ -43,16 +43,32 @@ class HealthController {
 
 describe('discovery', () => {
   it('finds tasks on providers and controllers, with default and explicit names', async () => {
-    const { app } = await createApp([Reports, Billing], { enabled: false }, { controllers: [HealthController] });
-    const names = app.get(TaskRegistry).getTasks().map((task) => task.name);
-    expect(names.sort()).toEqual(['HealthController.ping', 'Reports.hourly', 'billing.charge', 'billing.refund', 'daily-report']);
+    const { app } = await createApp(
+      [Reports, Billing],
+      { enabled: false },
+      { controllers: [HealthController] },
+    );
+    const names = app
+      .get(TaskRegistry)
+      .getTasks()
+      .map((task) => task.name);
+    expect(names.sort()).toEqual([
+      'HealthController.ping',
+      'Reports.hourly',
+      'billing.charge',
+      'billing.refund',
+      'daily-report',
+    ]);
     await app.close();
   });
 
   it('applies group defaults, and a task option wins over its group', async () => {
     const { app } = await createApp([Billing], { enabled: false });
     const registry = app.get(TaskRegistry);
-    expect(registry.getTask('billing.charge')).toMatchObject({ group: 'billing', policies: { timeout: 30_000, overlap: 'queue' } });
+    expect(registry.getTask('billing.charge')).toMatchObject({
+      group: 'billing',
+      policies: { timeout: 30_000, overlap: 'queue' },
+    });
     expect(registry.getTask('billing.refund').policies.timeout).toBe(1_000);
     await app.close();
   });
@@ -60,7 +76,9 @@ describe('discovery', () => {
   it('derives stable UUIDs from task names', async () => {
     const { app } = await createApp([Reports], { enabled: false });
     const task = app.get(TaskRegistry).getTask('daily-report');
-    expect(task.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(task.id).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
     expect(task.id).toBe(taskIdFromName('daily-report'));
     expect(taskIdFromName('daily-report')).not.toBe(taskIdFromName('Reports.hourly'));
     expect(app.get(TaskRegistry).getTask(task.id).name).toBe('daily-report');
@@ -70,7 +88,9 @@ describe('discovery', () => {
   it('throws TaskNotFoundError for an unknown id or name', async () => {
     const { app } = await createApp([Reports], { enabled: false });
     expect(() => app.get(TaskRegistry).getTask('nope')).toThrow(TaskNotFoundError);
-    await expect(app.get(TaskRegistry).runTask('nope')).rejects.toThrow('No task with id or name "nope"');
+    await expect(app.get(TaskRegistry).runTask('nope')).rejects.toThrow(
+      'No task with id or name "nope"',
+    );
     await app.close();
   });
 
@@ -99,7 +119,9 @@ describe('discovery', () => {
       @Task(shared)
       two() {}
     }
-    await expect(createApp([Shared], { enabled: false })).rejects.toThrow(/Shared\.one and Shared\.two share one trigger instance/);
+    await expect(createApp([Shared], { enabled: false })).rejects.toThrow(
+      /Shared\.one and Shared\.two share one trigger instance/,
+    );
   });
 
   it('rejects @Task on a request-scoped provider and explains why', async () => {
@@ -110,7 +132,9 @@ describe('discovery', () => {
     }
     const failure = createApp([PerRequest], { enabled: false });
     await expect(failure).rejects.toThrow(TaskDeclarationError);
-    await expect(createApp([PerRequest], { enabled: false })).rejects.toThrow(/PerRequest\.tick .*request-scoped/);
+    await expect(createApp([PerRequest], { enabled: false })).rejects.toThrow(
+      /PerRequest\.tick .*request-scoped/,
+    );
   });
 
   it('rejects two @Task decorators on one method and a non-trigger', () => {
@@ -143,14 +167,22 @@ describe('discovery', () => {
   });
 
   it('rejects bad module options, naming the field', async () => {
-    await expect(createApp([Reports], { timeZone: 'Mars/Olympus' })).rejects.toThrow('AioClockModule: invalid option timeZone');
-    await expect(createApp([Reports], { shutdownTimeout: -1 })).rejects.toThrow('AioClockModule: invalid option shutdownTimeout');
+    await expect(createApp([Reports], { timeZone: 'Mars/Olympus' })).rejects.toThrow(
+      'AioClockModule: invalid option timeZone',
+    );
+    await expect(createApp([Reports], { shutdownTimeout: -1 })).rejects.toThrow(
+      'AioClockModule: invalid option shutdownTimeout',
+    );
   });
 
   it('configures asynchronously with forRootAsync', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     const moduleRef = await Test.createTestingModule({
-      imports: [AioClockModule.forRootAsync({ useFactory: async () => ({ enabled: false, logger: false as const }) })],
+      imports: [
+        AioClockModule.forRootAsync({
+          useFactory: async () => ({ enabled: false, logger: false as const }),
+        }),
+      ],
       providers: [Reports],
     }).compile();
     await moduleRef.init();

@@ -55,7 +55,9 @@ describe('running tasks', () => {
     class Slow {
       @Task(new Every({ seconds: 10 }), { timeout: 2_000 })
       async run({ signal }: TaskContext) {
-        signal.addEventListener('abort', () => seen.push(`aborted at ${Date.now() - T0.getTime()}`));
+        signal.addEventListener('abort', () =>
+          seen.push(`aborted at ${Date.now() - T0.getTime()}`),
+        );
         await new Promise(() => {}); // never settles by itself
       }
     }
@@ -140,7 +142,9 @@ describe('running tasks', () => {
       @Task(new Every({ seconds: 1 }))
       async run({ signal }: TaskContext) {
         order.push('run');
-        signal.addEventListener('abort', () => order.push(`aborted: ${(signal.reason as Error).name}`));
+        signal.addEventListener('abort', () =>
+          order.push(`aborted: ${(signal.reason as Error).name}`),
+        );
         await new Promise(() => {});
       }
       @Task(new OnShutDown())
@@ -156,7 +160,9 @@ describe('running tasks', () => {
     await jest.advanceTimersByTimeAsync(1);
     await closing;
     expect(order).toEqual(['run', 'aborted: ShutdownAbortError', 'shutdown']);
-    expect(logger.warnings[0]).toContain('Shutdown timeout reached; aborting runs still going: Stubborn.run');
+    expect(logger.warnings[0]).toContain(
+      'Shutdown timeout reached; aborting runs still going: Stubborn.run',
+    );
     expect(app.get(TaskRegistry).getTask('Stubborn.run').lastRun?.status).toBe('cancelled');
     expect(jest.getTimerCount()).toBe(0);
   });
@@ -244,7 +250,9 @@ describe('running tasks', () => {
     const task = app.get(TaskRegistry).getTask('Minutely.run');
     expect(task.nextRunAt?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
     expect(trigger.expectedTriggerTime?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
-    expect(JSON.parse(JSON.stringify(task))).toMatchObject({ trigger: { type: 'Every', minutes: 1 } });
+    expect(JSON.parse(JSON.stringify(task))).toMatchObject({
+      trigger: { type: 'Every', minutes: 1 },
+    });
     await app.close();
     expect(trigger.expectedTriggerTime).toBeNull();
   });
@@ -282,7 +290,10 @@ describe('runTask', () => {
     }
     const { app } = await createApp([Broken]);
     await expect(app.get(TaskRegistry).runTask('Broken.run')).rejects.toThrow(TypeError);
-    expect(app.get(TaskRegistry).getTask('Broken.run').lastRun).toMatchObject({ origin: 'manual', status: 'failed' });
+    expect(app.get(TaskRegistry).getTask('Broken.run').lastRun).toMatchObject({
+      origin: 'manual',
+      status: 'failed',
+    });
     await app.close();
   });
 });

@@ -1,0 +1,185 @@
+import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import {
+  AioClockModule,
+  Every,
+  OnStartUp,
+  Task,
+  TaskGroup,
+  TaskNotFoundError,
+  TaskRegistry,
+  TaskRunHook,
+  TriggerValidationError,
+  type TaskContext,
+} from '../../lib/index.js';
+import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+beforeEach(() => jest.useFakeTimers({ now: T0 }));
+afterEach(() => jest.useRealTimers());
+
+@TaskGroup('sync')
+@Injectable()
+class Sync {
+  runs: string[] = [];
+  @Task(new Every({ seconds: 1 }))
+  async orders() {
+    this.runs.push(`orders@${Date.now() - T0}`);
+    await sleep(500);
+  }
+  @Task(new Every({ seconds: 2 }))
+  customers() {
+    this.runs.push(`customers@${Date.now() - T0}`);
+  }
+}
+
+describe('pause, resume and setTrigger', () => {
+  it('pause stops planning runs but lets the current run finish; resume plans from now', async () => {
+    const { app } = await createApp([Sync]);
+    const registry = app.get(TaskRegistry);
+    await jest.advanceTimersByTimeAsync(1_200); // orders is mid-run
+    const paused = registry.pause('sync.orders');
+    expect(paused).toMatchObject({ paused: true, running: true, nextRunAt: null });
+    await jest.advanceTimersByTimeAsync(5_000);
+    const sync = app.get(Sync);
+    expect(sync.runs.filter((run) => run.startsWith('orders'))).toEqual(['orders@1000']);
+    expect(registry.getTask('sync.orders')).toMatchObject({
+      running: false,
+      counters: { succeeded: 1 },
+    });
+    const resumed = registry.resume('sync.orders');
+    expect(resumed.nextRunAt?.getTime()).toBe(T0 + 6_200 + 1_000);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(sync.runs.at(-1)).toBe('orders@7200');
+    await closeUnderFakeTimers(app);
+  });
+
+  it('pauseGroup and resumeGroup act on every task of a group', async () => {
+    const { app } = await createApp([Sync]);
+    const registry = app.get(TaskRegistry);
+    expect(registry.pauseGroup('sync').map((task) => task.paused)).toEqual([true, true]);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(app.get(Sync).runs).toEqual([]);
+    registry.resumeGroup('sync');
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(app.get(Sync).runs).toEqual(['orders@11000', 'customers@12000']);
+    expect(() => registry.pauseGroup('nope')).toThrow(TaskNotFoundError);
+    await closeUnderFakeTimers(app);
+  });
+
+  it('setTrigger takes effect from the next fire time and shows in metadata', async () => {
+    const { app } = await createApp([Sync]);
+    const registry = app.get(TaskRegistry);
+    await jest.advanceTimersByTimeAsync(1_200); // orders is mid-run
+    const changed = registry.setTrigger('sync.orders', new Every({ minutes: 1 }));
+    expect(changed.trigger).toMatchObject({ type: 'Every', minutes: 1 });
+    // Still running: the next fire is planned when this run ends, from the new trigger.
+    expect(changed.nextRunAt).toBeNull();
+    await jest.advanceTimersByTimeAsync(300);
+    expect(registry.getTask('sync.orders').nextRunAt?.getTime()).toBe(T0 + 1_500 + 60_000);
+    await jest.advanceTimersByTimeAsync(60_000);
+    expect(app.get(Sync).runs.filter((run) => run.startsWith('orders'))).toEqual([
+      'orders@1000',
+      'orders@61500',
+    ]);
+    await closeUnderFakeTimers(app);
+  });
+
+  it('rejects bad arguments without changing anything', async () => {
+    const { app } = await createApp([Sync]);
+    const registry = app.get(TaskRegistry);
+    const before = registry.getTask('sync.orders');
+    expect(() => registry.pause('missing')).toThrow(TaskNotFoundError);
+    expect(() => registry.setTrigger('sync.orders', new OnStartUp())).toThrow(
+      /setTrigger works only between scheduled triggers/,
+    );
+    expect(() => registry.setTrigger('sync.orders', {} as never)).toThrow(/not a BaseTrigger/);
+    const taken = registry.getTask('sync.customers');
+    expect(taken.trigger.type).toBe('Every');
+    expect(() => new Every({ sekonds: 1 } as never)).toThrow(TriggerValidationError);
+    await expect(registry.getHistory('sync.orders', { limit: 0 })).rejects.toThrow(
+      'getHistory: invalid option limit',
+    );
+    expect(registry.getTask('sync.orders')).toEqual(before);
+    await closeUnderFakeTimers(app);
+  });
+
+  it('emits paused, resumed and rescheduled events', async () => {
+    const { app } = await createApp([Sync]);
+    const registry = app.get(TaskRegistry);
+    const events: string[] = [];
+    registry.events$.subscribe((event) => events.push(`${event.type}:${event.taskName}`));
+    registry.pause('sync.customers');
+    registry.resume('sync.customers');
+    registry.setTrigger('sync.customers', new Every({ seconds: 30 }));
+    expect(events).toEqual([
+      'paused:sync.customers',
+      'resumed:sync.customers',
+      'scheduled:sync.customers',
+      'rescheduled:sync.customers',
+      'scheduled:sync.customers',
+    ]);
+    await closeUnderFakeTimers(app);
+  });
+});
+
+describe('history', () => {
+  it('keeps the last historySize records per task, newest first', async () => {
+    @Injectable()
+    class Counter {
+      n = 0;
+      @Task(new Every({ seconds: 1 }))
+      count() {
+        return { n: ++this.n };
+      }
+    }
+    const { app } = await createApp([Counter], { historySize: 3 });
+    await jest.advanceTimersByTimeAsync(5_000);
+    const history = await app.get(TaskRegistry).getHistory('Counter.count', { limit: 10 });
+    expect(history.map((record) => record.result)).toEqual(['{"n":5}', '{"n":4}', '{"n":3}']);
+    expect(history[0]).toMatchObject({
+      status: 'succeeded',
+      attempt: 1,
+      origin: 'schedule',
+      error: null,
+    });
+    expect(history[0].finishedAt.getTime()).toBeGreaterThanOrEqual(history[0].startedAt!.getTime());
+    await closeUnderFakeTimers(app);
+  });
+});
+
+describe('run hook', () => {
+  it('wraps every run, e.g. for tracing', async () => {
+    const trace: string[] = [];
+    class TracingHook extends TaskRunHook {
+      override async wrap(context: TaskContext, run: () => Promise<unknown>) {
+        trace.push(`begin ${context.taskName}`);
+        try {
+          return await run();
+        } finally {
+          trace.push(`end ${context.taskName}`);
+        }
+      }
+    }
+    @Injectable()
+    class Traced {
+      @Task(new Every({ seconds: 1 }))
+      work() {
+        trace.push('work');
+        return 7;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [AioClockModule.forRoot({ logger: false, runHook: TracingHook })],
+      providers: [Traced],
+    }).compile();
+    await moduleRef.init();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(trace).toEqual(['begin Traced.work', 'work', 'end Traced.work']);
+    await expect(moduleRef.get(TaskRegistry).runTask('Traced.work')).resolves.toBe(7);
+    await closeUnderFakeTimers(moduleRef);
+  });
+});
