@@ -43,8 +43,8 @@ export {
 } from './triggers/base.trigger.js';
 export { LoopController } from './triggers/loop-controller.js';
 export { Every, type EveryOptions } from './triggers/every.trigger.js';
-// At (pending)
-// Cron (pending)
+export { At, type AtOptions, type AtSchedule } from './triggers/at.trigger.js';
+export { Cron, type CronOptions } from './triggers/cron.trigger.js';
 export { Once } from './triggers/once.trigger.js';
 export { Forever } from './triggers/forever.trigger.js';
 export { OnStartUp } from './triggers/on-start-up.trigger.js';

@@ -1,0 +1,14 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { AppModule } from './app.module.js';
+
+async function bootstrap() {
+  const app = await NestFactory.create(AppModule);
+  // Without shutdown hooks Nest never calls onApplicationShutdown, so runs would not be drained.
+  app.enableShutdownHooks();
+  const port = Number(process.env.PORT ?? 3000);
+  await app.listen(port);
+  console.log(`Sample app on http://localhost:${port} - try: curl localhost:${port}/tasks`);
+}
+
+void bootstrap();

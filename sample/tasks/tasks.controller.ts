@@ -1,0 +1,73 @@
+import {
+  Controller,
+  Get,
+  HttpCode,
+  NotFoundException,
+  Param,
+  ParseIntPipe,
+  Post,
+  Query,
+  Sse,
+  type MessageEvent,
+} from '@nestjs/common';
+import { map, type Observable } from 'rxjs';
+import { TaskNotFoundError, TaskRegistry } from '../../lib/index.js';
+
+/** The external API over HTTP: list, inspect, run, pause, resume, history and live events. */
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly registry: TaskRegistry) {}
+
+  @Get()
+  list() {
+    return this.registry.getTasks();
+  }
+
+  /** Server-sent events: one message per scheduler event. */
+  @Sse('events')
+  events(): Observable<MessageEvent> {
+    return this.registry.events$.pipe(map((event) => ({ type: event.type, data: event })));
+  }
+
+  @Get(':idOrName')
+  get(@Param('idOrName') idOrName: string) {
+    return notFoundAs404(() => this.registry.getTask(idOrName));
+  }
+
+  @Get(':idOrName/history')
+  history(
+    @Param('idOrName') idOrName: string,
+    @Query('limit', new ParseIntPipe({ optional: true })) limit?: number,
+  ) {
+    return notFoundAs404(() => this.registry.getHistory(idOrName, { limit }));
+  }
+
+  @Post(':idOrName/run')
+  @HttpCode(200)
+  async run(@Param('idOrName') idOrName: string) {
+    const result = await notFoundAs404(() => this.registry.runTask(idOrName));
+    return { result: result ?? null };
+  }
+
+  @Post(':idOrName/pause')
+  @HttpCode(200)
+  pause(@Param('idOrName') idOrName: string) {
+    return notFoundAs404(() => this.registry.pause(idOrName));
+  }
+
+  @Post(':idOrName/resume')
+  @HttpCode(200)
+  resume(@Param('idOrName') idOrName: string) {
+    return notFoundAs404(() => this.registry.resume(idOrName));
+  }
+}
+
+/** Turns TaskNotFoundError (thrown or rejected) into a 404 with a JSON body. */
+async function notFoundAs404<T>(action: () => T | Promise<T>): Promise<T> {
+  try {
+    return await action();
+  } catch (error) {
+    if (error instanceof TaskNotFoundError) throw new NotFoundException(error.message);
+    throw error;
+  }
+}
