@@ -1,5 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { OptionValidationError, messages } from './errors.js';
+import { isValidTimeZone } from './triggers/zoned-time.js';
 import type { RunStore } from './runner/run-store.js';
 import type { TaskPolicies } from './runner/task-policies.js';
 
@@ -42,7 +43,7 @@ export function validateModuleOptions(options: AioClockModuleOptions): void {
   if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
     throw new OptionValidationError('AioClockModule', 'enabled', 'must be a boolean');
   }
-  if (options.timeZone !== undefined && !isKnownTimeZone(options.timeZone)) {
+  if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) {
     throw new OptionValidationError(
       'AioClockModule',
       'timeZone',
@@ -60,15 +61,5 @@ export function validateModuleOptions(options: AioClockModuleOptions): void {
       'historySize',
       `must be an integer >= 0, got ${String(options.historySize)}`,
     );
-  }
-}
-
-function isKnownTimeZone(zone: unknown): boolean {
-  if (typeof zone !== 'string' || zone === '') return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
   }
 }

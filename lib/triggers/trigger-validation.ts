@@ -1,3 +1,4 @@
+import { isValidTimeZone } from './zoned-time.js';
 import { TriggerValidationError } from '../errors.js';
 
 /** Rejects option keys the trigger does not know, so that a typo such as `second` cannot pass. */
@@ -63,4 +64,13 @@ export function assertOneOf<T extends string>(
       `must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(value)}`,
     );
   }
+}
+
+/** Rejects a time zone that Intl does not know; `source` tells where the value came from. */
+export function assertTimeZone(trigger: string, zone: unknown, source = ''): string {
+  if (!isValidTimeZone(zone)) {
+    const reason = `unknown IANA time zone ${JSON.stringify(zone)}${source}`;
+    throw new TriggerValidationError(trigger, 'tz', reason);
+  }
+  return zone;
 }

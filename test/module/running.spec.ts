@@ -3,6 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
   AioClockModule,
+  At,
+  Cron,
   Every,
   OnShutDown,
   OnStartUp,
@@ -23,8 +25,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
     });
   });
 
-beforeEach(() => jest.useFakeTimers({ now: T0 }));
-afterEach(() => jest.useRealTimers());
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 describe('running tasks', () => {
   it('logs a failing run with the task name and stack, and keeps the loop going', async () => {
@@ -255,6 +261,36 @@ describe('running tasks', () => {
     });
     await app.close();
     expect(trigger.expectedTriggerTime).toBeNull();
+  });
+});
+
+describe('time zones', () => {
+  it("gives At and Cron without their own tz the module's timeZone", async () => {
+    @Injectable()
+    class Zoned {
+      @Task(new Cron('0 9 * * *'))
+      morning() {}
+      @Task(new At({ at: 'every monday', hour: 9 }))
+      weekly() {}
+      @Task(new Cron('0 9 * * *', { tz: 'Asia/Tokyo' }))
+      tokyo() {}
+    }
+    const { app } = await createApp([Zoned], { timeZone: 'America/New_York' });
+    const registry = app.get(TaskRegistry);
+    // 2026-01-01 is a Thursday; 09:00 in New York (EST) is 14:00 UTC.
+    expect(registry.getTask('Zoned.morning')).toMatchObject({
+      trigger: { tz: 'America/New_York' },
+    });
+    expect(registry.getTask('Zoned.morning').nextRunAt?.toISOString()).toBe(
+      '2026-01-01T14:00:00.000Z',
+    );
+    expect(registry.getTask('Zoned.weekly').nextRunAt?.toISOString()).toBe(
+      '2026-01-05T14:00:00.000Z',
+    );
+    expect(registry.getTask('Zoned.tokyo').nextRunAt?.toISOString()).toBe(
+      '2026-01-02T00:00:00.000Z',
+    );
+    await app.close();
   });
 });
 

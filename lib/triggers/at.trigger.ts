@@ -1,0 +1,132 @@
+import type { TriggerDefaults, TriggerDescription } from './base.trigger.js';
+import { LoopController } from './loop-controller.js';
+import {
+  assertIntegerInRange,
+  assertKnownKeys,
+  assertOneOf,
+  assertTimeZone,
+} from './trigger-validation.js';
+import { instantOfWallMs, systemTimeZone, wallClockOf } from './zoned-time.js';
+
+/** The days on which `At` fires: every day, or one weekday. */
+export type AtSchedule =
+  | 'every day'
+  | 'every sunday'
+  | 'every monday'
+  | 'every tuesday'
+  | 'every wednesday'
+  | 'every thursday'
+  | 'every friday'
+  | 'every saturday';
+
+/** Options of `At`; the time defaults to 00:00:00 and the zone to the module's, else the system's. */
+export interface AtOptions {
+  /** 'every day' (default) or 'every monday' ... 'every sunday'. */
+  at?: AtSchedule;
+  hour?: number;
+  minute?: number;
+  second?: number;
+  /** An IANA time zone such as 'Europe/Berlin'. */
+  tz?: string;
+  maxLoopCount?: number;
+}
+
+// Weekday schedules in JavaScript's order, so that the index is Date#getDay() (0 = Sunday).
+const WEEKDAY_SCHEDULES = [
+  'every sunday',
+  'every monday',
+  'every tuesday',
+  'every wednesday',
+  'every thursday',
+  'every friday',
+  'every saturday',
+] as const;
+const SCHEDULES: readonly AtSchedule[] = ['every day', ...WEEKDAY_SCHEDULES];
+const KEYS = ['at', 'hour', 'minute', 'second', 'tz', 'maxLoopCount'] as const;
+
+/** Fires at a wall-clock time in a time zone, every day or on one weekday. */
+export class At extends LoopController {
+  readonly at: AtSchedule;
+  readonly hour: number;
+  readonly minute: number;
+  readonly second: number;
+  private zone: string;
+  private readonly zoneGiven: boolean;
+  /** 0 (Sunday) to 6, or null for every day. */
+  private readonly weekday: number | null;
+  /** The last fire time recorded, which must never be returned again. */
+  private lastFiredAt: number | null = null;
+
+  constructor(options: AtOptions = {}) {
+    assertKnownKeys('At', options, KEYS);
+    super('At', options?.maxLoopCount);
+    const { at = 'every day', hour = 0, minute = 0, second = 0, tz } = options;
+    assertOneOf('At', 'at', at, SCHEDULES);
+    assertIntegerInRange('At', 'hour', hour, 0, 23);
+    assertIntegerInRange('At', 'minute', minute, 0, 59);
+    assertIntegerInRange('At', 'second', second, 0, 59);
+    this.at = at;
+    this.hour = hour;
+    this.minute = minute;
+    this.second = second;
+    this.weekday = at === 'every day' ? null : WEEKDAY_SCHEDULES.indexOf(at);
+    this.zoneGiven = tz !== undefined;
+    this.zone = tz === undefined ? systemTimeZone() : assertTimeZone('At', tz);
+  }
+
+  /** The IANA zone the wall-clock time is read in. */
+  get tz(): string {
+    return this.zone;
+  }
+
+  override get anchoredToRunEnd(): boolean {
+    return false;
+  }
+
+  override applyDefaults(defaults: TriggerDefaults): void {
+    if (this.zoneGiven || defaults.timeZone === undefined) return;
+    this.zone = assertTimeZone('At', defaults.timeZone, " (the module's timeZone)");
+  }
+
+  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
+    if (!this.shouldTrigger()) return null;
+    const nowMs = now.getTime();
+    return this.nextFireAt(nowMs) - nowMs;
+  }
+
+  override recordFire(scheduledAt: Date): void {
+    super.recordFire(scheduledAt);
+    this.lastFiredAt = scheduledAt.getTime();
+  }
+
+  describe(): TriggerDescription {
+    return {
+      type: 'At',
+      at: this.at,
+      hour: this.hour,
+      minute: this.minute,
+      second: this.second,
+      tz: this.zone,
+      ...this.describeLoop(),
+    };
+  }
+
+  /** The first fire time at or after `nowMs` that is not the one already recorded. */
+  private nextFireAt(nowMs: number): number {
+    const from =
+      this.lastFiredAt !== null && this.lastFiredAt >= nowMs ? this.lastFiredAt + 1 : nowMs;
+    const today = wallClockOf(from, this.zone);
+    const step = this.weekday === null ? 1 : 7;
+    const days = this.weekday === null ? 0 : (this.weekday - today.weekday + 7) % 7;
+    const first = this.instantOn(today.year, today.month, today.day + days);
+    if (first >= from) return first;
+    // Any later local date maps to an instant after `from`, so one step is always enough.
+    return this.instantOn(today.year, today.month, today.day + days + step);
+  }
+
+  /** The fire instant on a local date; Date.UTC carries a day past the month's end over. */
+  private instantOn(year: number, month: number, day: number): number {
+    const wallMs = Date.UTC(year, month - 1, day, this.hour, this.minute, this.second);
+    return instantOfWallMs(wallMs, this.zone);
+  }
+}

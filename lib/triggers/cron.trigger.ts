@@ -1,0 +1,168 @@
+import { CronExpressionParser, type CronExpression } from 'cron-parser';
+import { TriggerValidationError } from '../errors.js';
+import type { TriggerDefaults, TriggerDescription } from './base.trigger.js';
+import { LoopController } from './loop-controller.js';
+import { assertKnownKeys, assertTimeZone } from './trigger-validation.js';
+import {
+  findOffsetChange,
+  instantOfWallMs,
+  offsetOf,
+  systemTimeZone,
+  wallMsOf,
+} from './zoned-time.js';
+
+/** Options of `Cron`; the zone defaults to the module's, else the system's. */
+export interface CronOptions {
+  /** An IANA time zone such as 'Europe/Berlin'. */
+  tz?: string;
+  maxLoopCount?: number;
+}
+
+const KEYS = ['tz', 'maxLoopCount'] as const;
+// cron-parser's message when no match is found within its search budget (not exported by it).
+const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
+
+/**
+ * Fires on a cron schedule: 5 fields, or 6 with seconds first, month and day names, and aliases
+ * such as `@daily`.
+ *
+ * cron-parser only matches the expression, read in UTC where clocks never jump, so its matches are
+ * wall-clock times; this class maps them to instants in the zone. cron-parser's own zone handling
+ * moves a skipped 02:30 to 03:30 instead of 03:00, drops the 02:15 of `15 2,3 * * *` on the spring
+ * day, and gives up ("loop limit exceeded") on half-hour changes such as Australia/Lord_Howe's.
+ *
+ * DST: a schedule whose hour field covers all 24 hours steps through time (cron-parser's and Vixie
+ * cron's rule), so it follows real time: nothing for skipped wall times, both passes of a repeated
+ * hour. Any other schedule names wall-clock times, which get SPEC's policy: a skipped time fires at
+ * the first instant after the gap, a repeated time at its first occurrence only.
+ */
+export class Cron extends LoopController {
+  readonly expression: string;
+  private zone: string;
+  private readonly zoneGiven: boolean;
+  /** The expression read in UTC: its matches are wall-clock times, encoded as UTC ms. */
+  private readonly schedule: CronExpression;
+  private readonly followsRealTime: boolean;
+  /** The last fire time recorded, which must never be returned again. */
+  private lastFiredAt: number | null = null;
+
+  constructor(expression: string, options: CronOptions = {}) {
+    assertKnownKeys('Cron', options, KEYS);
+    super('Cron', options?.maxLoopCount);
+    this.expression = expression;
+    this.schedule = parse(expression);
+    this.followsRealTime = this.schedule.fields.hour.values.length === 24;
+    this.zoneGiven = options.tz !== undefined;
+    this.zone = options.tz === undefined ? systemTimeZone() : assertTimeZone('Cron', options.tz);
+    if (matchAfter(this.schedule, Date.now()) === null) {
+      throw invalidExpression(expression.trim(), 'it never matches a date');
+    }
+  }
+
+  /** The IANA zone the expression is read in. */
+  get tz(): string {
+    return this.zone;
+  }
+
+  override get anchoredToRunEnd(): boolean {
+    return false;
+  }
+
+  override applyDefaults(defaults: TriggerDefaults): void {
+    if (this.zoneGiven || defaults.timeZone === undefined) return;
+    this.zone = assertTimeZone('Cron', defaults.timeZone, " (the module's timeZone)");
+  }
+
+  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
+    if (!this.shouldTrigger()) return null;
+    const nowMs = now.getTime();
+    const from = this.lastFiredAt !== null && this.lastFiredAt > nowMs ? this.lastFiredAt : nowMs;
+    const next = this.followsRealTime ? this.nextInRealTime(from) : this.nextByWallClock(from);
+    return next === null ? null : next - nowMs;
+  }
+
+  override recordFire(scheduledAt: Date): void {
+    super.recordFire(scheduledAt);
+    this.lastFiredAt = scheduledAt.getTime();
+  }
+
+  describe(): TriggerDescription {
+    return { type: 'Cron', expression: this.expression, tz: this.zone, ...this.describeLoop() };
+  }
+
+  /** The first instant after `fromMs` whose wall clock matches; repeated hours match twice. */
+  private nextInRealTime(fromMs: number): number | null {
+    // Between offset changes the wall clock is real time plus a constant, so the first match of
+    // a stretch is the first wall-clock match minus the offset, if it falls before the stretch ends.
+    let start = fromMs;
+    let offset = offsetOf(fromMs, this.zone);
+    let wallAfter = fromMs + offset;
+    // Each round crosses one offset change, of which a span has a few per year at most.
+    for (let round = 0; round < 64; round++) {
+      const wall = matchAfter(this.schedule, wallAfter);
+      if (wall === null) return null;
+      const at = wall - offset;
+      const change = findOffsetChange(start, at, this.zone, offset);
+      if (change === null) return at;
+      start = change;
+      offset = offsetOf(change, this.zone);
+      wallAfter = change + offset - 1; // the change instant itself may match
+    }
+    return null;
+  }
+
+  /** The first instant after `fromMs` of a matching wall-clock time, under SPEC's DST policy. */
+  private nextByWallClock(fromMs: number): number | null {
+    let wallAfter = wallMsOf(fromMs, this.zone);
+    // Two rounds at most: the second only when fromMs lies in the second pass of a repeated hour.
+    for (let round = 0; round < 2; round++) {
+      const wall = matchAfter(this.schedule, wallAfter);
+      if (wall === null) return null;
+      const at = instantOfWallMs(wall, this.zone);
+      if (at > fromMs) return at;
+      // `wall` is repeated and its first pass is behind fromMs. Skip to where the repeat ends in
+      // wall-clock time: every wall time from there on maps to an instant after fromMs.
+      const change = findOffsetChange(at, fromMs, this.zone) ?? fromMs;
+      wallAfter = change + offsetOf(at, this.zone) - 1;
+    }
+    return null;
+  }
+}
+
+/** The first match of `schedule` strictly after `afterMs`, or null when there is none. */
+function matchAfter(schedule: CronExpression, afterMs: number): number | null {
+  schedule.reset(new Date(afterMs));
+  try {
+    return schedule.next().getTime();
+  } catch (error) {
+    if (error instanceof Error && error.message === NO_MATCH_MESSAGE) return null;
+    throw error;
+  }
+}
+
+function parse(expression: unknown): CronExpression {
+  if (typeof expression !== 'string' || expression.trim() === '') {
+    throw new TriggerValidationError('Cron', 'expression', 'must be a non-empty string');
+  }
+  let text = expression.trim();
+  // Names (MON, jan) are case-insensitive in cron-parser but aliases are not; make them agree.
+  if (text.startsWith('@')) text = text.toLowerCase();
+  // cron-parser pads fewer fields with defaults; SPEC allows 5, or 6 with seconds first.
+  const fieldCount = text.split(/\s+/).length;
+  if (!text.startsWith('@') && fieldCount !== 5 && fieldCount !== 6) {
+    throw invalidExpression(text, `expected 5 fields, or 6 with seconds first, got ${fieldCount}`);
+  }
+  try {
+    return CronExpressionParser.parse(text, { tz: 'UTC' });
+  } catch (error) {
+    throw invalidExpression(text, error instanceof Error ? error.message : String(error));
+  }
+}
+
+function invalidExpression(expression: string, reason: string): TriggerValidationError {
+  return new TriggerValidationError(
+    'Cron',
+    'expression',
+    `${JSON.stringify(expression)}: ${reason}`,
+  );
+}

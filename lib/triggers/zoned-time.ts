@@ -1,0 +1,178 @@
+/** A wall-clock reading in a time zone; month is 1-12 and weekday 0 (Sunday) to 6. */
+export interface WallClock {
+  year: number;
+  month: number;
+  day: number;
+  hour: number;
+  minute: number;
+  second: number;
+  weekday: number;
+}
+
+/** The date and time fields of a wall clock; the weekday follows from them. */
+export type WallClockTime = Omit<WallClock, 'weekday'>;
+
+const DAY_MS = 86_400_000;
+// Assumed: a zone never changes offset twice within a week. Longer spans are checked a week at a
+// time, so that a change and its reversal (spring, then autumn) cannot hide between the ends.
+const SCAN_STEP_MS = 7 * DAY_MS;
+
+type Field = 'year' | 'month' | 'day' | 'hour' | 'minute' | 'second';
+const FIELD_INDEX: Record<Field, number> = {
+  year: 0,
+  month: 1,
+  day: 2,
+  hour: 3,
+  minute: 4,
+  second: 5,
+};
+
+/** A zone's formatter and, for each run of digits it prints, the field that run holds. */
+interface ZoneReader {
+  formatter: Intl.DateTimeFormat;
+  slots: number[];
+}
+
+// Building a DateTimeFormat costs far more than using one, so there is one per zone for the life
+// of the process. format() is several times cheaper than formatToParts(), so the field order is
+// learnt once from formatToParts() and each reading only splits digit runs. hourCycle h23 avoids
+// the "24:00" some ICU versions print for midnight.
+const readers = new Map<string, ZoneReader>();
+// Scratch space for one reading: offsetOf runs on every scheduling decision and builds no objects.
+const scratch: [number, number, number, number, number, number] = [0, 0, 0, 0, 0, 0];
+
+function readerFor(zone: string): ZoneReader {
+  let reader = readers.get(zone);
+  if (reader === undefined) {
+    const formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone: zone,
+      hourCycle: 'h23',
+      numberingSystem: 'latn',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    const slots = formatter
+      .formatToParts(0)
+      .filter((part) => part.type in FIELD_INDEX)
+      .map((part) => FIELD_INDEX[part.type as Field]);
+    reader = { formatter, slots };
+    readers.set(zone, reader);
+  }
+  return reader;
+}
+
+/** Reads the wall clock of an instant into `scratch` (year, month, day, hour, minute, second). */
+function read(instantMs: number, zone: string): void {
+  const { formatter, slots } = readerFor(zone);
+  const text = formatter.format(instantMs);
+  let slot = 0;
+  let value = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const digit = i < text.length ? text.charCodeAt(i) - 48 : -1;
+    if (digit >= 0 && digit <= 9) {
+      value = value < 0 ? digit : value * 10 + digit;
+    } else if (value >= 0) {
+      scratch[slots[slot++]] = value;
+      value = -1;
+    }
+  }
+}
+
+function scratchAsUtcMs(): number {
+  const [year, month, day, hour, minute, second] = scratch;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+/** Whether `zone` is a time zone this runtime knows (IANA names, case-insensitive). */
+export function isValidTimeZone(zone: unknown): zone is string {
+  if (typeof zone !== 'string' || zone.trim() === '') return false;
+  try {
+    readerFor(zone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The zone of the running process (honours the TZ variable); 'UTC' if the runtime has none. */
+export function systemTimeZone(): string {
+  return new Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
+
+/** The wall-clock reading of an instant in `zone`. */
+export function wallClockOf(instantMs: number, zone: string): WallClock {
+  read(instantMs, zone);
+  const [year, month, day, hour, minute, second] = scratch;
+  // 1970-01-01 was a Thursday (4).
+  const weekday = mod(Math.floor(Date.UTC(year, month - 1, day) / DAY_MS) + 4, 7);
+  return { year, month, day, hour, minute, second, weekday };
+}
+
+/** The zone's UTC offset at an instant, in ms (positive east of Greenwich). */
+export function offsetOf(instantMs: number, zone: string): number {
+  read(instantMs, zone);
+  // The reading has whole seconds, so compare it with the instant truncated to its second.
+  return scratchAsUtcMs() - (instantMs - mod(instantMs, 1000));
+}
+
+/** The wall clock of an instant in `zone`, encoded as if it were a UTC instant (ms). */
+export function wallMsOf(instantMs: number, zone: string): number {
+  return instantMs + offsetOf(instantMs, zone);
+}
+
+/**
+ * The instant at which `zone` shows the given wall-clock time, following the DST policy: a time
+ * skipped by a spring change maps to the first instant after the gap, and a time repeated in autumn
+ * maps to its first occurrence.
+ */
+export function instantOfWallClock(wall: WallClockTime, zone: string): number {
+  const { year, month, day, hour, minute, second } = wall;
+  return instantOfWallMs(Date.UTC(year, month - 1, day, hour, minute, second), zone);
+}
+
+/** As `instantOfWallClock`, for a wall clock encoded as if it were a UTC instant (ms). */
+export function instantOfWallMs(wallMs: number, zone: string): number {
+  // The answer lies within 14 h of wallMs; assume at most one offset change in the two days around.
+  const offsetBefore = offsetOf(wallMs - DAY_MS, zone);
+  const offsetAfter = offsetOf(wallMs + DAY_MS, zone);
+  const early = wallMs - Math.max(offsetBefore, offsetAfter);
+  const late = wallMs - Math.min(offsetBefore, offsetAfter);
+  if (offsetBefore === offsetAfter) return late;
+  if (wallMsOf(early, zone) === wallMs) return early; // unique, or the first of two occurrences
+  if (wallMsOf(late, zone) === wallMs) return late;
+  // Neither reading exists: wallMs is in a spring gap, which ends at the change between the two.
+  return findOffsetChange(early, late, zone) ?? late;
+}
+
+/**
+ * The first instant in (afterMs, untilMs] whose offset differs from the one at afterMs, or null
+ * when the offset holds throughout. Offset changes fall on whole seconds.
+ */
+export function findOffsetChange(
+  afterMs: number,
+  untilMs: number,
+  zone: string,
+  offsetAtStart: number = offsetOf(afterMs, zone),
+): number | null {
+  for (let start = afterMs; start < untilMs; start += SCAN_STEP_MS) {
+    const end = Math.min(untilMs, start + SCAN_STEP_MS);
+    if (offsetOf(end, zone) === offsetAtStart) continue;
+    let low = Math.floor(start / 1000); // a second known to have the starting offset
+    let high = Math.ceil(end / 1000); // a second known to have another
+    while (high - low > 1) {
+      const mid = Math.floor((low + high) / 2);
+      if (offsetOf(mid * 1000, zone) === offsetAtStart) low = mid;
+      else high = mid;
+    }
+    return high * 1000;
+  }
+  return null;
+}
+
+function mod(value: number, divisor: number): number {
+  return ((value % divisor) + divisor) % divisor;
+}
