@@ -142,6 +142,8 @@ export class TaskScheduler {
    */
   async stop(): Promise<void> {
     if (this.state === 'stopping' || this.state === 'stopped') return;
+    // Never started (enabled: false): there is nothing to drain and no shutdown task is due.
+    const started = this.state === 'running';
     this.state = 'stopping';
     this.stoppingController.abort();
     this.timers.clear();
@@ -153,7 +155,7 @@ export class TaskScheduler {
     }
     await this.drain();
     for (const task of this.tasks) {
-      if (task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
+      if (started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
     }
     this.state = 'stopped';
     this.notifyIfIdle();

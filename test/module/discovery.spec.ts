@@ -14,7 +14,9 @@ import {
 } from '../../lib/index.js';
 import { createApp } from '../fixtures/testing-module.js';
 
-afterEach(() => jest.useRealTimers());
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 @Injectable()
 class Reports {

@@ -7,8 +7,12 @@ const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const since = (date: Date | null) => (date ? date.getTime() - T0 : null);
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-beforeEach(() => jest.useFakeTimers({ now: T0 }));
-afterEach(() => jest.useRealTimers());
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 /** Builds a provider with one task: a 3 s run on a fixed-rate 1 s schedule. */
 function slowTask(options: TaskOptions) {

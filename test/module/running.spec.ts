@@ -185,6 +185,10 @@ describe('running tasks', () => {
       start() {
         this.runs += 100;
       }
+      @Task(new OnShutDown())
+      stop() {
+        this.runs += 1_000;
+      }
     }
     const { app } = await createApp([Quiet], { enabled: false });
     await jest.advanceTimersByTimeAsync(10_000);
@@ -192,6 +196,7 @@ describe('running tasks', () => {
     expect(app.get(TaskRegistry).getTask('Quiet.run').nextRunAt).toBeNull();
     await expect(app.get(TaskRegistry).runTask('Quiet.run')).resolves.toBe(1);
     await app.close();
+    expect(app.get(Quiet).runs).toBe(1);
   });
 
   it('lets tests replace a task dependency with overrideProvider', async () => {

@@ -18,8 +18,12 @@ import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-beforeEach(() => jest.useFakeTimers({ now: T0 }));
-afterEach(() => jest.useRealTimers());
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
 
 @TaskGroup('sync')
 @Injectable()

@@ -13,7 +13,9 @@ class Poller {
 }
 
 describe('smoke', () => {
-  afterEach(() => jest.useRealTimers());
+  afterEach(() => {
+    jest.useRealTimers();
+  });
   it('runs an Every task under fake timers', async () => {
     jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
     const { app } = await createApp([Poller]);

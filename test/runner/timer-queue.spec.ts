@@ -2,8 +2,12 @@ import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals
 import { TimerQueue } from '../../lib/runner/timer-queue.js';
 
 describe('TimerQueue', () => {
-  beforeEach(() => jest.useFakeTimers({ now: 0 }));
-  afterEach(() => jest.useRealTimers());
+  beforeEach(() => {
+    jest.useFakeTimers({ now: 0 });
+  });
+  afterEach(() => {
+    jest.useRealTimers();
+  });
 
   it('fires entries in due order, ties in insertion order, with one OS timer', () => {
     const queue = new TimerQueue();
