@@ -44,7 +44,10 @@ describe('OrTrigger', () => {
 
   it('describes its children', () => {
     const or = new OrTrigger([new Every({ seconds: 1 })]);
-    expect(or.describe()).toMatchObject({ type: 'OrTrigger', triggers: [{ type: 'Every', seconds: 1 }] });
+    expect(or.describe()).toMatchObject({
+      type: 'OrTrigger',
+      triggers: [{ type: 'Every', seconds: 1 }],
+    });
   });
 
   it.each([
@@ -59,7 +62,11 @@ describe('OrTrigger', () => {
       },
       'OrTrigger: invalid triggers[1]',
     ],
-    ['a bad maxLoopCount', () => new OrTrigger([new Every({ seconds: 1 })], { maxLoopCount: 0 }), 'maxLoopCount'],
+    [
+      'a bad maxLoopCount',
+      () => new OrTrigger([new Every({ seconds: 1 })], { maxLoopCount: 0 }),
+      'maxLoopCount',
+    ],
   ])('rejects %s', (_label, build, message) => {
     expect(build).toThrow(TriggerValidationError);
     expect(build).toThrow(message);
