@@ -42,6 +42,7 @@ export {
   type JsonValue,
 } from './triggers/base.trigger.js';
 export { LoopController } from './triggers/loop-controller.js';
+export { CalendarTrigger } from './triggers/calendar-trigger.js';
 export { Every, type EveryOptions } from './triggers/every.trigger.js';
 export { At, type AtOptions, type AtSchedule } from './triggers/at.trigger.js';
 export { Cron, type CronOptions } from './triggers/cron.trigger.js';

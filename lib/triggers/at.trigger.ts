@@ -1,12 +1,7 @@
-import type { TriggerDefaults, TriggerDescription } from './base.trigger.js';
-import { LoopController } from './loop-controller.js';
-import {
-  assertIntegerInRange,
-  assertKnownKeys,
-  assertOneOf,
-  assertTimeZone,
-} from './trigger-validation.js';
-import { instantOfWallMs, systemTimeZone, wallClockOf } from './zoned-time.js';
+import type { TriggerDescription } from './base.trigger.js';
+import { CalendarTrigger } from './calendar-trigger.js';
+import { assertIntegerInRange, assertKnownKeys, assertOneOf } from './trigger-validation.js';
+import { instantOfWallMs, wallClockOf } from './zoned-time.js';
 
 /** The days on which `At` fires: every day, or one weekday. */
 export type AtSchedule =
@@ -45,22 +40,18 @@ const SCHEDULES: readonly AtSchedule[] = ['every day', ...WEEKDAY_SCHEDULES];
 const KEYS = ['at', 'hour', 'minute', 'second', 'tz', 'maxLoopCount'] as const;
 
 /** Fires at a wall-clock time in a time zone, every day or on one weekday. */
-export class At extends LoopController {
+export class At extends CalendarTrigger {
   readonly at: AtSchedule;
   readonly hour: number;
   readonly minute: number;
   readonly second: number;
-  private zone: string;
-  private readonly zoneGiven: boolean;
   /** 0 (Sunday) to 6, or null for every day. */
   private readonly weekday: number | null;
-  /** The last fire time recorded, which must never be returned again. */
-  private lastFiredAt: number | null = null;
 
   constructor(options: AtOptions = {}) {
     assertKnownKeys('At', options, KEYS);
-    super('At', options?.maxLoopCount);
-    const { at = 'every day', hour = 0, minute = 0, second = 0, tz } = options;
+    super('At', options?.tz, options?.maxLoopCount);
+    const { at = 'every day', hour = 0, minute = 0, second = 0 } = options;
     assertOneOf('At', 'at', at, SCHEDULES);
     assertIntegerInRange('At', 'hour', hour, 0, 23);
     assertIntegerInRange('At', 'minute', minute, 0, 59);
@@ -70,33 +61,6 @@ export class At extends LoopController {
     this.minute = minute;
     this.second = second;
     this.weekday = at === 'every day' ? null : WEEKDAY_SCHEDULES.indexOf(at);
-    this.zoneGiven = tz !== undefined;
-    this.zone = tz === undefined ? systemTimeZone() : assertTimeZone('At', tz);
-  }
-
-  /** The IANA zone the wall-clock time is read in. */
-  get tz(): string {
-    return this.zone;
-  }
-
-  override get anchoredToRunEnd(): boolean {
-    return false;
-  }
-
-  override applyDefaults(defaults: TriggerDefaults): void {
-    if (this.zoneGiven || defaults.timeZone === undefined) return;
-    this.zone = assertTimeZone('At', defaults.timeZone, " (the module's timeZone)");
-  }
-
-  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
-    if (!this.shouldTrigger()) return null;
-    const nowMs = now.getTime();
-    return this.nextFireAt(nowMs) - nowMs;
-  }
-
-  override recordFire(scheduledAt: Date): void {
-    super.recordFire(scheduledAt);
-    this.lastFiredAt = scheduledAt.getTime();
   }
 
   describe(): TriggerDescription {
@@ -112,7 +76,7 @@ export class At extends LoopController {
   }
 
   /** The first fire time at or after `nowMs` that is not the one already recorded. */
-  private nextFireAt(nowMs: number): number {
+  protected nextFireAt(nowMs: number): number {
     const from =
       this.lastFiredAt !== null && this.lastFiredAt >= nowMs ? this.lastFiredAt + 1 : nowMs;
     const today = wallClockOf(from, this.zone);

@@ -1,15 +1,9 @@
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import { TriggerValidationError } from '../errors.js';
-import type { TriggerDefaults, TriggerDescription } from './base.trigger.js';
-import { LoopController } from './loop-controller.js';
-import { assertKnownKeys, assertTimeZone } from './trigger-validation.js';
-import {
-  findOffsetChange,
-  instantOfWallMs,
-  offsetOf,
-  systemTimeZone,
-  wallMsOf,
-} from './zoned-time.js';
+import type { TriggerDescription } from './base.trigger.js';
+import { CalendarTrigger } from './calendar-trigger.js';
+import { assertKnownKeys } from './trigger-validation.js';
+import { findOffsetChange, instantOfWallMs, offsetOf, wallMsOf } from './zoned-time.js';
 
 /** Options of `Cron`; the zone defaults to the module's, else the system's. */
 export interface CronOptions {
@@ -36,54 +30,26 @@ const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
  * hour. Any other schedule names wall-clock times, which get SPEC's policy: a skipped time fires at
  * the first instant after the gap, a repeated time at its first occurrence only.
  */
-export class Cron extends LoopController {
+export class Cron extends CalendarTrigger {
   readonly expression: string;
-  private zone: string;
-  private readonly zoneGiven: boolean;
   /** The expression read in UTC: its matches are wall-clock times, encoded as UTC ms. */
   private readonly schedule: CronExpression;
   private readonly followsRealTime: boolean;
-  /** The last fire time recorded, which must never be returned again. */
-  private lastFiredAt: number | null = null;
 
   constructor(expression: string, options: CronOptions = {}) {
     assertKnownKeys('Cron', options, KEYS);
-    super('Cron', options?.maxLoopCount);
+    super('Cron', options?.tz, options?.maxLoopCount);
     this.expression = expression;
     this.schedule = parse(expression);
     this.followsRealTime = this.schedule.fields.hour.values.length === 24;
-    this.zoneGiven = options.tz !== undefined;
-    this.zone = options.tz === undefined ? systemTimeZone() : assertTimeZone('Cron', options.tz);
     if (matchAfter(this.schedule, Date.now()) === null) {
       throw invalidExpression(expression.trim(), 'it never matches a date');
     }
   }
 
-  /** The IANA zone the expression is read in. */
-  get tz(): string {
-    return this.zone;
-  }
-
-  override get anchoredToRunEnd(): boolean {
-    return false;
-  }
-
-  override applyDefaults(defaults: TriggerDefaults): void {
-    if (this.zoneGiven || defaults.timeZone === undefined) return;
-    this.zone = assertTimeZone('Cron', defaults.timeZone, " (the module's timeZone)");
-  }
-
-  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
-    if (!this.shouldTrigger()) return null;
-    const nowMs = now.getTime();
+  protected nextFireAt(nowMs: number): number | null {
     const from = this.lastFiredAt !== null && this.lastFiredAt > nowMs ? this.lastFiredAt : nowMs;
-    const next = this.followsRealTime ? this.nextInRealTime(from) : this.nextByWallClock(from);
-    return next === null ? null : next - nowMs;
-  }
-
-  override recordFire(scheduledAt: Date): void {
-    super.recordFire(scheduledAt);
-    this.lastFiredAt = scheduledAt.getTime();
+    return this.followsRealTime ? this.nextInRealTime(from) : this.nextByWallClock(from);
   }
 
   describe(): TriggerDescription {
