@@ -12,6 +12,7 @@ import {
   type AioClockModuleOptions,
 } from './aioclock.options.js';
 import { AioClockOrchestrator } from './aioclock.orchestrator.js';
+import { TaskSupervisor } from './background/task-supervisor.js';
 import { InMemoryRunStore } from './runner/run-store.js';
 import { silentLogger, type SchedulerLogger } from './runner/scheduler-logger.js';
 import { TaskScheduler } from './runner/task-scheduler.js';
@@ -58,10 +59,16 @@ function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): Tas
       useFactory: createScheduler,
       inject: [AIOCLOCK_MODULE_OPTIONS, TaskRunHook],
     },
+    {
+      // Pools start lazily, on the first job of their executor: an unused supervisor costs nothing.
+      provide: TaskSupervisor,
+      useFactory: (options: AioClockModuleOptions) => new TaskSupervisor(options.supervisor),
+      inject: [AIOCLOCK_MODULE_OPTIONS],
+    },
     TaskExplorer,
     TaskRegistry,
     AioClockOrchestrator,
   ],
-  exports: [TaskRegistry, TaskScheduler],
+  exports: [TaskRegistry, TaskScheduler, TaskSupervisor],
 })
 export class AioClockModule extends AioClockConfigurableModule {}

@@ -1,6 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
 import { OptionValidationError, messages } from './errors.js';
 import { isValidTimeZone } from './triggers/zoned-time.js';
+import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
 import type { RunStore } from './runner/run-store.js';
 import type { TaskPolicies } from './runner/task-policies.js';
 
@@ -22,6 +23,8 @@ export interface AioClockModuleOptions {
   runStore?: RunStore;
   /** A run starting later than this after its planned time (ms) counts as a misfire. Default 1,000. */
   misfireThreshold?: number;
+  /** Pools, retention and limits of the background-job `TaskSupervisor`. */
+  supervisor?: TaskSupervisorOptions;
 }
 
 /** Defaults of the module options. */

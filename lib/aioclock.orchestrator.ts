@@ -6,11 +6,12 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { AIOCLOCK_MODULE_OPTIONS } from './aioclock.module-definition.js';
-import type { AioClockModuleOptions } from './aioclock.options.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT, type AioClockModuleOptions } from './aioclock.options.js';
+import { TaskSupervisor } from './background/task-supervisor.js';
 import { TaskScheduler } from './runner/task-scheduler.js';
 import { TaskExplorer } from './task.explorer.js';
 
-/** Ties the scheduler to Nest's lifecycle: register on init, start on bootstrap, drain on shutdown. */
+/** Ties the scheduler and supervisor to Nest's lifecycle: register on init, start on bootstrap, drain on shutdown. */
 @Injectable()
 export class AioClockOrchestrator
   implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
@@ -18,6 +19,7 @@ export class AioClockOrchestrator
   constructor(
     private readonly explorer: TaskExplorer,
     private readonly scheduler: TaskScheduler,
+    private readonly supervisor: TaskSupervisor,
     @Inject(AIOCLOCK_MODULE_OPTIONS) private readonly options: AioClockModuleOptions,
   ) {}
 
@@ -30,7 +32,14 @@ export class AioClockOrchestrator
     await this.scheduler.start();
   }
 
+  /**
+   * Scheduled runs drain first (they may still submit or await jobs), then the supervisor stops
+   * admission, waits for running jobs, cancels the rest and closes its pools.
+   */
   async onApplicationShutdown(): Promise<void> {
     await this.scheduler.stop();
+    await this.supervisor.shutdown({
+      timeout: this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    });
   }
 }

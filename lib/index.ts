@@ -51,3 +51,33 @@ export { Forever } from './triggers/forever.trigger.js';
 export { OnStartUp } from './triggers/on-start-up.trigger.js';
 export { OnShutDown } from './triggers/on-shut-down.trigger.js';
 export { OrTrigger, type OrTriggerOptions } from './triggers/or.trigger.js';
+export {
+  TaskSupervisor,
+  JobCancelledError,
+  JobTimeoutError,
+  WorkerCrashedError,
+  RemoteJobError,
+  WaitTimeoutError,
+  JobLimitError,
+  SupervisorClosedError,
+  ExecutorUnavailableError,
+  JOB_PRIORITIES,
+  type JobHandle,
+  type JobStatus,
+  type JobPriority,
+  type ExecutorKind,
+  type JobContext,
+  type InlineWork,
+  type WorkerWork,
+  type SubmitOptions,
+  type TaskSupervisorOptions,
+  type PoolOptions,
+  type RetentionOptions,
+  type JobLimits,
+  type LimitKind,
+  type ShutdownOptions,
+  type SupervisorStats,
+  type BackgroundEvent,
+  type BackgroundEventType,
+  type WaitAllOptions,
+} from './background/index.js';

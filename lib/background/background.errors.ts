@@ -1,0 +1,126 @@
+/** Names a job the same way in every message: its name and id. */
+function label(jobName: string, jobId: string): string {
+  return `Job "${jobName}" (${jobId})`;
+}
+
+/** The rejection of a job cancelled by its handle, its caller's signal or shutdown. */
+export class JobCancelledError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly jobId: string,
+    readonly reason?: unknown,
+  ) {
+    super(backgroundMessages.cancelled(jobName, jobId, reason));
+    this.name = 'JobCancelledError';
+  }
+}
+
+/** The rejection of a job that ran past its `timeout`. */
+export class JobTimeoutError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly jobId: string,
+    readonly timeoutMs: number,
+  ) {
+    super(`${label(jobName, jobId)} timed out after ${timeoutMs} ms`);
+    this.name = 'JobTimeoutError';
+  }
+}
+
+/** The rejection of a thread or process job whose worker died under it (uncaught error, exit). */
+export class WorkerCrashedError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly jobId: string,
+    readonly executor: 'thread' | 'process',
+    cause: unknown,
+  ) {
+    super(
+      `${label(jobName, jobId)} lost its worker ${executor === 'thread' ? 'thread' : 'process'}: ${describe(cause)}`,
+      { cause },
+    );
+    this.name = 'WorkerCrashedError';
+  }
+}
+
+/** An error thrown by thread or process work, rebuilt in the main thread from its name, message and stack. */
+export class RemoteJobError extends Error {
+  constructor(name: string, message: string, stack: string | undefined) {
+    super(message);
+    this.name = name;
+    if (stack !== undefined) this.stack = stack;
+  }
+}
+
+/** Rejection of `waitAll` at its deadline; nothing is cancelled. */
+export class WaitTimeoutError extends Error {
+  constructor(
+    readonly timeoutMs: number,
+    readonly unfinished: readonly { id: string; name: string }[],
+  ) {
+    super(
+      `waitAll timed out after ${timeoutMs} ms; still unfinished: ${unfinished
+        .map((job) => `"${job.name}" (${job.id})`)
+        .join(', ')}`,
+    );
+    this.name = 'WaitTimeoutError';
+  }
+}
+
+/** Which limit refused a submission. */
+export type LimitKind = 'maxCalls' | 'maxConcurrent' | 'notWhileRunning';
+
+/** Thrown by `submit` when a job name's limit refuses the submission. */
+export class JobLimitError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly limit: LimitKind,
+    detail: string,
+  ) {
+    super(`Job "${jobName}" refused by its ${limit} limit: ${detail}`);
+    this.name = 'JobLimitError';
+  }
+}
+
+/** Thrown by `submit` once `shutdown` has begun. */
+export class SupervisorClosedError extends Error {
+  constructor(readonly jobName: string) {
+    super(backgroundMessages.closed(jobName));
+    this.name = 'SupervisorClosedError';
+  }
+}
+
+/** Thrown (as a job failure) when an optional peer dependency for an executor is missing. */
+export class ExecutorUnavailableError extends Error {
+  constructor(
+    readonly executor: 'thread' | 'process',
+    readonly packageName: string,
+    cause: unknown,
+  ) {
+    super(
+      `The '${executor}' executor needs the optional peer dependency "${packageName}": npm install ${packageName}`,
+      { cause },
+    );
+    this.name = 'ExecutorUnavailableError';
+  }
+}
+
+// Duck-typed: errors from worker threads or another realm (vm, jest) fail `instanceof Error`.
+function describe(value: unknown): string {
+  const message = (value as { message?: unknown } | null)?.message;
+  return typeof message === 'string' ? message : String(value);
+}
+
+/** Message factories, kept together so that tests and docs quote one wording. */
+export const backgroundMessages = {
+  cancelled: (jobName: string, jobId: string, reason: unknown) =>
+    `${label(jobName, jobId)} was cancelled${reason === undefined ? '' : `: ${describe(reason)}`}`,
+  closed: (jobName: string) =>
+    `Cannot submit job "${jobName}": the supervisor is shutting down or shut down`,
+  shutdown: 'the supervisor is shutting down',
+  shutdownTimeout: (timeoutMs: number) =>
+    `the supervisor shut down and its ${timeoutMs} ms grace period ran out`,
+  maxCalls: (max: number) => `it may be submitted at most ${max} times and that is used up`,
+  maxConcurrent: (max: number) => `at most ${max} may be live (queued, delayed or running) at once`,
+  notWhileRunning: (other: string) => `it may not run while "${other}" is live`,
+} as const;

@@ -1,0 +1,104 @@
+import { Observable, Subject } from 'rxjs';
+import type {
+  JobCancelledError,
+  JobLimitError,
+  JobTimeoutError,
+  LimitKind,
+} from './background.errors.js';
+import type { JobHandle } from './job.interface.js';
+
+/** A job was accepted; emitted before it is queued, delayed or started. */
+export interface JobSubmittedEvent {
+  type: 'submitted';
+  job: JobHandle;
+}
+/** A job took a slot and began running. */
+export interface JobStartedEvent {
+  type: 'started';
+  job: JobHandle;
+}
+/** A job returned a value. */
+export interface JobResultEvent {
+  type: 'result';
+  job: JobHandle;
+  value: unknown;
+}
+/** A job threw, rejected or lost its worker. */
+export interface JobExceptionEvent {
+  type: 'exception';
+  job: JobHandle;
+  error: unknown;
+}
+/** A job was cancelled, whether queued, delayed or running. */
+export interface JobCancelledEvent {
+  type: 'cancelled';
+  job: JobHandle;
+  error: JobCancelledError;
+}
+/** A job ran past its timeout and was aborted. */
+export interface JobTimeoutEvent {
+  type: 'timeout';
+  job: JobHandle;
+  error: JobTimeoutError;
+}
+/** A job reached a terminal state; always the job's last event. */
+export interface JobDoneEvent {
+  type: 'done';
+  job: JobHandle;
+}
+/** A submission was refused by a limit; no job was created. */
+export interface JobLimitedEvent {
+  type: 'limited';
+  name: string;
+  limit: LimitKind;
+  error: JobLimitError;
+}
+/** The supervisor accepted its first job. */
+export interface SupervisorStartEvent {
+  type: 'start';
+}
+/** Nothing is queued, delayed or running any more. */
+export interface SupervisorEmptyEvent {
+  type: 'empty';
+}
+/** Shutdown finished and the pools are gone; the stream completes after this. */
+export interface SupervisorStopEvent {
+  type: 'stop';
+}
+
+/** Everything `TaskSupervisor.events$` emits, discriminated by `type`. */
+export type BackgroundEvent =
+  | JobSubmittedEvent
+  | JobStartedEvent
+  | JobResultEvent
+  | JobExceptionEvent
+  | JobCancelledEvent
+  | JobTimeoutEvent
+  | JobDoneEvent
+  | JobLimitedEvent
+  | SupervisorStartEvent
+  | SupervisorEmptyEvent
+  | SupervisorStopEvent;
+
+/** The event types, for filtering. */
+export type BackgroundEventType = BackgroundEvent['type'];
+
+/** A Subject that callers check with `active` before building an event, so that nobody listening costs nothing. */
+export class BackgroundEventBus {
+  private readonly subject = new Subject<BackgroundEvent>();
+  /** The public, read-only stream. */
+  readonly events$: Observable<BackgroundEvent> = this.subject.asObservable();
+
+  /** True when someone subscribes; check it before allocating an event. */
+  get active(): boolean {
+    return this.subject.observed;
+  }
+
+  emit(event: BackgroundEvent): void {
+    this.subject.next(event);
+  }
+
+  complete(): void {
+    this.subject.complete();
+  }
+}

@@ -1,0 +1,31 @@
+// Plain ESM on purpose: worker threads and child processes do not get the TypeScript transform,
+// so this file must be copied to dist as is. It loads the job's module and calls the named export.
+
+/** Loaded job modules, so that each worker imports a module once. */
+const modules = new Map();
+
+/** Runs one job in a piscina or tinypool worker; errors come back as data so crashes stay distinct. */
+export default async function runJob({ module, fn, args }) {
+  try {
+    let loaded = modules.get(module);
+    if (loaded === undefined) {
+      loaded = await import(module);
+      modules.set(module, loaded);
+    }
+    const target = loaded[fn];
+    if (typeof target !== 'function') {
+      throw new TypeError(`"${fn}" is not a function exported by ${module}`);
+    }
+    return { ok: true, value: await target(...args) };
+  } catch (error) {
+    return { ok: false, error: serializeError(error) };
+  }
+}
+
+/** Errors cross the process boundary as JSON-safe objects; Error subclasses do not survive cloning. */
+function serializeError(error) {
+  if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: undefined };
+  const plain = { ...error, name: error.name, message: error.message, stack: error.stack };
+  if (error.cause !== undefined) plain.cause = String(error.cause);
+  return plain;
+}

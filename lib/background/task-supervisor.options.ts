@@ -1,0 +1,126 @@
+import { availableParallelism } from 'node:os';
+import { OptionValidationError } from '../errors.js';
+import type { ExecutorKind } from './job.interface.js';
+import type { JobLimits } from './limiter.js';
+import type { SlotLimits } from './slot-pool.js';
+
+/** Slots of one executor; see `SlotLimits` for what the reserves mean. */
+export interface PoolOptions {
+  /** Jobs that may run at once (critical jobs aside). Inline: 64; thread and process: CPU count. */
+  poolSize?: number;
+  /** Slots low work may not take. Defaults to an eighth of the pool (at least 1 when poolSize > 1). */
+  reserveNormal?: number;
+  /** Slots only high and critical work may take. Defaults to 0. */
+  reserveHigh?: number;
+}
+
+/** How long finished jobs stay findable with `get(id)`. */
+export interface RetentionOptions {
+  /** Milliseconds after finishing; default 60 000. */
+  ms?: number;
+  /** Most recent finished jobs kept; default 1 000; 0 keeps none. */
+  max?: number;
+}
+
+/** Options of a `TaskSupervisor`. */
+export interface TaskSupervisorOptions {
+  pools?: Partial<Record<ExecutorKind, PoolOptions>>;
+  retention?: RetentionOptions;
+  /** Limits per job name, checked at submit. */
+  limits?: Readonly<Record<string, JobLimits>>;
+}
+
+/** Options with every default filled in and every value checked. */
+export interface ResolvedSupervisorOptions {
+  pools: Record<ExecutorKind, SlotLimits>;
+  retention: Required<RetentionOptions>;
+  limits: Readonly<Record<string, JobLimits>>;
+}
+
+const OWNER = 'TaskSupervisor';
+const DEFAULT_INLINE_POOL = 64;
+
+/** Fills in defaults and rejects values the supervisor cannot honour, naming the field. */
+export function resolveSupervisorOptions(
+  options: TaskSupervisorOptions = {},
+): ResolvedSupervisorOptions {
+  assertKeys('options', options, ['pools', 'retention', 'limits']);
+  const pools = options.pools ?? {};
+  assertKeys('pools', pools, ['inline', 'thread', 'process']);
+  const cpus = availableParallelism();
+  return {
+    pools: {
+      inline: resolvePool('inline', pools.inline, DEFAULT_INLINE_POOL),
+      thread: resolvePool('thread', pools.thread, cpus),
+      process: resolvePool('process', pools.process, cpus),
+    },
+    retention: resolveRetention(options.retention ?? {}),
+    limits: options.limits ?? {},
+  };
+}
+
+function resolvePool(
+  kind: ExecutorKind,
+  options: PoolOptions = {},
+  defaultSize: number,
+): SlotLimits {
+  const at = `pools.${kind}`;
+  assertKeys(at, options, ['poolSize', 'reserveNormal', 'reserveHigh']);
+  const poolSize = integer(`${at}.poolSize`, options.poolSize ?? defaultSize, 1);
+  const reserveHigh = integer(`${at}.reserveHigh`, options.reserveHigh ?? 0, 0);
+  const reserveNormal = integer(
+    `${at}.reserveNormal`,
+    options.reserveNormal ??
+      Math.max(0, Math.min(Math.ceil(poolSize / 8), poolSize - 1 - reserveHigh)),
+    0,
+  );
+  if (reserveNormal + reserveHigh >= poolSize) {
+    throw new OptionValidationError(
+      OWNER,
+      `${at}.reserveNormal`,
+      `reserveNormal + reserveHigh (${reserveNormal} + ${reserveHigh}) must be less than poolSize (${poolSize}) so that low-priority work keeps a slot`,
+    );
+  }
+  return { poolSize, reserveNormal, reserveHigh };
+}
+
+function resolveRetention(options: RetentionOptions): Required<RetentionOptions> {
+  assertKeys('retention', options, ['ms', 'max']);
+  const ms = options.ms ?? 60_000;
+  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
+    throw new OptionValidationError(
+      OWNER,
+      'retention.ms',
+      `must be a number >= 0, got ${String(ms)}`,
+    );
+  }
+  const max = options.max ?? 1_000;
+  if (max !== Infinity) integer('retention.max', max, 0);
+  return { ms, max };
+}
+
+function integer(field: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+    throw new OptionValidationError(
+      OWNER,
+      field,
+      `must be an integer >= ${min}, got ${String(value)}`,
+    );
+  }
+  return value;
+}
+
+function assertKeys(field: string, value: unknown, allowed: readonly string[]): void {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new OptionValidationError(OWNER, field, 'must be an object');
+  }
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
+      throw new OptionValidationError(
+        OWNER,
+        field === 'options' ? key : `${field}.${key}`,
+        `unknown option; expected one of ${allowed.join(', ')}`,
+      );
+    }
+  }
+}

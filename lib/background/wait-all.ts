@@ -1,0 +1,51 @@
+import { OptionValidationError } from '../errors.js';
+import { WaitTimeoutError } from './background.errors.js';
+import type { JobHandle } from './job.interface.js';
+import { isTerminal } from './job.js';
+
+/** Options of `waitAll`. */
+export interface WaitAllOptions {
+  /** Milliseconds to wait before rejecting with a `WaitTimeoutError`; nothing is cancelled. */
+  timeout?: number;
+}
+
+/** The values of a tuple of handles, in the same order. */
+export type JobResults<T extends readonly JobHandle[]> = {
+  -readonly [K in keyof T]: T[K] extends JobHandle<infer R> ? R : never;
+};
+
+/**
+ * Resolves with the results in the order of `handles` or rejects with the first failure, as
+ * Promise.all does; with a timeout, rejects at the deadline naming the jobs still unfinished.
+ */
+export function waitAll<const T extends readonly JobHandle[]>(
+  handles: T,
+  options: WaitAllOptions = {},
+): Promise<JobResults<T>> {
+  const all = Promise.all(handles.map((handle) => handle.result)) as Promise<JobResults<T>>;
+  const { timeout } = options;
+  if (timeout === undefined) return all;
+  if (typeof timeout !== 'number' || !(timeout >= 0)) {
+    throw new OptionValidationError(
+      'TaskSupervisor.waitAll',
+      'timeout',
+      `must be a number >= 0, got ${String(timeout)}`,
+    );
+  }
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      const unfinished = handles.filter((handle) => !isTerminal(handle.status));
+      reject(new WaitTimeoutError(timeout, unfinished));
+    }, timeout);
+    all.then(
+      (values) => {
+        clearTimeout(timer);
+        resolve(values);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}
