@@ -43,6 +43,21 @@ export class WorkerCrashedError extends Error {
   }
 }
 
+/** The failure of a thread or process job whose arguments cannot be cloned to the worker. */
+export class JobArgumentsError extends Error {
+  constructor(
+    readonly jobName: string,
+    readonly jobId: string,
+    cause: unknown,
+  ) {
+    super(
+      `${label(jobName, jobId)} has arguments that cannot be sent to a worker: ${describe(cause)}`,
+      { cause },
+    );
+    this.name = 'JobArgumentsError';
+  }
+}
+
 /** An error thrown by thread or process work, rebuilt in the main thread from its name, message and stack. */
 export class RemoteJobError extends Error {
   constructor(name: string, message: string, stack: string | undefined) {

@@ -34,8 +34,9 @@ export function jobSeq(id: string): number | undefined {
   return match === null ? undefined : Number(match[1]);
 }
 
-// Times are kept as milliseconds since this epoch: small integers stay unboxed in V8, where
-// Date.now() values would be a heap-allocated number each, three per job.
+// Times are kept as milliseconds since this epoch: V8 stores integers below 2^31 unboxed, where
+// raw Date.now() values would be a heap-allocated number each, three per job. (After 24.8 days of
+// uptime they are boxed again; still correct, only slower.)
 const EPOCH = Date.now();
 
 /** Milliseconds since the module's epoch; what the job's time fields hold. */
@@ -50,9 +51,13 @@ function markHandled(promise: Promise<unknown>): void {
   promise.catch(() => undefined);
 }
 
-interface Deferred {
-  resolve(value: unknown): void;
-  reject(error: unknown): void;
+// The Promise executor is one shared function rather than a closure per job: a Promise runs its
+// executor synchronously, so the resolvers can be picked up from these variables right after.
+let capturedResolve: ((value: unknown) => void) | undefined;
+let capturedReject: ((error: unknown) => void) | undefined;
+function capture(resolve: (value: unknown) => void, reject: (error: unknown) => void): void {
+  capturedResolve = resolve;
+  capturedReject = reject;
 }
 
 interface CallerLink {
@@ -76,7 +81,9 @@ export class Job implements JobHandle {
   private abortReason: unknown = NOT_ABORTED;
   private controller: AbortController | undefined = undefined;
   private promise: Promise<unknown> | undefined = undefined;
-  private deferred: Deferred | undefined = undefined;
+  /** Set only while a result promise someone holds is pending. */
+  private resolvePromise: ((value: unknown) => void) | undefined = undefined;
+  private rejectPromise: ((error: unknown) => void) | undefined = undefined;
   private caller: CallerLink | undefined = undefined;
 
   constructor(
@@ -120,7 +127,10 @@ export class Job implements JobHandle {
       // A rejection nobody awaits must not become an unhandledRejection; awaiting it still throws.
       markHandled(this.promise);
     } else {
-      this.promise = new Promise((resolve, reject) => (this.deferred = { resolve, reject }));
+      this.promise = new Promise(capture);
+      this.resolvePromise = capturedResolve;
+      this.rejectPromise = capturedReject;
+      capturedResolve = capturedReject = undefined;
     }
     return this.promise;
   }
@@ -166,14 +176,14 @@ export class Job implements JobHandle {
       this.caller.signal.removeEventListener('abort', this.caller.listener);
       this.caller = undefined;
     }
-    const deferred = this.deferred;
-    if (deferred === undefined) return;
-    this.deferred = undefined;
+    const { resolvePromise, rejectPromise } = this;
+    if (resolvePromise === undefined || rejectPromise === undefined) return;
+    this.resolvePromise = this.rejectPromise = undefined;
     if (status === 'completed') {
-      deferred.resolve(outcome);
+      resolvePromise(outcome);
     } else {
       markHandled(this.promise!);
-      deferred.reject(outcome);
+      rejectPromise(outcome);
     }
   }
 }

@@ -20,6 +20,9 @@ export function resolveExecutor(
   work: InlineWork<unknown> | WorkerWork,
   requested: ExecutorKind | undefined,
 ): ExecutorKind {
+  if (requested !== undefined && !EXECUTOR_KINDS.includes(requested)) {
+    invalid('executor', `must be one of 'inline', 'thread', 'process', got ${show(requested)}`);
+  }
   if (typeof work === 'function') {
     if (requested === undefined || requested === 'inline') return 'inline';
     invalid(
@@ -32,9 +35,6 @@ export function resolveExecutor(
   }
   if (requested === 'inline') {
     invalid('executor', "'inline' work must be a function, not a { module, fn, args } description");
-  }
-  if (requested !== undefined && !EXECUTOR_KINDS.includes(requested)) {
-    invalid('executor', `must be one of 'inline', 'thread', 'process', got ${show(requested)}`);
   }
   return requested ?? 'thread';
 }

@@ -30,6 +30,20 @@ export interface TaskSupervisorOptions {
   limits?: Readonly<Record<string, JobLimits>>;
 }
 
+/** Options of `shutdown`. */
+export interface ShutdownOptions {
+  /** Milliseconds running jobs get to finish before they are cancelled; default 10 000. */
+  timeout?: number;
+  /** Let queued and delayed jobs run during the grace period instead of cancelling them at once. */
+  drainQueue?: boolean;
+}
+
+/** Counts per executor, for dashboards and tests. */
+export interface SupervisorStats {
+  live: number;
+  executors: Record<ExecutorKind, { running: number; queued: number; delayed: number }>;
+}
+
 /** Options with every default filled in and every value checked. */
 export interface ResolvedSupervisorOptions {
   pools: Record<ExecutorKind, SlotLimits>;

@@ -33,21 +33,12 @@ import {
   resolveWorkerWork,
   validateSubmitOptions,
 } from './submit-options.js';
-import { resolveSupervisorOptions, type TaskSupervisorOptions } from './task-supervisor.options.js';
-
-/** Options of `shutdown`. */
-export interface ShutdownOptions {
-  /** Milliseconds running jobs get to finish before they are cancelled; default 10 000. */
-  timeout?: number;
-  /** Let queued and delayed jobs run during the grace period instead of cancelling them at once. */
-  drainQueue?: boolean;
-}
-
-/** Counts per executor, for dashboards and tests. */
-export interface SupervisorStats {
-  live: number;
-  executors: Record<ExecutorKind, { running: number; queued: number; delayed: number }>;
-}
+import {
+  resolveSupervisorOptions,
+  type ShutdownOptions,
+  type SupervisorStats,
+  type TaskSupervisorOptions,
+} from './task-supervisor.options.js';
 
 /**
  * Runs background jobs on the event loop, worker threads or child processes, with atasker's
@@ -94,6 +85,7 @@ export class TaskSupervisor {
     const name = options?.name ?? defaultJobName(work);
     if (this.closing !== undefined) throw new SupervisorClosedError(name);
     if (this.limiter.enabled) this.admit(name);
+    const now = clock();
     const job = new Job(
       ++this.seq,
       name,
@@ -101,7 +93,7 @@ export class TaskSupervisor {
       executor,
       typeof work === 'function' ? work : resolveWorkerWork(work),
       options?.timeout ?? 0,
-      clock(),
+      now,
       this.owner,
     );
     const delay = options?.delay ?? 0;
@@ -118,7 +110,7 @@ export class TaskSupervisor {
       job.follow(signal);
     }
     if (delay > 0) job.timer = setTimeout(this.onDelayElapsed, delay, job);
-    else this.enqueue(job);
+    else this.enqueue(job, now);
     return job as JobHandle<T>;
   }
 
@@ -216,7 +208,7 @@ export class TaskSupervisor {
 
   private readonly onDelayElapsed = (job: Job): void => {
     job.timer = undefined;
-    if (job.status === 'delayed') this.enqueue(job);
+    if (job.status === 'delayed') this.enqueue(job, clock());
   };
 
   private readonly onTimeoutElapsed = (job: Job): void => {
@@ -227,31 +219,32 @@ export class TaskSupervisor {
     this.finish(job, 'timed_out', error);
   };
 
-  private enqueue(job: Job): void {
+  // `now` is passed down rather than read again: one clock read serves a whole admission round.
+  private enqueue(job: Job, now: number): void {
     job.status = 'queued';
     const lane = this.lanes[job.executor];
     if (job.priority === 'critical') {
-      this.start(job, lane);
+      this.start(job, lane, now);
       return;
     }
     lane.push(job, job.priority);
-    this.pump(lane);
+    this.pump(lane, now);
   }
 
-  private pump(lane: SlotPool): void {
+  private pump(lane: SlotPool, now: number): void {
     if (lane.pumping || this.halted) return;
     lane.pumping = true;
     try {
-      for (let job = lane.take(); job !== undefined; job = lane.take()) this.start(job, lane);
+      for (let job = lane.take(); job !== undefined; job = lane.take()) this.start(job, lane, now);
     } finally {
       lane.pumping = false;
     }
   }
 
-  private start(job: Job, lane: SlotPool): void {
+  private start(job: Job, lane: SlotPool, now: number): void {
     lane.running++;
     job.status = 'started';
-    job.startedAt = clock();
+    job.startedAt = now;
     if (job.timeoutMs > 0) job.timer = setTimeout(this.onTimeoutElapsed, job.timeoutMs, job);
     if (this.bus.active) {
       this.bus.emit({ type: 'started', job });
@@ -278,26 +271,34 @@ export class TaskSupervisor {
   private finish(job: Job, status: JobStatus, outcome: unknown): void {
     const previous = job.status;
     const lane = this.lanes[job.executor];
-    job.settle(status, outcome, clock());
+    const now = clock();
+    job.settle(status, outcome, now);
     this.live.delete(job.seq);
     this.retention.add(job);
     if (this.limiter.enabled) this.limiter.release(job.name);
     if (this.bus.active) this.emitOutcome(job, status, outcome);
     if (previous === 'started') {
       lane.running--;
-      this.pump(lane);
+      this.pump(lane, now);
     }
     if (this.live.size === 0) this.becameIdle();
   }
 
   private emitOutcome(job: Job, status: JobStatus, outcome: unknown): void {
-    const bus = this.bus;
-    if (status === 'completed') bus.emit({ type: 'result', job, value: outcome });
-    else if (status === 'failed') bus.emit({ type: 'exception', job, error: outcome });
-    else if (status === 'cancelled')
-      bus.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
-    else bus.emit({ type: 'timeout', job, error: outcome as JobTimeoutError });
-    bus.emit({ type: 'done', job });
+    switch (status) {
+      case 'completed':
+        this.bus.emit({ type: 'result', job, value: outcome });
+        break;
+      case 'failed':
+        this.bus.emit({ type: 'exception', job, error: outcome });
+        break;
+      case 'cancelled':
+        this.bus.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
+        break;
+      default:
+        this.bus.emit({ type: 'timeout', job, error: outcome as JobTimeoutError });
+    }
+    this.bus.emit({ type: 'done', job });
   }
 
   private becameIdle(): void {

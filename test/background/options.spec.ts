@@ -60,6 +60,11 @@ describe('option validation', () => {
       'must be at most 2147483647 ms (about 24.8 days), got 2147483648',
     ],
     [{ name: '' }, 'name', "must be a non-empty string, got ''"],
+    [
+      { executor: 'gpu' as never },
+      'executor',
+      "must be one of 'inline', 'thread', 'process', got 'gpu'",
+    ],
     [{ signal: {} as AbortSignal }, 'signal', 'must be an AbortSignal'],
     [
       { timeOut: 5 } as SubmitOptions,

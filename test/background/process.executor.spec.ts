@@ -40,14 +40,36 @@ describe('process executor', () => {
     expect(error).toMatchObject({ name: 'RangeError', message: 'nope', code: 'E_JOB' });
   });
 
-  it('fails the job with WorkerCrashedError when the child exits, and keeps the pool healthy', async () => {
+  it('fails a job whose result cannot be cloned without killing the child', async () => {
     supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });
-    const crashed = supervisor.submit(job('exitWorker', 7), { executor: 'process' });
-    await expect(crashed.result).rejects.toThrow(WorkerCrashedError);
-    await expect(crashed.result).rejects.toThrow(/lost its worker process/);
-    const next = supervisor.submit<number>(job('add', 1, 1), { executor: 'process' });
-    expect(await next.result).toBe(2);
+    const first = await supervisor.submit<{ pid: number }>(job('whereAmI'), {
+      executor: 'process',
+    }).result;
+    const handle = supervisor.submit(job('unclonable'), { executor: 'process' });
+    await expect(handle.result).rejects.toThrow('cannot be sent back');
+    const again = await supervisor.submit<{ pid: number }>(job('whereAmI'), {
+      executor: 'process',
+    }).result;
+    expect(again.pid).toBe(first.pid);
   });
+
+  it.each([
+    ['exits', job('exitWorker', 7)],
+    // The child prints the uncaught error to stderr before it dies; that output is expected.
+    ['throws an uncaught exception', job('crashUncaught', 'child kaboom')],
+  ])(
+    'fails the job with WorkerCrashedError when the child %s, and keeps the pool healthy',
+    async (_, work) => {
+      supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });
+      const crashed = supervisor.submit(work, { executor: 'process' });
+      await expect(crashed.result).rejects.toThrow(WorkerCrashedError);
+      await expect(crashed.result).rejects.toThrow(
+        /lost its worker process: Worker exited unexpectedly/,
+      );
+      const next = supervisor.submit<number>(job('add', 1, 1), { executor: 'process' });
+      expect(await next.result).toBe(2);
+    },
+  );
 
   it('kills the child of a cancelled running job and replaces it', async () => {
     supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { threadId } from 'node:worker_threads';
 import {
+  JobArgumentsError,
   JobCancelledError,
   RemoteJobError,
   TaskSupervisor,
@@ -41,6 +42,23 @@ describe('thread executor', () => {
     expect(error).toBeInstanceOf(RemoteJobError);
     expect(error).toMatchObject({ name: 'RangeError', message: 'bad input', code: 'E_JOB' });
     expect(handle.status).toBe('failed');
+  });
+
+  it('fails clearly, without losing the worker, on a result or arguments that cannot be cloned', async () => {
+    supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
+    const result = supervisor.submit(job('unclonable'));
+    await expect(result.result).rejects.toThrow(
+      'the value returned by "unclonable" cannot be sent back',
+    );
+    const args = supervisor.submit(
+      job('add', () => 1, 2),
+      { name: 'add-fn' },
+    );
+    await expect(args.result).rejects.toBeInstanceOf(JobArgumentsError);
+    await expect(args.result).rejects.toThrow(
+      `Job "add-fn" (${args.id}) has arguments that cannot be sent to a worker`,
+    );
+    expect(await supervisor.submit<number>(job('add', 1, 2)).result).toBe(3);
   });
 
   it.each([

@@ -1,4 +1,8 @@
-import { ExecutorUnavailableError, WorkerCrashedError } from '../background.errors.js';
+import {
+  ExecutorUnavailableError,
+  JobArgumentsError,
+  WorkerCrashedError,
+} from '../background.errors.js';
 import type { Job, ResolvedWorkerWork } from '../job.js';
 import type { JobExecutor, SettleJob } from './executor.interface.js';
 import { reviveError, type WorkerReply } from './worker-reply.js';
@@ -69,9 +73,16 @@ export abstract class PooledExecutor implements JobExecutor {
         if (reply.ok) settle(job, 'completed', reply.value);
         else settle(job, 'failed', reviveError(reply.error));
       },
-      (error: unknown) =>
-        settle(job, 'failed', new WorkerCrashedError(job.name, job.id, this.kind, error)),
+      (error: unknown) => settle(job, 'failed', this.describeRejection(job, error)),
     );
+  }
+
+  // Arguments that cannot be cloned fail in this thread, before any worker sees them.
+  private describeRejection(job: Job, error: unknown): Error {
+    if ((error as Error | null)?.name === 'DataCloneError') {
+      return new JobArgumentsError(job.name, job.id, error);
+    }
+    return new WorkerCrashedError(job.name, job.id, this.kind, error);
   }
 
   async destroy(): Promise<void> {

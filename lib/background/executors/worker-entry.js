@@ -16,9 +16,30 @@ export default async function runJob({ module, fn, args }) {
     if (typeof target !== 'function') {
       throw new TypeError(`"${fn}" is not a function exported by ${module}`);
     }
-    return { ok: true, value: await target(...args) };
+    const value = await target(...args);
+    assertCloneable(value, fn);
+    return { ok: true, value };
   } catch (error) {
     return { ok: false, error: serializeError(error) };
+  }
+}
+
+// piscina and tinypool crash the worker when a result cannot be cloned, with an unreadable error;
+// checking here costs one extra clone, and only for results that are objects.
+function assertCloneable(value, fn) {
+  if (value === null || typeof value !== 'object') {
+    if (typeof value !== 'function' && typeof value !== 'symbol') return;
+  } else if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
+    return;
+  }
+  try {
+    globalThis.structuredClone(value);
+  } catch (error) {
+    const failure = new TypeError(
+      `the value returned by "${fn}" cannot be sent back: ${error.message}`,
+    );
+    failure.name = 'DataCloneError';
+    throw failure;
   }
 }
 
