@@ -1,0 +1,221 @@
+import { existsSync } from 'node:fs';
+import os from 'node:os';
+import { formatCheck, formatTable, type MetricRow, type TableLayout } from './report.js';
+import { OUR_IDS, SHORT_NAMES, type AdapterId } from './scheduler/adapters/adapters.js';
+import { benchConfig, type LatenessConfig } from './scheduler/bench-config.js';
+import { runIsolated } from './scheduler/child-process.js';
+import type { FootprintArgs, FootprintResult } from './scheduler/footprint.scenario.js';
+import type { LatenessArgs, LatenessResult } from './scheduler/lateness.scenario.js';
+
+// `npm run bench -- --quick` or BENCH_QUICK=1: fewer tasks and 2 s windows, to check the script.
+const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+const config = benchConfig(quick);
+
+const LATENESS_SCRIPT = new URL('./scheduler/lateness.scenario.ts', import.meta.url);
+const FOOTPRINT_SCRIPT = new URL('./scheduler/footprint.scenario.ts', import.meta.url);
+const JOBS_BENCH = new URL('./jobs.bench.ts', import.meta.url);
+
+const INTERVAL_IDS: AdapterId[] = ['ours', 'ours-fixed-rate', 'nestjs-schedule', 'toad'];
+// Fixed delay or rate means nothing to a cron schedule: one configuration of ours.
+const CRON_IDS: AdapterId[] = ['ours', 'nestjs-schedule', 'toad'];
+const FOOTPRINT_IDS: AdapterId[] = ['ours', 'nestjs-schedule', 'toad'];
+
+const LEGEND = [
+  "ours = AioClockModule.forRoot({ logger: false }), Every (anchor 'end', fixed delay, default) / Cron",
+  "ours-rate = the same with Every anchor 'start' (fixed rate)",
+  'nest = @nestjs/schedule (setInterval + addInterval, cron CronJob + addCronJob)',
+  'toad = toad-scheduler (SimpleIntervalJob, CronJob on croner) in a Nest provider',
+  'ratio columns: ours / peer (below 1 is better for lateness, memory, time and CPU)',
+].join('\n');
+
+function progress(text: string): void {
+  process.stderr.write(`  ... ${text}\n`);
+}
+
+function layoutFor(ids: AdapterId[]): TableLayout {
+  const ratios: TableLayout['ratios'] = [];
+  ids.forEach((ours, oursIndex) => {
+    if (!OUR_IDS.includes(ours)) return;
+    ids.forEach((peer, peerIndex) => {
+      if (OUR_IDS.includes(peer)) return;
+      ratios.push({
+        label: `${SHORT_NAMES[ours]}/${SHORT_NAMES[peer]}`,
+        ours: oursIndex,
+        peer: peerIndex,
+      });
+    });
+  });
+  return { libraries: ids.map((id) => SHORT_NAMES[id]), ratios };
+}
+
+async function runLateness(
+  kind: LatenessArgs['kind'],
+  ids: AdapterId[],
+  scenario: LatenessConfig,
+): Promise<LatenessResult[]> {
+  const results: LatenessResult[] = [];
+  for (const adapter of ids) {
+    progress(`${kind} lateness, ${adapter}`);
+    results.push(
+      await runIsolated<LatenessResult>(LATENESS_SCRIPT, { ...scenario, adapter, kind }),
+    );
+  }
+  return results;
+}
+
+function latenessRows(results: LatenessResult[]): MetricRow[] {
+  const row = (label: string, unit: MetricRow['unit'], pick: (r: LatenessResult) => number) => ({
+    label,
+    unit,
+    values: results.map(pick),
+  });
+  return [
+    row('lateness p50 (ms)', 'ms', (r) => r.p50),
+    row('lateness p99 (ms)', 'ms', (r) => r.p99),
+    row('lateness max (ms)', 'ms', (r) => r.max),
+    row('lateness mean (ms)', 'ms', (r) => r.mean),
+    row('runs measured', 'count', (r) => r.count),
+    row('runs at fixed rate', 'count', (r) => r.expectedFires),
+    row('CPU (% of a core)', 'percent', (r) => r.cpuPercent),
+  ];
+}
+
+/** Our p99 must be at most half of the best peer's. */
+function latenessChecks(scenario: string, ids: AdapterId[], results: LatenessResult[]): string[] {
+  const peers = ids.flatMap((id, i) => (OUR_IDS.includes(id) ? [] : [results[i].p99]));
+  const bestPeer = Math.min(...peers);
+  return ids.flatMap((id, i) => {
+    if (!OUR_IDS.includes(id)) return [];
+    const p99 = results[i].p99;
+    return [
+      formatCheck(
+        p99 <= bestPeer / 2,
+        `${scenario}: ${SHORT_NAMES[id]} p99 ${p99.toFixed(2)} ms <= half the best peer's ` +
+          `(${bestPeer.toFixed(2)} / 2 = ${(bestPeer / 2).toFixed(2)} ms)`,
+      ),
+    ];
+  });
+}
+
+async function intervalScenario(): Promise<string[]> {
+  const scenario = config.lateness;
+  const results = await runLateness('interval', INTERVAL_IDS, scenario);
+  console.log(
+    formatTable(
+      `1. Interval lateness: ${scenario.tasks.toLocaleString('en-US')} tasks every ` +
+        `${scenario.intervalMs} ms, ${scenario.seconds} s measured after ${scenario.warmupSeconds} s warm-up`,
+      layoutFor(INTERVAL_IDS),
+      latenessRows(results),
+    ),
+  );
+  console.log(
+    [
+      'lateness = run start - planned time, where planned time is',
+      '  ours: context.scheduledAt (fixed delay: previous run end + interval; fixed rate: first fire + k * interval)',
+      '  nest, toad (setInterval re-arms from the callback start): previous run start + interval,',
+      "  up to 1 ms later than Node's own plan (whole-ms loop clock), so in the peers' favour",
+    ].join('\n'),
+  );
+  return latenessChecks('interval', INTERVAL_IDS, results);
+}
+
+async function cronScenario(): Promise<string[]> {
+  const scenario = config.cron;
+  const results = await runLateness('cron', CRON_IDS, scenario);
+  console.log(
+    formatTable(
+      `2. Cron lateness: ${scenario.tasks.toLocaleString('en-US')} tasks on '* * * * * *', ` +
+        `${scenario.seconds} s measured after >= ${scenario.warmupSeconds} s warm-up`,
+      layoutFor(CRON_IDS),
+      latenessRows(results),
+    ),
+  );
+  console.log(
+    'lateness = run start - the whole second the run belongs to (the nearest one, so an early run is negative)',
+  );
+  return latenessChecks('cron', CRON_IDS, results);
+}
+
+async function footprintScenario(): Promise<string[]> {
+  const scenario = config.footprint;
+  const rows: MetricRow[] = [];
+  const checks: string[] = [];
+  const ours = FOOTPRINT_IDS.indexOf('ours');
+  const nest = FOOTPRINT_IDS.indexOf('nestjs-schedule');
+  for (const tasks of scenario.sizes) {
+    const results: FootprintResult[] = [];
+    for (const adapter of FOOTPRINT_IDS) {
+      progress(`footprint, ${tasks} tasks, ${adapter}`);
+      const args: FootprintArgs = { ...scenario, adapter, tasks };
+      results.push(await runIsolated<FootprintResult>(FOOTPRINT_SCRIPT, args));
+    }
+    const size = tasks.toLocaleString('en-US');
+    const row = (label: string, unit: MetricRow['unit'], pick: (r: FootprintResult) => number) =>
+      rows.push({ label: `${size}: ${label}`, unit, values: results.map(pick) });
+    row('app boot, 0 tasks (ms)', 'ms', (r) => r.bootMs);
+    row('register tasks (ms)', 'ms', (r) => r.registerMs);
+    row('bootstrap total (ms)', 'ms', (r) => r.bootMs + r.registerMs);
+    row('heap per task (B)', 'bytes', (r) => r.heapPerTask);
+    row('RSS per task (B)', 'bytes', (r) => r.rssPerTask);
+    row('idle CPU (% of a core)', 'percent', (r) => r.idleCpuPercent);
+    // The check uses the heap: RSS moves in whole pages and allocator chunks, so at these sizes it
+    // is shown for scale only.
+    const [mine, theirs] = [results[ours].heapPerTask, results[nest].heapPerTask];
+    checks.push(
+      formatCheck(
+        mine <= theirs,
+        `${size} tasks: ours heap per task ${Math.round(mine)} B <= @nestjs/schedule's ${Math.round(theirs)} B`,
+      ),
+    );
+    if (tasks === Math.max(...scenario.sizes)) {
+      const idle = results[ours].idleCpuPercent;
+      checks.push(
+        formatCheck(idle < 1, `${size} tasks: ours idle CPU ${idle.toFixed(3)}% of a core < 1%`),
+      );
+    }
+  }
+  console.log(
+    formatTable(
+      `3. Footprint: tasks every ${scenario.intervalMs / 1_000} s (none fires), ` +
+        `idle CPU over ${scenario.idleSeconds} s`,
+      layoutFor(FOOTPRINT_IDS),
+      rows,
+    ),
+  );
+  console.log(
+    'per task = (after registering - same app with 0 tasks, same process) / tasks, after global.gc()',
+  );
+  return checks;
+}
+
+/** The background-jobs benchmark, if its file is there (another part of the same issue). */
+async function jobsBench(): Promise<void> {
+  if (!existsSync(JOBS_BENCH)) return;
+  // A variable specifier: the file may not exist when this one is type-checked.
+  const specifier = './jobs.bench.js';
+  const module = (await import(specifier)) as { runJobsBench?: () => Promise<void> };
+  if (typeof module.runJobsBench !== 'function') return;
+  console.log('\n4. Background jobs (bench/jobs.bench.ts)');
+  await module.runJobsBench();
+}
+
+async function main(): Promise<void> {
+  const cpus = os.cpus();
+  console.log(
+    `Scheduler benchmark${quick ? ' (QUICK smoke run, figures not meaningful)' : ''}: ` +
+      `node ${process.version}, ${cpus.length} x ${cpus[0]?.model ?? 'unknown CPU'}, ` +
+      'one child process per library and scenario',
+  );
+  console.log(LEGEND);
+  const started = Date.now();
+  const checks = [
+    ...(await intervalScenario()),
+    ...(await cronScenario()),
+    ...(await footprintScenario()),
+  ];
+  console.log(`\nTargets (scheduler part took ${Math.round((Date.now() - started) / 1_000)} s)`);
+  for (const check of checks) console.log(check);
+  await jobsBench();
+}
+
+await main();

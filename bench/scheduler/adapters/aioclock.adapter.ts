@@ -1,0 +1,42 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AioClockModule, Cron, Every, TaskRegistry, type TaskContext } from '../../../lib/index.js';
+import { noop, type SchedulerAdapter } from './scheduler-adapter.js';
+
+@Module({ imports: [AioClockModule.forRoot({ logger: false })] })
+class AioClockBenchModule {}
+
+/**
+ * Our module with default options (history of 100 runs per task included), tasks added through
+ * `TaskRegistry.addTask` after bootstrap. Planned time = `context.scheduledAt`, the fire time the
+ * scheduler itself planned: the end of the previous run + interval for anchor 'end' (fixed delay,
+ * the default, like aioclock), the first fire + k * interval for anchor 'start' (fixed rate).
+ */
+export function aioClockAdapter(anchor: 'end' | 'start'): SchedulerAdapter {
+  return {
+    label: anchor === 'end' ? 'ours' : 'ours (fixed rate)',
+    ours: true,
+    async boot() {
+      const app = await NestFactory.createApplicationContext(AioClockBenchModule, {
+        logger: false,
+      });
+      const registry = app.get(TaskRegistry);
+      return {
+        addInterval(name, intervalMs, onRun) {
+          const seconds = intervalMs / 1_000;
+          const trigger =
+            anchor === 'end' ? new Every({ seconds }) : new Every({ seconds, anchor });
+          const handler = onRun
+            ? (context: TaskContext) => onRun(context.scheduledAt!.getTime())
+            : noop;
+          registry.addTask({ name, trigger, handler });
+        },
+        addCron(name, expression, onRun) {
+          registry.addTask({ name, trigger: new Cron(expression), handler: onRun });
+        },
+        close: () => app.close(),
+      };
+    },
+  };
+}

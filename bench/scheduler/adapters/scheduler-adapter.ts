@@ -1,0 +1,31 @@
+/**
+ * Called when a run starts, with the time the library planned it for (ms, same clock as `now()`).
+ * How "planned" is known differs per library; each adapter documents its definition.
+ */
+export type IntervalRunListener = (plannedAt: number) => void;
+
+/** Called when a cron run starts; the scenario measures it against the whole second. */
+export type CronRunListener = () => void;
+
+/** A booted application with one scheduler library, driven the way its users drive it. */
+export interface BenchScheduler {
+  /** A task every `intervalMs`; without a listener it registers a shared no-op handler. */
+  addInterval(name: string, intervalMs: number, onRun?: IntervalRunListener): void;
+  /** A task on a cron expression with seconds. */
+  addCron(name: string, expression: string, onRun: CronRunListener): void;
+  /** Stops every timer and closes the application. */
+  close(): Promise<void>;
+}
+
+/** One library (or one configuration of ours) under test. */
+export interface SchedulerAdapter {
+  /** Column heading in the tables. */
+  readonly label: string;
+  /** Whether this is our module (ratios are ours / peer). */
+  readonly ours: boolean;
+  /** Boots a Nest application context holding the scheduler, with no task yet. */
+  boot(): Promise<BenchScheduler>;
+}
+
+/** The handler of tasks that never fire during a measurement. */
+export function noop(): void {}

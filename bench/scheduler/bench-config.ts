@@ -1,0 +1,50 @@
+/** Sizes and durations of the scheduler benchmark; `--quick` shrinks them for a smoke run. */
+export interface BenchConfig {
+  quick: boolean;
+  lateness: LatenessConfig;
+  cron: LatenessConfig;
+  footprint: FootprintConfig;
+}
+
+/** One lateness run: `tasks` tasks for `seconds`, after `warmupSeconds` whose fires are dropped. */
+export interface LatenessConfig {
+  tasks: number;
+  intervalMs: number;
+  seconds: number;
+  warmupSeconds: number;
+}
+
+/** Footprint runs: one child per size; tasks never fire during the idle window. */
+export interface FootprintConfig {
+  sizes: number[];
+  intervalMs: number;
+  idleSeconds: number;
+  /** Pause after registration, so that lazy compilation and GC do not count as idle CPU. */
+  settleSeconds: number;
+}
+
+/** On 2 cores the scheduler part takes about 3 minutes, quick under one; jobs.bench.ts adds ~25 s. */
+export function benchConfig(quick: boolean): BenchConfig {
+  return {
+    quick,
+    lateness: {
+      tasks: quick ? 100 : 1_000,
+      intervalMs: 100,
+      seconds: quick ? 2 : 10,
+      warmupSeconds: quick ? 0.5 : 1,
+    },
+    cron: {
+      tasks: quick ? 100 : 1_000,
+      intervalMs: 1_000,
+      seconds: quick ? 2 : 10,
+      // A whole second, so that every task has fired once before measuring starts.
+      warmupSeconds: 1,
+    },
+    footprint: {
+      sizes: quick ? [1_000, 10_000] : [10_000, 100_000],
+      intervalMs: 60_000,
+      idleSeconds: quick ? 1 : 10,
+      settleSeconds: quick ? 0.25 : 1,
+    },
+  };
+}
