@@ -86,9 +86,12 @@ export class TaskRegistry {
     return this.scheduler.history(task, limit);
   }
 
-  /** Registers a task by hand, e.g. one built from configuration at run time. */
-  addTask(definition: TaskDefinition): TaskMetadata {
-    return toTaskMetadata(this.scheduler.register(definition));
+  /**
+   * Registers a task by hand, e.g. one built from configuration at run time; it is scheduled at once
+   * if the scheduler runs. Refer to it by name afterwards (`getTask(name)` for its metadata).
+   */
+  addTask(definition: TaskDefinition): void {
+    this.scheduler.register(definition);
   }
 
   /** Every scheduling and run event. */

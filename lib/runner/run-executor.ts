@@ -1,14 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import { TaskTimeoutError } from '../errors.js';
-import { abortableSleep } from '../utils/abortable-sleep.js';
+import { RunAttempt, type AttemptOwner, type RunWaiter } from './run-attempt.js';
+import { nextRunSeq, runIdOf } from './run-id.js';
 import {
   describeError,
   summariseResult,
   type RunOrigin,
   type RunRecord,
-  type RunStatus,
 } from './run-record.js';
-import type { RunStore } from './run-store.js';
+import type { RunFields, RunFieldStore, RunStore } from './run-store.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerEvent } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
@@ -18,11 +17,6 @@ import { backoffDelay } from './task-policies.js';
 /** Wraps every run: for tracing, metrics or request context. Must call `run` and return its result. */
 export type RunWrapper = (context: TaskContext, run: () => Promise<unknown>) => Promise<unknown>;
 
-/** How a run ended, after its retries. */
-export type RunOutcome =
-  | { status: 'succeeded'; value: unknown }
-  | { status: Exclude<RunStatus, 'succeeded'>; error: unknown };
-
 /** The reason a run's signal is aborted when the application shuts down. */
 export class ShutdownAbortError extends Error {
   constructor(taskName: string) {
@@ -31,63 +25,71 @@ export class ShutdownAbortError extends Error {
   }
 }
 
+/** Where events go; emitting is skipped entirely while nobody listens. */
+export interface EventSink {
+  readonly observed: boolean;
+  next(event: SchedulerEvent): void;
+}
+
 /** What the executor needs from the scheduler. */
 export interface RunExecutorDeps {
   logger: SchedulerLogger;
   store: RunStore;
-  emit: (build: () => SchedulerEvent) => void;
+  events: EventSink;
   wrapRun?: RunWrapper;
-  /** Aborted when shutdown begins: no retry starts after that. */
-  stopping: AbortSignal;
   random: () => number;
+  /** Called once per run, after its last attempt. */
+  runDone(task: ScheduledTask, last: RunAttempt): void;
 }
 
-interface ActiveAttempt {
-  task: ScheduledTask;
-  controller: AbortController;
-}
+/**
+ * Starts runs and finishes them: timeouts, retries with backoff, history records, logs and events.
+ * A method is called synchronously by `start`; everything after it settles happens in one
+ * microtask per batch of settled attempts, so a thousand due tasks all start before any
+ * bookkeeping runs.
+ */
+export class RunExecutor implements AttemptOwner {
+  private readonly active = new Set<RunAttempt>();
+  private readonly backoffs = new Set<RunAttempt>();
+  private settledBatch: RunAttempt[] = [];
+  private stopping = false;
+  private readonly fieldStore: RunFieldStore | null;
 
-/** Runs one task run: its attempts, timeouts and retries; records history and emits events. */
-export class RunExecutor {
-  private readonly active = new Set<ActiveAttempt>();
+  constructor(private readonly deps: RunExecutorDeps) {
+    const store = deps.store as Partial<RunFieldStore>;
+    this.fieldStore = typeof store.addFields === 'function' ? (store as RunFieldStore) : null;
+  }
 
-  constructor(private readonly deps: RunExecutorDeps) {}
+  /** Starts attempt 1 of a run of `task`; `scheduledAtMs` is -1 for a manual run. */
+  start(
+    task: ScheduledTask,
+    origin: RunOrigin,
+    scheduledAtMs: number,
+    waiter: RunWaiter | null,
+  ): void {
+    this.startAttempt(new RunAttempt(task, origin, scheduledAtMs, 1, waiter, this));
+  }
 
   /** Names of the tasks with an attempt in progress. */
   activeTaskNames(): string[] {
     return [...new Set([...this.active].map((attempt) => attempt.task.name))];
   }
 
-  /** Aborts every attempt in progress with a shutdown reason; each settles as cancelled. */
-  abortAll(): void {
-    for (const { task, controller } of this.active)
-      controller.abort(new ShutdownAbortError(task.name));
+  /** No retry starts from now on; runs waiting for a retry end with their last outcome. */
+  stopRetries(): void {
+    this.stopping = true;
+    for (const attempt of this.backoffs) {
+      if (attempt.timer !== null) clearTimeout(attempt.timer);
+      this.deps.runDone(attempt.task, attempt);
+      attempt.waiter?.reject(attempt.outcome);
+    }
+    this.backoffs.clear();
   }
 
-  async execute(
-    task: ScheduledTask,
-    origin: RunOrigin,
-    scheduledAt: Date | null,
-  ): Promise<RunOutcome> {
-    const { retry } = task.policies;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(task, origin, scheduledAt, attempt);
-      const retryable = outcome.status === 'failed' || outcome.status === 'timedOut';
-      if (!retryable || attempt >= retry.attempts || this.deps.stopping.aborted) return outcome;
-      const delayMs = backoffDelay(retry, attempt, this.deps.random);
-      const reason = describeError((outcome as { error: unknown }).error).message;
-      this.deps.emit(() => ({
-        ...base(task),
-        type: 'retrying',
-        attempt: attempt + 1,
-        delayMs,
-        error: reason,
-      }));
-      try {
-        await abortableSleep(delayMs, this.deps.stopping);
-      } catch {
-        return outcome;
-      }
+  /** Aborts every attempt in progress with a shutdown reason; each settles as cancelled. */
+  abortAll(): void {
+    for (const attempt of [...this.active]) {
+      attempt.abort(new ShutdownAbortError(attempt.task.name), 'cancelled');
     }
   }
 
@@ -95,126 +97,172 @@ export class RunExecutor {
   recordNotRun(
     task: ScheduledTask,
     status: 'skipped' | 'missed',
-    scheduledAt: Date,
+    scheduledAtMs: number,
     why: string,
   ): void {
-    const record = this.record(task, 'schedule', scheduledAt, null, status, 1, null, undefined);
-    this.deps.logger.debug?.(
-      `Task "${task.name}" ${status} its fire time ${scheduledAt.toISOString()}: ${why}`,
-    );
-    this.deps.emit(() => ({ ...base(task), type: status, record }));
-  }
-
-  private async attempt(
-    task: ScheduledTask,
-    origin: RunOrigin,
-    scheduledAt: Date | null,
-    attempt: number,
-  ): Promise<RunOutcome> {
-    const controller = new AbortController();
-    const context: TaskContext = {
-      taskId: task.id,
-      taskName: task.name,
-      signal: controller.signal,
-      scheduledAt,
-      attempt,
-      runId: randomUUID(),
-    };
-    const startedAt = new Date();
-    task.runCount++;
-    this.deps.emit(() => ({
-      ...base(task),
-      type: 'started',
-      runId: context.runId,
-      scheduledAt,
-      attempt,
-    }));
-    const entry: ActiveAttempt = { task, controller };
-    this.active.add(entry);
-    const timeout = task.policies.timeout;
-    const timer =
-      timeout === null
-        ? null
-        : setTimeout(() => controller.abort(new TaskTimeoutError(task.name, timeout)), timeout);
-    let outcome: RunOutcome;
-    try {
-      const value = await untilAborted(this.invoke(task, context), controller.signal);
-      outcome = { status: 'succeeded', value };
-    } catch (error) {
-      outcome = { status: classify(error, controller.signal), error };
-    } finally {
-      if (timer !== null) clearTimeout(timer);
-      this.active.delete(entry);
-    }
-    const error = outcome.status === 'succeeded' ? null : outcome.error;
-    const value = outcome.status === 'succeeded' ? outcome.value : undefined;
-    const record = this.record(
-      task,
-      origin,
-      scheduledAt,
-      startedAt,
-      outcome.status,
-      attempt,
-      error,
-      value,
-      context.runId,
-    );
-    this.report(task, record, error);
-    return outcome;
-  }
-
-  private invoke(task: ScheduledTask, context: TaskContext): Promise<unknown> {
-    const run = () => new Promise<unknown>((resolve) => resolve(task.handler(context)));
-    return this.deps.wrapRun ? this.deps.wrapRun(context, run) : run();
-  }
-
-  private record(
-    task: ScheduledTask,
-    origin: RunOrigin,
-    scheduledAt: Date | null,
-    startedAt: Date | null,
-    status: RunStatus,
-    attempt: number,
-    error: unknown,
-    value: unknown,
-    runId: string = randomUUID(),
-  ): RunRecord {
+    const runSeq = nextRunSeq();
+    const finishedAtMs = Date.now();
     const record: RunRecord = {
-      runId,
+      runId: runIdOf(runSeq),
       taskId: task.id,
       taskName: task.name,
-      origin,
-      scheduledAt,
-      startedAt,
-      finishedAt: new Date(),
+      origin: 'schedule',
+      scheduledAt: new Date(scheduledAtMs),
+      startedAt: null,
+      finishedAt: new Date(finishedAtMs),
       status,
-      attempt,
-      error: error === null ? null : describeError(error),
-      result: summariseResult(value),
+      attempt: 1,
+      error: null,
+      result: null,
     };
-    task.counters[status]++;
-    task.lastRun = record;
+    task.countOutcome(status, record);
+    this.store(task, record, {
+      runSeq,
+      origin: 'schedule',
+      scheduledAtMs,
+      startedAtMs: -1,
+      finishedAtMs,
+      status,
+      attempt: 1,
+      error: null,
+      result: null,
+    });
+    this.deps.logger.debug?.(
+      `Task "${task.name}" ${status} its fire time ${record.scheduledAt!.toISOString()}: ${why}`,
+    );
+    const events = this.deps.events;
+    if (events.observed) events.next({ ...eventBase(task), type: status, record });
+  }
+
+  settled(attempt: RunAttempt): void {
+    this.active.delete(attempt);
+    // A resolved promise, not queueMicrotask: jest's fake timers replace the latter.
+    if (this.settledBatch.length === 0) void RESOLVED.then(this.finishBatch);
+    this.settledBatch.push(attempt);
+  }
+
+  private startAttempt(attempt: RunAttempt): void {
+    const { task } = attempt;
+    task.countStart();
+    attempt.startedAtMs = Date.now();
+    this.active.add(attempt);
+    const events = this.deps.events;
+    if (events.observed) {
+      events.next({
+        ...eventBase(task),
+        type: 'started',
+        runId: attempt.runId,
+        scheduledAt: attempt.scheduledAt,
+        attempt: attempt.attempt,
+      });
+    }
+    const timeout = task.policies.timeout;
+    if (timeout !== null) attempt.timer = setTimeout(onAttemptTimeout, timeout, attempt, timeout);
+    const wrapRun = this.deps.wrapRun;
+    if (wrapRun) {
+      attempt.invoke((context) =>
+        wrapRun(context, () => new Promise((resolve) => resolve(task.handler(context)))),
+      );
+    } else {
+      attempt.invoke(task.handler);
+    }
+  }
+
+  private readonly finishBatch = (): void => {
+    const batch = this.settledBatch;
+    this.settledBatch = [];
+    for (const attempt of batch) this.finish(attempt);
+  };
+
+  private finish(attempt: RunAttempt): void {
+    const { task, status } = attempt;
+    const failed = status !== 'succeeded';
+    if (failed) attempt.errorInfo = describeError(attempt.outcome);
+    else attempt.resultSummary = summariseResult(attempt.outcome);
+    task.countOutcome(status!, attempt);
+    this.store(task, null, attempt);
+    this.report(task, attempt);
+    const { retry } = task.policies;
+    const retryable = status === 'failed' || status === 'timedOut';
+    if (retryable && attempt.attempt < retry.attempts && !this.stopping) {
+      this.retryLater(attempt, backoffDelay(retry, attempt.attempt, this.deps.random));
+      return;
+    }
+    this.deps.runDone(task, attempt);
+    if (!attempt.waiter) return;
+    if (failed) attempt.waiter.reject(attempt.outcome);
+    else attempt.waiter.resolve(attempt.outcome);
+  }
+
+  private retryLater(failed: RunAttempt, delayMs: number): void {
+    const { task } = failed;
+    const events = this.deps.events;
+    if (events.observed) {
+      const error = describeError(failed.outcome).message;
+      events.next({
+        ...eventBase(task),
+        type: 'retrying',
+        attempt: failed.attempt + 1,
+        delayMs,
+        error,
+      });
+    }
+    this.backoffs.add(failed);
+    failed.timer = setTimeout(() => {
+      this.backoffs.delete(failed);
+      const next = new RunAttempt(
+        task,
+        failed.origin,
+        failed.scheduledAtMs,
+        failed.attempt + 1,
+        failed.waiter,
+        this,
+      );
+      this.startAttempt(next);
+    }, delayMs);
+  }
+
+  /** Hands a run to the store: as fields when it takes them, else as a record. */
+  private store(
+    task: ScheduledTask,
+    record: RunRecord | null,
+    source: RunAttempt | RunFields,
+  ): void {
+    const store = this.deps.store;
     try {
-      const stored = this.deps.store.add(record);
+      if (this.fieldStore) {
+        this.fieldStore.addFields(
+          task.id,
+          task.name,
+          source instanceof RunAttempt ? source.toFields() : source,
+        );
+        return;
+      }
+      const stored = store.add(record ?? (source as RunAttempt).toRecord());
       if (stored) stored.catch((storeError: unknown) => this.logStoreError(task, storeError));
     } catch (storeError) {
       this.logStoreError(task, storeError);
     }
-    return record;
   }
 
-  private report(task: ScheduledTask, record: RunRecord, error: unknown): void {
-    const { status } = record;
+  private report(task: ScheduledTask, attempt: RunAttempt): void {
+    const { status } = attempt;
     if (status === 'failed') {
-      const { message, stack } = describeError(error);
+      const { message, stack } = attempt.errorInfo!;
       this.deps.logger.error(
-        `Task "${task.name}" failed (attempt ${record.attempt}): ${message}`,
+        `Task "${task.name}" failed (attempt ${attempt.attempt}): ${message}`,
         stack ?? undefined,
       );
     } else if (status === 'timedOut' || status === 'cancelled') {
-      this.deps.logger.warn(describeError(error).message);
+      this.deps.logger.warn(attempt.errorInfo!.message);
     }
-    this.deps.emit(() => ({ ...base(task), type: status, record }) as SchedulerEvent);
+    const events = this.deps.events;
+    if (events.observed)
+      events.next({
+        ...eventBase(task),
+        type: status!,
+        record: attempt.toRecord(),
+      } as SchedulerEvent);
   }
 
   private logStoreError(task: ScheduledTask, error: unknown): void {
@@ -226,29 +274,13 @@ export class RunExecutor {
   }
 }
 
-function base(task: ScheduledTask) {
+const RESOLVED = Promise.resolve();
+
+function onAttemptTimeout(attempt: RunAttempt, timeout: number): void {
+  attempt.timer = null;
+  attempt.abort(new TaskTimeoutError(attempt.task.name, timeout), 'timedOut');
+}
+
+function eventBase(task: ScheduledTask) {
   return { taskId: task.id, taskName: task.name, at: new Date() };
-}
-
-/** Settles with the promise, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function classify(error: unknown, signal: AbortSignal): Exclude<RunStatus, 'succeeded'> {
-  if (!signal.aborted || error !== signal.reason) return 'failed';
-  return error instanceof TaskTimeoutError ? 'timedOut' : 'cancelled';
 }

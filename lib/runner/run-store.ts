@@ -1,4 +1,5 @@
-import type { RunRecord } from './run-record.js';
+import type { RunOrigin, RunRecord, RunStatus } from './run-record.js';
+import { runIdOf } from './run-id.js';
 
 /**
  * Where run history goes. The default keeps the last N records per task in memory; a database
@@ -10,35 +11,148 @@ export interface RunStore {
   list(taskId: string, limit: number): RunRecord[] | Promise<RunRecord[]>;
 }
 
-/** Keeps the last `capacity` records of each task in a ring buffer. */
-export class InMemoryRunStore implements RunStore {
-  private readonly buffers = new Map<string, { records: RunRecord[]; next: number }>();
+/** One run's fields as numbers and short strings: how the scheduler hands runs to the default store. */
+export interface RunFields {
+  runSeq: number;
+  origin: RunOrigin;
+  /** Epoch ms; -1 for none. */
+  scheduledAtMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+  status: RunStatus;
+  attempt: number;
+  error: RunRecord['error'];
+  result: string | null;
+}
+
+/**
+ * A store that takes a run's fields without a record object. The scheduler uses it when the store
+ * offers it (the in-memory default does), so a run costs no record, Date or id string unless read.
+ */
+export interface RunFieldStore extends RunStore {
+  addFields(taskId: string, taskName: string, fields: RunFields): void;
+}
+
+const STATUSES: readonly RunStatus[] = [
+  'succeeded',
+  'failed',
+  'timedOut',
+  'skipped',
+  'missed',
+  'cancelled',
+];
+const ORIGINS: readonly RunOrigin[] = ['schedule', 'manual', 'startup', 'shutdown'];
+
+/**
+ * The last `capacity` records of one task, in columns: times and codes in typed arrays, strings in
+ * plain arrays. A thousand tasks with 100 records each then cost no per-record objects or Dates,
+ * which kept the old generation growing and its collections pausing the scheduler.
+ */
+class TaskHistory {
+  private readonly times: Float64Array;
+  private readonly codes: Uint8Array;
+  private readonly attempts: Uint32Array;
+  /** Run numbers, turned into ids on read; or, for records added whole, their own id. */
+  private readonly runSeqs: Float64Array;
+  private readonly runIds: (string | undefined)[] = [];
+  private readonly errors: RunRecord['error'][] = [];
+  private readonly results: (string | null)[] = [];
+  private next = 0;
+  private size = 0;
+
+  constructor(
+    private readonly capacity: number,
+    private readonly taskId: string,
+    private readonly taskName: string,
+  ) {
+    this.times = new Float64Array(capacity * 3);
+    this.codes = new Uint8Array(capacity);
+    this.attempts = new Uint32Array(capacity);
+    this.runSeqs = new Float64Array(capacity);
+  }
+
+  add(fields: RunFields, runId?: string): void {
+    const slot = this.next;
+    this.times[slot * 3] = fields.scheduledAtMs;
+    this.times[slot * 3 + 1] = fields.startedAtMs;
+    this.times[slot * 3 + 2] = fields.finishedAtMs;
+    this.codes[slot] = STATUSES.indexOf(fields.status) | (ORIGINS.indexOf(fields.origin) << 3);
+    this.attempts[slot] = fields.attempt;
+    this.runSeqs[slot] = fields.runSeq;
+    this.runIds[slot] = runId;
+    this.errors[slot] = fields.error;
+    this.results[slot] = fields.result;
+    this.next = (slot + 1) % this.capacity;
+    if (this.size < this.capacity) this.size++;
+  }
+
+  /** Newest first. */
+  list(limit: number): RunRecord[] {
+    const count = Math.min(limit, this.size);
+    const records: RunRecord[] = [];
+    for (let i = 1; i <= count; i++) {
+      const slot = (this.next - i + this.capacity) % this.capacity;
+      records.push(this.read(slot));
+    }
+    return records;
+  }
+
+  private read(slot: number): RunRecord {
+    const date = (ms: number) => (ms < 0 ? null : new Date(ms));
+    const code = this.codes[slot];
+    return {
+      runId: this.runIds[slot] ?? runIdOf(this.runSeqs[slot]),
+      taskId: this.taskId,
+      taskName: this.taskName,
+      origin: ORIGINS[code >> 3],
+      scheduledAt: date(this.times[slot * 3]),
+      startedAt: date(this.times[slot * 3 + 1]),
+      finishedAt: new Date(this.times[slot * 3 + 2]),
+      status: STATUSES[code & 7],
+      attempt: this.attempts[slot],
+      error: this.errors[slot],
+      result: this.results[slot],
+    };
+  }
+}
+
+/** Keeps the last `capacity` records of each task in memory (a ring buffer per task). */
+export class InMemoryRunStore implements RunFieldStore {
+  private readonly histories = new Map<string, TaskHistory>();
 
   constructor(private readonly capacity = 100) {}
 
   add(record: RunRecord): void {
-    if (this.capacity === 0) return;
-    let buffer = this.buffers.get(record.taskId);
-    if (!buffer) {
-      buffer = { records: [], next: 0 };
-      this.buffers.set(record.taskId, buffer);
+    const ms = (date: Date | null) => (date === null ? -1 : date.getTime());
+    const fields: RunFields = {
+      runSeq: 0,
+      origin: record.origin,
+      scheduledAtMs: ms(record.scheduledAt),
+      startedAtMs: ms(record.startedAt),
+      finishedAtMs: record.finishedAt.getTime(),
+      status: record.status,
+      attempt: record.attempt,
+      error: record.error,
+      result: record.result,
+    };
+    this.history(record.taskId, record.taskName)?.add(fields, record.runId);
+  }
+
+  addFields(taskId: string, taskName: string, fields: RunFields): void {
+    this.history(taskId, taskName)?.add(fields);
+  }
+
+  private history(taskId: string, taskName: string): TaskHistory | null {
+    if (this.capacity === 0) return null;
+    let history = this.histories.get(taskId);
+    if (!history) {
+      history = new TaskHistory(this.capacity, taskId, taskName);
+      this.histories.set(taskId, history);
     }
-    if (buffer.records.length < this.capacity) {
-      buffer.records.push(record);
-    } else {
-      buffer.records[buffer.next] = record;
-      buffer.next = (buffer.next + 1) % this.capacity;
-    }
+    return history;
   }
 
   list(taskId: string, limit: number): RunRecord[] {
-    const buffer = this.buffers.get(taskId);
-    if (!buffer) return [];
-    const { records, next } = buffer;
-    const ordered =
-      records.length < this.capacity
-        ? records
-        : [...records.slice(next), ...records.slice(0, next)];
-    return ordered.slice(-limit).reverse();
+    return this.histories.get(taskId)?.list(limit) ?? [];
   }
 }

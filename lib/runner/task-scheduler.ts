@@ -1,13 +1,14 @@
 import { Subject, type Observable } from 'rxjs';
 import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
 import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
-import { RunExecutor, type RunOutcome, type RunWrapper } from './run-executor.js';
-import type { RunOrigin } from './run-record.js';
+import type { RunAttempt, RunWaiter } from './run-attempt.js';
+import { RunExecutor, type RunWrapper } from './run-executor.js';
+import type { RunOrigin, RunRecord } from './run-record.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import { ScheduledTask, type TaskDefinition } from './scheduled-task.js';
 import type { SchedulerEvent } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
-import { resolvePolicies, type TaskPolicies } from './task-policies.js';
+import { resolvePolicies, type ResolvedPolicies, type TaskPolicies } from './task-policies.js';
 import { TimerQueue } from './timer-queue.js';
 
 /** Settings of a TaskScheduler; the Nest module fills them from its options. */
@@ -45,19 +46,29 @@ type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
  * Owns the tasks and drives them: one logical loop per task (plan the next fire time, wait, run,
  * repeat) on a shared timer queue, with overlap, misfire and retry policies, and an orderly
  * shutdown. Knows nothing of Nest.
+ *
+ * A wake-up works in two phases: every due task is started first, then the next fire times of
+ * calendar and fixed-rate tasks are planned, so planning never delays a start.
  */
 export class TaskScheduler {
   private readonly tasks: ScheduledTask[] = [];
-  private readonly byId = new Map<string, ScheduledTask>();
   private readonly byName = new Map<string, ScheduledTask>();
-  private readonly triggerOwners = new Map<BaseTrigger, ScheduledTask>();
-  private readonly timers = new TimerQueue();
+  /** Built on the first lookup by id: ids cost a hash each, and most apps look up by name. */
+  private byId: Map<string, ScheduledTask> | null = null;
+  private readonly claimedTriggers = new Set<BaseTrigger>();
+  private readonly timers = new TimerQueue<ScheduledTask>(
+    (task) => this.onDue(task),
+    () => this.planBatch(),
+  );
+  private readonly toPlan: ScheduledTask[] = [];
   private readonly subject = new Subject<SchedulerEvent>();
-  private readonly stoppingController = new AbortController();
   private readonly executor: RunExecutor;
-  private readonly inFlight = new Set<Promise<unknown>>();
-  private readonly idleWaiters: (() => void)[] = [];
+  private readonly taskWaiters = new Map<ScheduledTask, (() => void)[]>();
+  private idleWaiters: (() => void)[] = [];
+  private drainWaiters: (() => void)[] = [];
+  private runsInFlight = 0;
   private readonly store: RunStore;
+  private readonly defaultPolicies: ResolvedPolicies;
   private readonly shutdownTimeout: number;
   private readonly misfireThreshold: number;
   private readonly random: () => number;
@@ -71,13 +82,15 @@ export class TaskScheduler {
     this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
     this.misfireThreshold = options.misfireThreshold ?? 1_000;
     this.random = options.random ?? Math.random;
+    // Resolved once and shared by every task without policies of its own.
+    this.defaultPolicies = resolvePolicies('AioClockModule taskDefaults', options.defaults);
     this.executor = new RunExecutor({
       logger: options.logger,
       store: this.store,
-      emit: (build) => this.emit(build),
+      events: this.subject,
       wrapRun: options.wrapRun,
-      stopping: this.stoppingController.signal,
       random: this.random,
+      runDone: (task, last) => this.runDone(task, last),
     });
   }
 
@@ -85,24 +98,21 @@ export class TaskScheduler {
   register(definition: TaskDefinition): ScheduledTask {
     const source = definition.source ?? definition.name;
     const existing = this.byName.get(definition.name);
-    if (existing)
+    if (existing) {
       throw new TaskDeclarationError(
         messages.duplicateTaskName(definition.name, existing.source, source),
       );
-    const owner = this.triggerOwners.get(definition.trigger);
-    if (owner) throw new TaskDeclarationError(messages.sharedTrigger(owner.source, source));
-    const policies = resolvePolicies(
-      `Task "${definition.name}"`,
-      this.options.defaults,
-      definition.policies,
-    );
+    }
+    this.assertUnclaimed(definition.trigger, source);
+    const policies = hasOwnPolicies(definition.policies)
+      ? resolvePolicies(`Task "${definition.name}"`, this.options.defaults, definition.policies)
+      : this.defaultPolicies;
     this.applyTriggerDefaults(definition.name, definition.trigger);
     const task = new ScheduledTask(definition, policies);
-    task.onDue = () => this.onDue(task);
     this.tasks.push(task);
-    this.byId.set(task.id, task);
     this.byName.set(task.name, task);
-    this.triggerOwners.set(task.trigger, task);
+    this.byId?.set(task.id, task);
+    this.claimedTriggers.add(task.trigger);
     if (this.state === 'running' && task.phase === 'scheduled') this.scheduleNext(task, Date.now());
     return task;
   }
@@ -114,7 +124,7 @@ export class TaskScheduler {
 
   /** Finds a task by id or name, or throws TaskNotFoundError. */
   get(idOrName: string): ScheduledTask {
-    const task = this.byId.get(idOrName) ?? this.byName.get(idOrName);
+    const task = this.byName.get(idOrName) ?? this.idIndex().get(idOrName);
     if (!task) throw new TaskNotFoundError(String(idOrName));
     return task;
   }
@@ -145,14 +155,13 @@ export class TaskScheduler {
     // Never started (enabled: false): there is nothing to drain and no shutdown task is due.
     const started = this.state === 'running';
     this.state = 'stopping';
-    this.stoppingController.abort();
     this.timers.clear();
+    this.toPlan.length = 0;
     for (const task of this.tasks) {
-      task.timer = null;
-      task.plannedAt = null;
       task.queuedFireAt = null;
-      task.trigger.expectedTriggerTime = null;
+      task.trigger.expectedTriggerMs = null;
     }
+    this.executor.stopRetries();
     await this.drain();
     for (const task of this.tasks) {
       if (started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
@@ -167,24 +176,23 @@ export class TaskScheduler {
    * with the method's value, rejects with its error (or the timeout).
    */
   async runNow(task: ScheduledTask, options: RunNowOptions = {}): Promise<unknown> {
-    if (this.state === 'stopping' || this.state === 'stopped') {
-      throw new Error(`Task "${task.name}" cannot run: the scheduler is shutting down`);
-    }
+    this.assertAcceptingRuns(task);
     if (options.respectOverlap && task.activeRuns > 0) {
       if (task.policies.overlap === 'skip') {
         this.executor.recordNotRun(
           task,
           'skipped',
-          new Date(),
+          Date.now(),
           'a manual run overlapped a running one',
         );
         throw new RunSkippedError(task.name);
       }
-      if (task.policies.overlap === 'queue') await this.whenTaskIdle(task);
+      if (task.policies.overlap === 'queue') {
+        await this.whenTaskIdle(task);
+        this.assertAcceptingRuns(task);
+      }
     }
-    const outcome = await this.track(task, 'manual', null);
-    if (outcome.status === 'succeeded') return outcome.value;
-    throw outcome.error;
+    return new Promise((resolve, reject) => this.startRun(task, 'manual', -1, { resolve, reject }));
   }
 
   /** Stops planning fire times for the task; a run in progress goes on. */
@@ -192,7 +200,7 @@ export class TaskScheduler {
     if (task.paused) return;
     task.paused = true;
     this.unschedule(task);
-    this.emit(() => ({ ...eventBase(task), type: 'paused' }));
+    this.emit(task, (base) => ({ ...base, type: 'paused' }));
     this.notifyIfIdle();
   }
 
@@ -200,7 +208,7 @@ export class TaskScheduler {
   resume(task: ScheduledTask): void {
     if (!task.paused) return;
     task.paused = false;
-    this.emit(() => ({ ...eventBase(task), type: 'resumed' }));
+    this.emit(task, (base) => ({ ...base, type: 'resumed' }));
     if (!task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
 
@@ -212,40 +220,49 @@ export class TaskScheduler {
         `Task "${task.name}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
       );
     }
-    const owner = this.triggerOwners.get(trigger);
-    if (owner && owner !== task)
-      throw new TaskDeclarationError(messages.sharedTrigger(owner.source, task.source));
+    if (trigger !== task.trigger) this.assertUnclaimed(trigger, task.source);
     this.applyTriggerDefaults(task.name, trigger);
     this.unschedule(task);
-    this.triggerOwners.delete(task.trigger);
-    this.triggerOwners.set(trigger, task);
+    this.claimedTriggers.delete(task.trigger);
+    this.claimedTriggers.add(trigger);
     task.trigger = trigger;
-    this.emit(() => ({ ...eventBase(task), type: 'rescheduled', trigger: trigger.describe() }));
+    this.emit(task, (base) => ({ ...base, type: 'rescheduled', trigger: trigger.describe() }));
     if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
 
   /** History of a task, newest first. */
-  async history(
-    task: ScheduledTask,
-    limit: number,
-  ): Promise<import('./run-record.js').RunRecord[]> {
+  async history(task: ScheduledTask, limit: number): Promise<RunRecord[]> {
     return this.store.list(task.id, limit);
   }
 
   /** True when nothing is planned or running: every finite trigger is exhausted (or all paused). */
   isIdle(): boolean {
-    if (this.inFlight.size > 0) return false;
+    if (this.runsInFlight > 0) return false;
     if (this.state === 'stopped') return true;
     if (this.state !== 'running') return false;
-    return this.tasks.every(
-      (task) => task.timer === null && !task.awaitingRunEnd && task.queuedFireAt === null,
-    );
+    return this.timers.size === 0 && this.toPlan.length === 0;
   }
 
   /** Resolves once the scheduler is idle (see isIdle): a standalone runner can exit then. */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  private idIndex(): Map<string, ScheduledTask> {
+    return (this.byId ??= new Map(this.tasks.map((task) => [task.id, task])));
+  }
+
+  private assertUnclaimed(trigger: BaseTrigger, source: string): void {
+    if (!this.claimedTriggers.has(trigger)) return;
+    const owner = this.tasks.find((task) => task.trigger === trigger)!;
+    throw new TaskDeclarationError(messages.sharedTrigger(owner.source, source));
+  }
+
+  private assertAcceptingRuns(task: ScheduledTask): void {
+    if (this.state === 'stopping' || this.state === 'stopped') {
+      throw new Error(`Task "${task.name}" cannot run: the scheduler is shutting down`);
+    }
   }
 
   private applyTriggerDefaults(taskName: string, trigger: BaseTrigger): void {
@@ -257,7 +274,7 @@ export class TaskScheduler {
     }
   }
 
-  /** Plans the next fire time from `fromMs` and sets the wake-up; marks the task done if none. */
+  /** Plans the next fire time from `fromMs` and queues the wake-up; marks the task done if none. */
   private scheduleNext(task: ScheduledTask, fromMs: number): void {
     if (this.state !== 'running' || task.paused) return;
     const trigger = task.trigger;
@@ -265,38 +282,32 @@ export class TaskScheduler {
       ? trigger.getWaitingTimeTillNextTrigger(new Date(fromMs))
       : null;
     if (wait === null) {
-      task.plannedAt = null;
-      trigger.expectedTriggerTime = null;
+      trigger.expectedTriggerMs = null;
       this.notifyIfIdle();
       return;
     }
     const plannedAt = fromMs + wait;
     const jitter = task.policies.jitter;
-    task.plannedAt = plannedAt;
-    trigger.expectedTriggerTime = new Date(plannedAt);
-    task.timer = this.timers.schedule(
+    trigger.expectedTriggerMs = plannedAt;
+    this.timers.schedule(
+      task,
       jitter > 0 ? plannedAt + Math.floor(this.random() * jitter) : plannedAt,
-      task.onDue,
     );
-    this.emit(() => ({ ...eventBase(task), type: 'scheduled', nextRunAt: new Date(plannedAt) }));
+    this.emit(task, (base) => ({ ...base, type: 'scheduled', nextRunAt: new Date(plannedAt) }));
   }
 
   private unschedule(task: ScheduledTask): void {
-    this.timers.cancel(task.timer);
-    task.timer = null;
-    task.plannedAt = null;
-    task.trigger.expectedTriggerTime = null;
+    this.timers.cancel(task);
+    task.trigger.expectedTriggerMs = null;
   }
 
-  /** The planned time came: apply misfire and overlap policies, start the run, plan the next. */
+  /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
   private onDue(task: ScheduledTask): void {
-    const dueAt = task.timer!.dueAt;
-    const scheduledAt = new Date(task.plannedAt!);
-    task.timer = null;
-    task.plannedAt = null;
-    const now = Date.now();
-    task.trigger.recordFire(scheduledAt);
-    const lateness = now - dueAt;
+    const trigger = task.trigger;
+    const scheduledAt = trigger.expectedTriggerMs!;
+    const lateness = Date.now() - task.dueAt;
+    trigger.expectedTriggerMs = null;
+    trigger.recordFire(new Date(scheduledAt));
     const { catchUpWindow, misfire, overlap } = task.policies;
     let run = true;
     if (catchUpWindow !== null && lateness > catchUpWindow) {
@@ -323,41 +334,51 @@ export class TaskScheduler {
       }
       run = false;
     }
-    if (run && task.trigger.anchoredToRunEnd) {
+    if (run && trigger.anchoredToRunEnd) {
       task.awaitingRunEnd = true;
-      void this.track(task, 'schedule', scheduledAt).then(() => {
-        task.awaitingRunEnd = false;
-        this.scheduleNext(task, Date.now());
-      });
-      return;
+    } else {
+      this.toPlan.push(task);
     }
-    if (run) void this.track(task, 'schedule', scheduledAt);
-    this.scheduleNext(task, now);
+    if (run) this.startRun(task, 'schedule', scheduledAt, null);
   }
 
-  /** Runs the task and keeps the bookkeeping: active runs, queued fires, drain and idle. */
-  private track(
+  /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */
+  private planBatch(): void {
+    if (this.toPlan.length === 0) return;
+    const now = Date.now();
+    for (const task of this.toPlan) this.scheduleNext(task, now);
+    this.toPlan.length = 0;
+    this.notifyIfIdle();
+  }
+
+  private startRun(
     task: ScheduledTask,
     origin: RunOrigin,
-    scheduledAt: Date | null,
-  ): Promise<RunOutcome> {
+    scheduledAtMs: number,
+    waiter: RunWaiter | null,
+  ): void {
     task.activeRuns++;
-    const promise = this.executor.execute(task, origin, scheduledAt).finally(() => {
-      task.activeRuns--;
-      this.inFlight.delete(promise);
-      const queued = task.queuedFireAt;
-      if (queued !== null && task.activeRuns === 0 && this.state === 'running') {
-        task.queuedFireAt = null;
-        void this.track(task, 'schedule', queued);
-      }
-      if (task.activeRuns === 0) this.wakeTaskWaiters(task);
-      this.notifyIfIdle();
-    });
-    this.inFlight.add(promise);
-    return promise;
+    this.runsInFlight++;
+    this.executor.start(task, origin, scheduledAtMs, waiter);
   }
 
-  private readonly taskWaiters = new Map<ScheduledTask, (() => void)[]>();
+  /** A run ended (after its retries): plan the next fire, start a queued run, wake waiters. */
+  private runDone(task: ScheduledTask, last: RunAttempt): void {
+    task.activeRuns--;
+    this.runsInFlight--;
+    if (last.origin === 'schedule' && task.awaitingRunEnd) {
+      task.awaitingRunEnd = false;
+      this.scheduleNext(task, Date.now());
+    }
+    const queued = task.queuedFireAt;
+    if (queued !== null && task.activeRuns === 0 && this.state === 'running') {
+      task.queuedFireAt = null;
+      this.startRun(task, 'schedule', queued, null);
+    }
+    if (task.activeRuns === 0) this.wakeTaskWaiters(task);
+    if (this.runsInFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    this.notifyIfIdle();
+  }
 
   private whenTaskIdle(task: ScheduledTask): Promise<void> {
     if (task.activeRuns === 0) return Promise.resolve();
@@ -376,38 +397,60 @@ export class TaskScheduler {
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */
-  private async runPhaseTask(task: ScheduledTask, origin: 'startup' | 'shutdown'): Promise<void> {
-    if (!task.trigger.shouldTrigger()) return;
-    const scheduledAt = new Date();
-    task.trigger.recordFire(scheduledAt);
-    await this.track(task, origin, scheduledAt);
+  private runPhaseTask(task: ScheduledTask, origin: 'startup' | 'shutdown'): Promise<void> {
+    if (!task.trigger.shouldTrigger()) return Promise.resolve();
+    const scheduledAt = Date.now();
+    task.trigger.recordFire(new Date(scheduledAt));
+    return new Promise((resolve) =>
+      this.startRun(task, origin, scheduledAt, { resolve, reject: resolve }),
+    );
   }
 
   /** Waits for running runs up to the shutdown timeout, then aborts the rest. */
   private async drain(): Promise<void> {
-    if (this.inFlight.size === 0) return;
+    if (this.runsInFlight === 0) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.shutdownTimeout);
     });
-    const settled = Promise.allSettled([...this.inFlight]).then(() => 'drained' as const);
-    const result = await Promise.race([settled, deadline]);
+    const drained = new Promise<'drained'>((resolve) =>
+      this.drainWaiters.push(() => resolve('drained')),
+    );
+    const result = await Promise.race([drained, deadline]);
     clearTimeout(timer);
     if (result === 'timeout') {
       this.options.logger.warn(messages.shutdownTimeout(this.executor.activeTaskNames()));
       this.executor.abortAll();
-      await Promise.allSettled([...this.inFlight]);
+      if (this.runsInFlight > 0)
+        await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
     }
   }
 
   private notifyIfIdle(): void {
     if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    for (const resolve of this.idleWaiters.splice(0)) resolve();
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const resolve of waiters) resolve();
   }
 
-  private emit(build: () => SchedulerEvent): void {
-    if (this.subject.observed) this.subject.next(build());
+  /** Builds and emits an event only while someone listens. */
+  private emit(task: ScheduledTask, build: (base: EventBase) => SchedulerEvent): void {
+    if (!this.subject.observed) return;
+    this.subject.next(build({ taskId: task.id, taskName: task.name, at: new Date() }));
   }
+}
+
+interface EventBase {
+  taskId: string;
+  taskName: string;
+  at: Date;
+}
+
+function hasOwnPolicies(policies: TaskPolicies | undefined): boolean {
+  if (!policies) return false;
+  for (const key in policies)
+    if ((policies as Record<string, unknown>)[key] !== undefined) return true;
+  return false;
 }
 
 function assertTrigger(taskName: string, trigger: BaseTrigger): void {
@@ -416,8 +459,4 @@ function assertTrigger(taskName: string, trigger: BaseTrigger): void {
       `Task "${taskName}": the trigger is not a BaseTrigger (got ${String(trigger)})`,
     );
   }
-}
-
-function eventBase(task: ScheduledTask) {
-  return { taskId: task.id, taskName: task.name, at: new Date() };
 }

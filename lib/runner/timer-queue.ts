@@ -1,53 +1,67 @@
 import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
 
-/** One pending wake-up in a TimerQueue. */
-export interface TimerEntry {
-  readonly dueAt: number;
-  /** Position in the heap; -1 once fired or cancelled. */
-  index: number;
-  readonly seq: number;
-  readonly callback: () => void;
+/** What the queue orders: the item itself carries its due time and heap position (no wrapper). */
+export interface TimerItem {
+  /** Epoch ms at which the item is due; set by `schedule`. */
+  dueAt: number;
+  /** Position in the heap; -1 when not queued. */
+  heapIndex: number;
+  /** Insertion order, to break ties between items due at the same ms. */
+  heapSeq: number;
 }
 
 /**
  * All scheduled wake-ups share one OS timer armed for the earliest due time (a binary min-heap
- * ordered by due time, then insertion order). On wake-up every due entry is dispatched in one pass.
- * One timer instead of one per task keeps memory flat and idle CPU near zero with 100,000 tasks,
- * and lateness low when a thousand tasks are due at once.
+ * ordered by due time, then insertion order). On wake-up every due item is handed to `onDue` in one
+ * pass. One timer and no per-entry objects keep memory flat and idle CPU near zero with 100,000
+ * tasks, and lateness low when a thousand tasks are due at once.
  *
  * Uses the global setTimeout and Date.now at call time, so jest's fake timers drive it.
  */
-export class TimerQueue {
-  private readonly heap: TimerEntry[] = [];
+export class TimerQueue<T extends TimerItem> {
+  private readonly heap: T[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
   private armedFor = Infinity;
   private seq = 0;
   private dispatching = false;
 
-  /** Number of pending entries. */
+  constructor(
+    private readonly onDue: (item: T) => void,
+    /** Called once after each wake-up's due items were all handed out. */
+    private readonly onBatchEnd: () => void = () => {},
+  ) {}
+
+  /** Number of queued items. */
   get size(): number {
     return this.heap.length;
   }
 
-  /** Calls `callback` once at or after `dueAt` (epoch ms). */
-  schedule(dueAt: number, callback: () => void): TimerEntry {
-    const entry: TimerEntry = { dueAt, index: this.heap.length, seq: this.seq++, callback };
-    this.heap.push(entry);
-    this.siftUp(entry.index);
+  /** Queues `item` to be handed to `onDue` at or after `dueAt` (epoch ms). */
+  schedule(item: T, dueAt: number): void {
+    if (item.heapIndex >= 0) this.removeAt(item.heapIndex);
+    item.dueAt = dueAt;
+    item.heapSeq = this.seq++;
+    item.heapIndex = this.heap.length;
+    this.heap.push(item);
+    this.siftUp(item.heapIndex);
     if (!this.dispatching && dueAt < this.armedFor) this.arm();
-    return entry;
   }
 
-  /** Removes a pending entry; harmless if it already fired or was cancelled. */
-  cancel(entry: TimerEntry | null | undefined): void {
-    if (!entry || entry.index < 0) return;
-    this.removeAt(entry.index);
+  /** Removes a queued item; harmless if it is not queued. */
+  cancel(item: T): void {
+    if (item.heapIndex < 0) return;
+    this.removeAt(item.heapIndex);
     if (this.heap.length === 0) this.disarm();
   }
 
-  /** Drops every entry and the OS timer, so nothing keeps the process alive. */
+  /** True when the item waits in the queue. */
+  has(item: T): boolean {
+    return item.heapIndex >= 0;
+  }
+
+  /** Drops every item and the OS timer, so nothing keeps the process alive. */
   clear(): void {
-    for (const entry of this.heap) entry.index = -1;
+    for (const item of this.heap) item.heapIndex = -1;
     this.heap.length = 0;
     this.disarm();
   }
@@ -57,22 +71,24 @@ export class TimerQueue {
     this.armedFor = Infinity;
     this.dispatching = true;
     const now = Date.now();
+    const heap = this.heap;
     try {
-      // Entries scheduled during dispatch for `now` or earlier wait for the next turn of the event
+      // Items queued during dispatch for `now` or earlier wait for the next turn of the event
       // loop, so a task that reschedules itself at once (Forever) cannot starve the others.
       const limit = this.seq;
-      while (this.heap.length > 0 && this.heap[0].dueAt <= now && this.heap[0].seq < limit) {
-        const entry = this.heap[0];
+      while (heap.length > 0 && heap[0].dueAt <= now && heap[0].heapSeq < limit) {
+        const item = heap[0];
         this.removeAt(0);
         try {
-          entry.callback();
+          this.onDue(item);
         } catch {
-          // Callbacks handle their own errors; one failing must not stop the others.
+          // onDue handles its own errors; one failing must not stop the others.
         }
       }
     } finally {
       this.dispatching = false;
-      if (this.heap.length > 0) this.arm();
+      this.onBatchEnd();
+      if (heap.length > 0) this.arm();
     }
   };
 
@@ -93,50 +109,49 @@ export class TimerQueue {
 
   private removeAt(index: number): void {
     const heap = this.heap;
-    const removed = heap[index];
-    removed.index = -1;
+    heap[index].heapIndex = -1;
     const last = heap.pop()!;
     if (index === heap.length) return;
     heap[index] = last;
-    last.index = index;
+    last.heapIndex = index;
     this.siftDown(index);
-    this.siftUp(last.index);
-  }
-
-  private less(a: TimerEntry, b: TimerEntry): boolean {
-    return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
+    this.siftUp(last.heapIndex);
   }
 
   private siftUp(index: number): void {
     const heap = this.heap;
-    const entry = heap[index];
+    const item = heap[index];
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
       const parent = heap[parentIndex];
-      if (!this.less(entry, parent)) break;
+      if (!before(item, parent)) break;
       heap[index] = parent;
-      parent.index = index;
+      parent.heapIndex = index;
       index = parentIndex;
     }
-    heap[index] = entry;
-    entry.index = index;
+    heap[index] = item;
+    item.heapIndex = index;
   }
 
   private siftDown(index: number): void {
     const heap = this.heap;
     const length = heap.length;
-    const entry = heap[index];
+    const item = heap[index];
     for (;;) {
       const left = 2 * index + 1;
       if (left >= length) break;
       const right = left + 1;
-      const child = right < length && this.less(heap[right], heap[left]) ? right : left;
-      if (!this.less(heap[child], entry)) break;
+      const child = right < length && before(heap[right], heap[left]) ? right : left;
+      if (!before(heap[child], item)) break;
       heap[index] = heap[child];
-      heap[index].index = index;
+      heap[index].heapIndex = index;
       index = child;
     }
-    heap[index] = entry;
-    entry.index = index;
+    heap[index] = item;
+    item.heapIndex = index;
   }
+}
+
+function before(a: TimerItem, b: TimerItem): boolean {
+  return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.heapSeq < b.heapSeq);
 }

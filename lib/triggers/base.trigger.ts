@@ -25,8 +25,17 @@ export interface TriggerDefaults {
  * all ask the same question and get the same answer.
  */
 export abstract class BaseTrigger {
+  /** The next planned fire time in epoch ms while the task is scheduled; null when none is planned. */
+  expectedTriggerMs: number | null = null;
+
   /** The next planned fire time while the task is scheduled; null when none is planned. */
-  expectedTriggerTime: Date | null = null;
+  get expectedTriggerTime(): Date | null {
+    return this.expectedTriggerMs === null ? null : new Date(this.expectedTriggerMs);
+  }
+
+  set expectedTriggerTime(value: Date | null) {
+    this.expectedTriggerMs = value === null ? null : value.getTime();
+  }
 
   /** Milliseconds from `now` until the next fire time, or null when it will never fire again. */
   abstract getWaitingTimeTillNextTrigger(now?: Date): number | null;

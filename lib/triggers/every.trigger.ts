@@ -35,7 +35,6 @@ export class Every extends LoopController {
   readonly intervalMs: number;
   readonly firstRunStrategy: 'wait' | 'immediate';
   readonly anchor: 'end' | 'start';
-  private readonly options: EveryOptions;
   /** For anchor 'start': the last planned fire time, from which the next one is counted. */
   private lastPlannedAt: number | null = null;
 
@@ -66,7 +65,6 @@ export class Every extends LoopController {
     this.anchor = options.anchor ?? 'end';
     assertOneOf('Every', 'anchor', this.anchor, ['end', 'start']);
     this.intervalMs = intervalMs;
-    this.options = options;
   }
 
   override get anchoredToRunEnd(): boolean {
@@ -91,13 +89,12 @@ export class Every extends LoopController {
     this.lastPlannedAt = scheduledAt.getTime();
   }
 
+  /** Names the interval in the largest unit that divides it (the options are not kept: memory). */
   describe(): TriggerDescription {
-    const units: Record<string, number> = {};
-    for (const unit of UNITS)
-      if (this.options[unit] !== undefined) units[unit] = this.options[unit]!;
+    const unit = [...UNITS].reverse().find((u) => this.intervalMs % UNIT_MS[u] === 0) ?? 'seconds';
     return {
       type: 'Every',
-      ...units,
+      [unit]: this.intervalMs / UNIT_MS[unit],
       intervalMs: this.intervalMs,
       firstRunStrategy: this.firstRunStrategy,
       anchor: this.anchor,

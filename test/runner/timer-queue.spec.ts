@@ -1,5 +1,33 @@
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
-import { TimerQueue } from '../../lib/runner/timer-queue.js';
+import { TimerQueue, type TimerItem } from '../../lib/runner/timer-queue.js';
+
+interface Item extends TimerItem {
+  label: string;
+  action?: () => void;
+}
+
+const item = (label: string, action?: () => void): Item => ({
+  label,
+  action,
+  dueAt: 0,
+  heapIndex: -1,
+  heapSeq: 0,
+});
+
+function queueRecording(fired: string[], batches?: number[]) {
+  let inBatch = 0;
+  return new TimerQueue<Item>(
+    (due) => {
+      inBatch++;
+      fired.push(due.label);
+      due.action?.();
+    },
+    () => {
+      batches?.push(inBatch);
+      inBatch = 0;
+    },
+  );
+}
 
 describe('TimerQueue', () => {
   beforeEach(() => {
@@ -9,40 +37,48 @@ describe('TimerQueue', () => {
     jest.useRealTimers();
   });
 
-  it('fires entries in due order, ties in insertion order, with one OS timer', () => {
-    const queue = new TimerQueue();
+  it('hands out items in due order, ties in insertion order, with one OS timer', () => {
     const fired: string[] = [];
-    queue.schedule(300, () => fired.push('c'));
-    queue.schedule(100, () => fired.push('a'));
-    queue.schedule(300, () => fired.push('d'));
-    queue.schedule(200, () => fired.push('b'));
+    const batches: number[] = [];
+    const queue = queueRecording(fired, batches);
+    queue.schedule(item('c'), 300);
+    queue.schedule(item('a'), 100);
+    queue.schedule(item('d'), 300);
+    queue.schedule(item('b'), 200);
     expect(jest.getTimerCount()).toBe(1);
     jest.advanceTimersByTime(250);
     expect(fired).toEqual(['a', 'b']);
     jest.advanceTimersByTime(50);
     expect(fired).toEqual(['a', 'b', 'c', 'd']);
+    expect(batches).toEqual([1, 1, 2]);
     expect(jest.getTimerCount()).toBe(0);
   });
 
-  it('cancels entries and disarms when empty', () => {
-    const queue = new TimerQueue();
-    const fired: number[] = [];
-    const first = queue.schedule(100, () => fired.push(1));
-    queue.schedule(200, () => fired.push(2));
+  it('cancels and reschedules items, and disarms when empty', () => {
+    const fired: string[] = [];
+    const queue = queueRecording(fired);
+    const first = item('first');
+    const second = item('second');
+    queue.schedule(first, 100);
+    queue.schedule(second, 200);
     queue.cancel(first);
     queue.cancel(first);
+    expect(queue.has(first)).toBe(false);
+    queue.schedule(second, 50);
+    expect(queue.size).toBe(1);
     jest.advanceTimersByTime(500);
-    expect(fired).toEqual([2]);
-    const last = queue.schedule(900, () => fired.push(3));
+    expect(fired).toEqual(['second']);
+    const last = item('last');
+    queue.schedule(last, 900);
     queue.cancel(last);
     expect(jest.getTimerCount()).toBe(0);
   });
 
   it('waits the full time beyond the 2^31-1 ms timer limit', () => {
-    const queue = new TimerQueue();
     const fired: number[] = [];
+    const queue = new TimerQueue<Item>(() => fired.push(Date.now()));
     const fortyDays = 40 * 86_400_000;
-    queue.schedule(fortyDays, () => fired.push(Date.now()));
+    queue.schedule(item('long'), fortyDays);
     jest.advanceTimersByTime(2 ** 31 - 1);
     expect(fired).toEqual([]);
     jest.advanceTimersByTime(fortyDays - (2 ** 31 - 1) - 1);
@@ -51,34 +87,37 @@ describe('TimerQueue', () => {
     expect(fired).toEqual([fortyDays]);
   });
 
-  it('keeps going when a callback throws', () => {
-    const queue = new TimerQueue();
-    const fired: number[] = [];
-    queue.schedule(10, () => {
-      throw new Error('boom');
-    });
-    queue.schedule(10, () => fired.push(1));
+  it('keeps going when onDue throws', () => {
+    const fired: string[] = [];
+    const queue = queueRecording(fired);
+    queue.schedule(
+      item('boom', () => {
+        throw new Error('boom');
+      }),
+      10,
+    );
+    queue.schedule(item('next'), 10);
     jest.advanceTimersByTime(10);
-    expect(fired).toEqual([1]);
+    expect(fired).toEqual(['boom', 'next']);
   });
 
-  it('leaves entries added during dispatch for a later turn, so re-scheduling at once cannot starve others', () => {
-    const queue = new TimerQueue();
+  it('leaves items queued during dispatch for a later turn, so re-queueing at once cannot starve others', () => {
     const fired: string[] = [];
-    const again = () => {
-      fired.push('forever');
-      if (fired.length < 5) queue.schedule(Date.now(), again);
-    };
-    queue.schedule(0, again);
-    queue.schedule(1, () => fired.push('other'));
+    let queue: TimerQueue<Item>;
+    const forever: Item = item('forever', () => {
+      if (fired.length < 5) queue.schedule(forever, Date.now());
+    });
+    queue = queueRecording(fired);
+    queue.schedule(forever, 0);
+    queue.schedule(item('other'), 1);
     jest.advanceTimersByTime(1);
     expect(fired.indexOf('other')).toBeLessThan(4);
   });
 
   it('clear drops everything', () => {
-    const queue = new TimerQueue();
-    const fired: number[] = [];
-    queue.schedule(10, () => fired.push(1));
+    const fired: string[] = [];
+    const queue = queueRecording(fired);
+    queue.schedule(item('x'), 10);
     queue.clear();
     jest.advanceTimersByTime(100);
     expect(fired).toEqual([]);
