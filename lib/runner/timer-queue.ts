@@ -88,7 +88,8 @@ export class TimerQueue<T extends TimerItem> {
     } finally {
       this.dispatching = false;
       this.onBatchEnd();
-      if (heap.length > 0) this.arm();
+      // onBatchEnd may have queued items (and armed the timer) already.
+      if (heap.length > 0 && this.timer === null) this.arm();
     }
   };
 
