@@ -1,12 +1,7 @@
 import { TaskTimeoutError } from '../errors.js';
 import { RunAttempt, type AttemptOwner, type RunWaiter } from './run-attempt.js';
 import { nextRunSeq, runIdOf } from './run-id.js';
-import {
-  describeError,
-  summariseResult,
-  type RunOrigin,
-  type RunRecord,
-} from './run-record.js';
+import { describeError, summariseResult, type RunOrigin, type RunRecord } from './run-record.js';
 import type { RunFields, RunFieldStore, RunStore } from './run-store.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerEvent } from './scheduler-events.js';

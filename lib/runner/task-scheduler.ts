@@ -10,6 +10,7 @@ import type { SchedulerEvent } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import { resolvePolicies, type ResolvedPolicies, type TaskPolicies } from './task-policies.js';
 import { TimerQueue } from './timer-queue.js';
+import { decideFire } from './fire-decision.js';
 
 /** Settings of a TaskScheduler; the Nest module fills them from its options. */
 export interface TaskSchedulerOptions {
@@ -305,35 +306,16 @@ export class TaskScheduler {
   private onDue(task: ScheduledTask): void {
     const trigger = task.trigger;
     const scheduledAt = trigger.expectedTriggerMs!;
-    const lateness = Date.now() - task.dueAt;
     trigger.expectedTriggerMs = null;
     trigger.recordFire(new Date(scheduledAt));
-    const { catchUpWindow, misfire, overlap } = task.policies;
-    let run = true;
-    if (catchUpWindow !== null && lateness > catchUpWindow) {
-      this.executor.recordNotRun(
-        task,
-        'missed',
-        scheduledAt,
-        `${lateness} ms late, beyond the catch-up window`,
-      );
-      run = false;
-    } else if (lateness > this.misfireThreshold && misfire === 'skip') {
-      this.executor.recordNotRun(
-        task,
-        'missed',
-        scheduledAt,
-        `${lateness} ms late and the misfire policy is 'skip'`,
-      );
-      run = false;
-    } else if (task.activeRuns > 0 && overlap !== 'allow') {
-      if (overlap === 'queue' && task.queuedFireAt === null) {
-        task.queuedFireAt = scheduledAt;
-      } else {
-        this.executor.recordNotRun(task, 'skipped', scheduledAt, 'the previous run is still going');
-      }
-      run = false;
-    }
+    const decision = decideFire(task.policies, this.misfireThreshold, {
+      lateness: Date.now() - task.dueAt,
+      activeRuns: task.activeRuns,
+      hasQueuedFire: task.queuedFireAt !== null,
+    });
+    const run = decision.action === 'run';
+    if (decision.action === 'queue') task.queuedFireAt = scheduledAt;
+    else if (!run) this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
     if (run && trigger.anchoredToRunEnd) {
       task.awaitingRunEnd = true;
     } else {

@@ -103,11 +103,10 @@ describe('TimerQueue', () => {
 
   it('leaves items queued during dispatch for a later turn, so re-queueing at once cannot starve others', () => {
     const fired: string[] = [];
-    let queue: TimerQueue<Item>;
+    const queue = queueRecording(fired);
     const forever: Item = item('forever', () => {
       if (fired.length < 5) queue.schedule(forever, Date.now());
     });
-    queue = queueRecording(fired);
     queue.schedule(forever, 0);
     queue.schedule(item('other'), 1);
     jest.advanceTimersByTime(1);
