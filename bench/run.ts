@@ -157,7 +157,8 @@ async function footprintScenario(): Promise<string[]> {
     row('bootstrap total (ms)', 'ms', (r) => r.bootMs + r.registerMs);
     row('heap per task (B)', 'bytes', (r) => r.heapPerTask);
     row('RSS per task (B)', 'bytes', (r) => r.rssPerTask);
-    row('idle CPU (% of a core)', 'percent', (r) => r.idleCpuPercent);
+    row('idle CPU, process (% of a core)', 'percent', (r) => r.idleCpuPercent);
+    row('idle CPU, main thread (%)', 'percent', (r) => r.idleMainThreadCpuPercent);
     // The check uses the heap: RSS moves in whole pages and allocator chunks, so at these sizes it
     // is shown for scale only.
     const [mine, theirs] = [results[ours].heapPerTask, results[nest].heapPerTask];
@@ -168,9 +169,14 @@ async function footprintScenario(): Promise<string[]> {
       ),
     );
     if (tasks === Math.max(...scenario.sizes)) {
-      const idle = results[ours].idleCpuPercent;
+      // Checked on the main thread, where the scheduler runs: the process figure also holds V8's
+      // memory-reducer collections (helper threads, loader worker) that every library pays alike.
+      const idle = results[ours].idleMainThreadCpuPercent;
       checks.push(
-        formatCheck(idle < 1, `${size} tasks: ours idle CPU ${idle.toFixed(3)}% of a core < 1%`),
+        formatCheck(
+          idle >= 0 && idle < 1,
+          `${size} tasks: ours idle CPU (main thread) ${idle.toFixed(3)}% of a core < 1%`,
+        ),
       );
     }
   }

@@ -20,14 +20,14 @@ export interface FootprintConfig {
   intervalMs: number;
   idleSeconds: number;
   /**
-   * Pause after registration, so that lazy compilation and GC do not count as idle CPU. V8's memory
-   * reducer runs full collections some 8 s after a large allocation (in this process and in the
-   * TypeScript loader's worker), for every library alike: idle is measured after it.
+   * Pause after registration, so that lazy compilation and GC do not count as idle CPU. (V8's memory
+   * reducer still runs full collections some 8 s after a large allocation, for every library alike;
+   * the main-thread CPU figure leaves its helper threads out.)
    */
   settleSeconds: number;
 }
 
-/** On 2 cores the scheduler part takes about 4 minutes, quick under one; jobs.bench.ts adds ~25 s. */
+/** On 2 cores the scheduler part takes about 3 minutes, quick under one; jobs.bench.ts adds ~25 s. */
 export function benchConfig(quick: boolean): BenchConfig {
   return {
     quick,
@@ -48,7 +48,7 @@ export function benchConfig(quick: boolean): BenchConfig {
       sizes: quick ? [1_000, 10_000] : [10_000, 100_000],
       intervalMs: 60_000,
       idleSeconds: quick ? 1 : 10,
-      settleSeconds: quick ? 0.25 : 10,
+      settleSeconds: quick ? 0.25 : 2,
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadAdapter, type AdapterId } from './adapters/adapters.js';
 import { childArgs, isEntryPoint, reportAndExit } from './child-process.js';
 import { collectGarbage, now, sleep } from './clock.js';
@@ -21,8 +22,26 @@ export interface FootprintResult {
   rssPerTask: number;
   /** Heap of the same application with zero tasks, for scale. */
   baselineHeap: number;
-  /** CPU time over the idle window, as % of one core. */
+  /** CPU time of the whole process (every thread) over the idle window, as % of one core. */
   idleCpuPercent: number;
+  /** CPU time of the main thread alone (where schedulers run), or -1 where /proc is missing. */
+  idleMainThreadCpuPercent: number;
+}
+
+/**
+ * CPU ms of the main thread, from Linux's /proc. process.cpuUsage() also counts V8's GC helper
+ * threads and the TypeScript loader's worker, whose memory reducer collections run during the idle
+ * window for every library alike and say nothing about the scheduler.
+ */
+function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticksPerMs = 100 / 1_000; // USER_HZ is 100 on Linux
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 /**
@@ -49,9 +68,11 @@ async function measureFootprint(args: FootprintArgs): Promise<FootprintResult> {
   await sleep(args.settleSeconds * 1_000);
   collectGarbage();
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   const idleStart = now();
   await sleep(args.idleSeconds * 1_000);
   const cpu = process.cpuUsage(cpuBefore);
+  const mainMs = mainThreadCpuMs() - mainBefore;
   const idleMs = now() - idleStart;
   await scheduler.close();
 
@@ -62,6 +83,7 @@ async function measureFootprint(args: FootprintArgs): Promise<FootprintResult> {
     rssPerTask: (loaded.rss - baseline.rss) / args.tasks,
     baselineHeap: baseline.heapUsed,
     idleCpuPercent: ((cpu.user + cpu.system) / 1_000 / idleMs) * 100,
+    idleMainThreadCpuPercent: Number.isNaN(mainMs) ? -1 : (mainMs / idleMs) * 100,
   };
 }
 
