@@ -1,21 +1,8 @@
-import { LoopController } from './loop-controller.js';
-import type { TriggerDescription, TriggerPhase } from './base.trigger.js';
+import { LifecycleTrigger } from './lifecycle-trigger.js';
 
 /** Runs once when the application starts, to completion, before any scheduled task. */
-export class OnStartUp extends LoopController {
+export class OnStartUp extends LifecycleTrigger {
   constructor() {
-    super('OnStartUp', 1);
-  }
-
-  override get phase(): TriggerPhase {
-    return 'startup';
-  }
-
-  getWaitingTimeTillNextTrigger(_now?: Date): number | null {
-    return this.shouldTrigger() ? 0 : null;
-  }
-
-  describe(): TriggerDescription {
-    return { type: 'OnStartUp', ...this.describeLoop() };
+    super('OnStartUp', 'startup');
   }
 }

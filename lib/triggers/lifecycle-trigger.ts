@@ -1,0 +1,24 @@
+import { LoopController } from './loop-controller.js';
+import type { TriggerDescription, TriggerPhase } from './base.trigger.js';
+
+/** A trigger that fires once, outside the schedule, at a point of the application's life. */
+export abstract class LifecycleTrigger extends LoopController {
+  constructor(
+    private readonly type: 'OnStartUp' | 'OnShutDown',
+    private readonly lifecyclePhase: Exclude<TriggerPhase, 'scheduled'>,
+  ) {
+    super(type, 1);
+  }
+
+  override get phase(): TriggerPhase {
+    return this.lifecyclePhase;
+  }
+
+  getWaitingTimeTillNextTrigger(_now?: Date): number | null {
+    return this.shouldTrigger() ? 0 : null;
+  }
+
+  describe(): TriggerDescription {
+    return { type: this.type, ...this.describeLoop() };
+  }
+}
