@@ -279,9 +279,9 @@ export class TaskScheduler {
   private scheduleNext(task: ScheduledTask, fromMs: number): void {
     if (this.state !== 'running' || task.paused) return;
     const trigger = task.trigger;
-    const wait = trigger.shouldTrigger()
-      ? trigger.getWaitingTimeTillNextTrigger(new Date(fromMs))
-      : null;
+    const wait = this.askTrigger(task, () =>
+      trigger.shouldTrigger() ? trigger.getWaitingTimeTillNextTrigger(new Date(fromMs)) : null,
+    );
     if (wait === null) {
       trigger.expectedTriggerMs = null;
       this.notifyIfIdle();
@@ -297,6 +297,28 @@ export class TaskScheduler {
     this.emit(task, (base) => ({ ...base, type: 'scheduled', nextRunAt: new Date(plannedAt) }));
   }
 
+  /**
+   * Calls into a trigger, which may be a user's own. If it throws, or answers with something that
+   * is not a wait, the task stops being scheduled and the error is logged with its name: a broken
+   * trigger must not take the timer queue, and with it every other task, down.
+   */
+  private askTrigger<T>(task: ScheduledTask, call: () => T): T | null {
+    try {
+      const answer = call();
+      if (typeof answer === 'number' && !(answer >= 0 && Number.isFinite(answer))) {
+        throw new Error(`getWaitingTimeTillNextTrigger returned ${answer}, not a wait in ms`);
+      }
+      return answer;
+    } catch (error) {
+      const { message, stack } = error instanceof Error ? error : new Error(String(error));
+      this.options.logger.error(
+        `Task "${task.name}": its ${task.trigger.describe().type} trigger failed and the task is no longer scheduled: ${message}`,
+        stack,
+      );
+      return null;
+    }
+  }
+
   private unschedule(task: ScheduledTask): void {
     this.timers.cancel(task);
     task.trigger.expectedTriggerMs = null;
@@ -307,7 +329,7 @@ export class TaskScheduler {
     const trigger = task.trigger;
     const scheduledAt = trigger.expectedTriggerMs!;
     trigger.expectedTriggerMs = null;
-    trigger.recordFire(new Date(scheduledAt));
+    this.askTrigger(task, () => trigger.recordFire(new Date(scheduledAt)));
     const decision = decideFire(task.policies, this.misfireThreshold, {
       lateness: Date.now() - task.dueAt,
       activeRuns: task.activeRuns,

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import {
   AioClockModule,
   At,
+  LoopController,
   Cron,
   Every,
   OnShutDown,
@@ -266,6 +267,44 @@ describe('running tasks', () => {
     });
     await app.close();
     expect(trigger.expectedTriggerTime).toBeNull();
+  });
+});
+
+describe('broken custom triggers', () => {
+  it('stop only their own task, with a logged error naming it', async () => {
+    class Broken extends LoopController {
+      constructor() {
+        super('Broken');
+      }
+      getWaitingTimeTillNextTrigger(): number | null {
+        if (this.loopCount >= 1) throw new Error('no more answers');
+        return 1_000;
+      }
+      describe() {
+        return { type: 'Broken', ...this.describeLoop() };
+      }
+    }
+    @Injectable()
+    class Mixed {
+      broken = 0;
+      healthy = 0;
+      @Task(new Broken())
+      fragile() {
+        this.broken++;
+      }
+      @Task(new Every({ seconds: 1 }))
+      steady() {
+        this.healthy++;
+      }
+    }
+    const { app, logger } = await createApp([Mixed]);
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(app.get(Mixed)).toMatchObject({ broken: 1, healthy: 5 });
+    expect(logger.errors[0].message).toBe(
+      'Task "Mixed.fragile": its Broken trigger failed and the task is no longer scheduled: no more answers',
+    );
+    expect(app.get(TaskRegistry).getTask('Mixed.fragile').nextRunAt).toBeNull();
+    await app.close();
   });
 });
 
