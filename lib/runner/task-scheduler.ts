@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
+import { TaskDeclarationError, messages } from '../errors.js';
 import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
 import type { RunAttempt, RunWaiter } from './run-attempt.js';
 import { RunExecutor, type RunWrapper } from './run-executor.js';
@@ -8,9 +8,11 @@ import { InMemoryRunStore, type RunStore } from './run-store.js';
 import { ScheduledTask, type TaskDefinition } from './scheduled-task.js';
 import type { SchedulerEvent } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
-import { resolvePolicies, type ResolvedPolicies, type TaskPolicies } from './task-policies.js';
+import type { TaskPolicies } from './task-policies.js';
+import { TaskCatalog } from './task-catalog.js';
 import { TimerQueue } from './timer-queue.js';
 import { decideFire } from './fire-decision.js';
+import { WaitList } from '../utils/wait-list.js';
 
 /** Settings of a TaskScheduler; the Nest module fills them from its options. */
 export interface TaskSchedulerOptions {
@@ -52,11 +54,7 @@ type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
  * calendar and fixed-rate tasks are planned, so planning never delays a start.
  */
 export class TaskScheduler {
-  private readonly tasks: ScheduledTask[] = [];
-  private readonly byName = new Map<string, ScheduledTask>();
-  /** Built on the first lookup by id: ids cost a hash each, and most apps look up by name. */
-  private byId: Map<string, ScheduledTask> | null = null;
-  private readonly claimedTriggers = new Set<BaseTrigger>();
+  private readonly catalog: TaskCatalog;
   private readonly timers = new TimerQueue<ScheduledTask>(
     (task) => this.onDue(task),
     () => this.planBatch(),
@@ -64,12 +62,12 @@ export class TaskScheduler {
   private readonly toPlan: ScheduledTask[] = [];
   private readonly subject = new Subject<SchedulerEvent>();
   private readonly executor: RunExecutor;
-  private readonly taskWaiters = new Map<ScheduledTask, (() => void)[]>();
-  private idleWaiters: (() => void)[] = [];
-  private drainWaiters: (() => void)[] = [];
+  /** Manual runs with the 'queue' overlap policy, waiting for a task's current run to end. */
+  private readonly taskWaiters = new Map<ScheduledTask, WaitList>();
+  private readonly idleWaiters = new WaitList();
+  private readonly drainWaiters = new WaitList();
   private runsInFlight = 0;
   private readonly store: RunStore;
-  private readonly defaultPolicies: ResolvedPolicies;
   private readonly shutdownTimeout: number;
   private readonly misfireThreshold: number;
   private readonly random: () => number;
@@ -83,8 +81,7 @@ export class TaskScheduler {
     this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
     this.misfireThreshold = options.misfireThreshold ?? 1_000;
     this.random = options.random ?? Math.random;
-    // Resolved once and shared by every task without policies of its own.
-    this.defaultPolicies = resolvePolicies('AioClockModule taskDefaults', options.defaults);
+    this.catalog = new TaskCatalog(options.defaults, options.triggerDefaults ?? {});
     this.executor = new RunExecutor({
       logger: options.logger,
       store: this.store,
@@ -97,37 +94,19 @@ export class TaskScheduler {
 
   /** Registers a task; validates its name, trigger and policies. Scheduled at once if running. */
   register(definition: TaskDefinition): ScheduledTask {
-    const source = definition.source ?? definition.name;
-    const existing = this.byName.get(definition.name);
-    if (existing) {
-      throw new TaskDeclarationError(
-        messages.duplicateTaskName(definition.name, existing.source, source),
-      );
-    }
-    this.assertUnclaimed(definition.trigger, source);
-    const policies = hasOwnPolicies(definition.policies)
-      ? resolvePolicies(`Task "${definition.name}"`, this.options.defaults, definition.policies)
-      : this.defaultPolicies;
-    this.applyTriggerDefaults(definition.name, definition.trigger);
-    const task = new ScheduledTask(definition, policies);
-    this.tasks.push(task);
-    this.byName.set(task.name, task);
-    this.byId?.set(task.id, task);
-    this.claimedTriggers.add(task.trigger);
+    const task = this.catalog.add(definition);
     if (this.state === 'running' && task.phase === 'scheduled') this.scheduleNext(task, Date.now());
     return task;
   }
 
   /** Every task in registration order. */
   list(): readonly ScheduledTask[] {
-    return this.tasks;
+    return this.catalog.list();
   }
 
   /** Finds a task by id or name, or throws TaskNotFoundError. */
   get(idOrName: string): ScheduledTask {
-    const task = this.byName.get(idOrName) ?? this.idIndex().get(idOrName);
-    if (!task) throw new TaskNotFoundError(String(idOrName));
-    return task;
+    return this.catalog.get(idOrName);
   }
 
   get isRunning(): boolean {
@@ -137,13 +116,14 @@ export class TaskScheduler {
   /** Runs startup tasks to completion, in order, then starts every scheduled task's loop. */
   async start(): Promise<void> {
     if (this.state !== 'created') return;
-    for (const task of this.tasks) {
+    for (const task of this.catalog.values()) {
       if (task.phase === 'startup') await this.runPhaseTask(task, 'startup');
     }
     if (this.state !== 'created') return; // stopped while startup tasks ran
     this.state = 'running';
     const now = Date.now();
-    for (const task of this.tasks) if (task.phase === 'scheduled') this.scheduleNext(task, now);
+    for (const task of this.catalog.values())
+      if (task.phase === 'scheduled') this.scheduleNext(task, now);
     this.notifyIfIdle();
   }
 
@@ -158,13 +138,13 @@ export class TaskScheduler {
     this.state = 'stopping';
     this.timers.clear();
     this.toPlan.length = 0;
-    for (const task of this.tasks) {
+    for (const task of this.catalog.values()) {
       task.queuedFireAt = null;
       task.trigger.expectedTriggerMs = null;
     }
     this.executor.stopRetries();
     await this.drain();
-    for (const task of this.tasks) {
+    for (const task of this.catalog.values()) {
       if (started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
     }
     this.state = 'stopped';
@@ -215,18 +195,16 @@ export class TaskScheduler {
 
   /** Replaces the task's trigger; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
-    assertTrigger(task.name, trigger);
+    this.catalog.assertTrigger(task.name, trigger);
     if (task.phase !== 'scheduled' || trigger.phase !== 'scheduled') {
       throw new TaskDeclarationError(
         `Task "${task.name}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
       );
     }
-    if (trigger !== task.trigger) this.assertUnclaimed(trigger, task.source);
-    this.applyTriggerDefaults(task.name, trigger);
-    this.unschedule(task);
-    this.claimedTriggers.delete(task.trigger);
-    this.claimedTriggers.add(trigger);
-    task.trigger = trigger;
+    const previous = task.trigger;
+    this.catalog.replaceTrigger(task, trigger);
+    this.timers.cancel(task);
+    previous.expectedTriggerMs = null;
     this.emit(task, (base) => ({ ...base, type: 'rescheduled', trigger: trigger.describe() }));
     if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
@@ -247,31 +225,12 @@ export class TaskScheduler {
   /** Resolves once the scheduler is idle (see isIdle): a standalone runner can exit then. */
   whenIdle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private idIndex(): Map<string, ScheduledTask> {
-    return (this.byId ??= new Map(this.tasks.map((task) => [task.id, task])));
-  }
-
-  private assertUnclaimed(trigger: BaseTrigger, source: string): void {
-    if (!this.claimedTriggers.has(trigger)) return;
-    const owner = this.tasks.find((task) => task.trigger === trigger)!;
-    throw new TaskDeclarationError(messages.sharedTrigger(owner.source, source));
+    return this.idleWaiters.wait();
   }
 
   private assertAcceptingRuns(task: ScheduledTask): void {
     if (this.state === 'stopping' || this.state === 'stopped') {
       throw new Error(`Task "${task.name}" cannot run: the scheduler is shutting down`);
-    }
-  }
-
-  private applyTriggerDefaults(taskName: string, trigger: BaseTrigger): void {
-    assertTrigger(taskName, trigger);
-    try {
-      trigger.applyDefaults(this.options.triggerDefaults ?? {});
-    } catch (error) {
-      throw new TaskDeclarationError(`Task "${taskName}": ${(error as Error).message}`);
     }
   }
 
@@ -379,25 +338,19 @@ export class TaskScheduler {
       task.queuedFireAt = null;
       this.startRun(task, 'schedule', queued, null);
     }
-    if (task.activeRuns === 0) this.wakeTaskWaiters(task);
-    if (this.runsInFlight === 0) for (const wake of this.drainWaiters.splice(0)) wake();
+    if (task.activeRuns === 0) {
+      this.taskWaiters.get(task)?.release();
+      this.taskWaiters.delete(task);
+    }
+    if (this.runsInFlight === 0) this.drainWaiters.release();
     this.notifyIfIdle();
   }
 
   private whenTaskIdle(task: ScheduledTask): Promise<void> {
     if (task.activeRuns === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiters = this.taskWaiters.get(task) ?? [];
-      waiters.push(resolve);
-      this.taskWaiters.set(task, waiters);
-    });
-  }
-
-  private wakeTaskWaiters(task: ScheduledTask): void {
-    const waiters = this.taskWaiters.get(task);
-    if (!waiters) return;
-    this.taskWaiters.delete(task);
-    for (const wake of waiters) wake();
+    let waiters = this.taskWaiters.get(task);
+    if (!waiters) this.taskWaiters.set(task, (waiters = new WaitList()));
+    return waiters.wait();
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */
@@ -417,24 +370,18 @@ export class TaskScheduler {
     const deadline = new Promise<'timeout'>((resolve) => {
       timer = setTimeout(() => resolve('timeout'), this.shutdownTimeout);
     });
-    const drained = new Promise<'drained'>((resolve) =>
-      this.drainWaiters.push(() => resolve('drained')),
-    );
+    const drained = this.drainWaiters.wait().then(() => 'drained' as const);
     const result = await Promise.race([drained, deadline]);
     clearTimeout(timer);
     if (result === 'timeout') {
       this.options.logger.warn(messages.shutdownTimeout(this.executor.activeTaskNames()));
       this.executor.abortAll();
-      if (this.runsInFlight > 0)
-        await new Promise<void>((resolve) => this.drainWaiters.push(resolve));
+      if (this.runsInFlight > 0) await this.drainWaiters.wait();
     }
   }
 
   private notifyIfIdle(): void {
-    if (this.idleWaiters.length === 0 || !this.isIdle()) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    if (this.idleWaiters.size > 0 && this.isIdle()) this.idleWaiters.release();
   }
 
   /** Builds and emits an event only while someone listens. */
@@ -448,19 +395,4 @@ interface EventBase {
   taskId: string;
   taskName: string;
   at: Date;
-}
-
-function hasOwnPolicies(policies: TaskPolicies | undefined): boolean {
-  if (!policies) return false;
-  for (const key in policies)
-    if ((policies as Record<string, unknown>)[key] !== undefined) return true;
-  return false;
-}
-
-function assertTrigger(taskName: string, trigger: BaseTrigger): void {
-  if (typeof trigger?.getWaitingTimeTillNextTrigger !== 'function') {
-    throw new TaskDeclarationError(
-      `Task "${taskName}": the trigger is not a BaseTrigger (got ${String(trigger)})`,
-    );
-  }
 }

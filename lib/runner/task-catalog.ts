@@ -1,0 +1,108 @@
+import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
+import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
+import { ScheduledTask, type TaskDefinition } from './scheduled-task.js';
+import { resolvePolicies, type ResolvedPolicies, type TaskPolicies } from './task-policies.js';
+
+/**
+ * The registered tasks: validates each definition (unique name, a trigger of its own, valid
+ * policies and zone) and finds tasks by name or id. Knows nothing of time or runs.
+ */
+export class TaskCatalog {
+  /** In registration order (a Map keeps insertion order). */
+  private readonly byName = new Map<string, ScheduledTask>();
+  /** Built on the first lookup by id: ids cost a hash each, and most apps look up by name. */
+  private byId: Map<string, ScheduledTask> | null = null;
+  private readonly claimedTriggers = new Set<BaseTrigger>();
+  /** Resolved once and shared by every task without policies of its own. */
+  private readonly defaultPolicies: ResolvedPolicies;
+
+  constructor(
+    private readonly policyDefaults: TaskPolicies | undefined,
+    private readonly triggerDefaults: TriggerDefaults,
+  ) {
+    this.defaultPolicies = resolvePolicies('AioClockModule taskDefaults', policyDefaults);
+  }
+
+  /** Validates and adds a task; throws TaskDeclarationError or OptionValidationError. */
+  add(definition: TaskDefinition): ScheduledTask {
+    const source = definition.source ?? definition.name;
+    const existing = this.byName.get(definition.name);
+    if (existing) {
+      throw new TaskDeclarationError(
+        messages.duplicateTaskName(definition.name, existing.source, source),
+      );
+    }
+    this.assertUnclaimed(definition.trigger, source);
+    const policies = hasOwnPolicies(definition.policies)
+      ? resolvePolicies(`Task "${definition.name}"`, this.policyDefaults, definition.policies)
+      : this.defaultPolicies;
+    this.prepareTrigger(definition.name, definition.trigger);
+    const task = new ScheduledTask(definition, policies);
+    this.byName.set(task.name, task);
+    this.byId?.set(task.id, task);
+    this.claimedTriggers.add(task.trigger);
+    return task;
+  }
+
+  /** Every task in registration order. */
+  list(): ScheduledTask[] {
+    return [...this.byName.values()];
+  }
+
+  /** Iterates the tasks in registration order without copying them. */
+  values(): IterableIterator<ScheduledTask> {
+    return this.byName.values();
+  }
+
+  /** Finds a task by name or id, or throws TaskNotFoundError. */
+  get(idOrName: string): ScheduledTask {
+    const task = this.byName.get(idOrName) ?? this.idIndex().get(idOrName);
+    if (!task) throw new TaskNotFoundError(String(idOrName));
+    return task;
+  }
+
+  /** Gives `task` a new trigger after the same checks as at registration. */
+  replaceTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
+    if (trigger !== task.trigger) this.assertUnclaimed(trigger, task.source);
+    this.prepareTrigger(task.name, trigger);
+    this.claimedTriggers.delete(task.trigger);
+    this.claimedTriggers.add(trigger);
+    task.trigger = trigger;
+  }
+
+  /** Rejects anything that is not a trigger, naming the task. */
+  assertTrigger(taskName: string, trigger: BaseTrigger): void {
+    if (typeof trigger?.getWaitingTimeTillNextTrigger !== 'function') {
+      throw new TaskDeclarationError(
+        `Task "${taskName}": the trigger is not a BaseTrigger (got ${String(trigger)})`,
+      );
+    }
+  }
+
+  private idIndex(): Map<string, ScheduledTask> {
+    return (this.byId ??= new Map([...this.byName.values()].map((task) => [task.id, task])));
+  }
+
+  private assertUnclaimed(trigger: BaseTrigger, source: string): void {
+    if (!this.claimedTriggers.has(trigger)) return;
+    const owner = [...this.byName.values()].find((task) => task.trigger === trigger)!;
+    throw new TaskDeclarationError(messages.sharedTrigger(owner.source, source));
+  }
+
+  private prepareTrigger(taskName: string, trigger: BaseTrigger): void {
+    this.assertTrigger(taskName, trigger);
+    try {
+      trigger.applyDefaults(this.triggerDefaults);
+    } catch (error) {
+      throw new TaskDeclarationError(`Task "${taskName}": ${(error as Error).message}`);
+    }
+  }
+}
+
+function hasOwnPolicies(policies: TaskPolicies | undefined): boolean {
+  if (!policies) return false;
+  for (const key in policies) {
+    if ((policies as Record<string, unknown>)[key] !== undefined) return true;
+  }
+  return false;
+}
