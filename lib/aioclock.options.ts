@@ -1,5 +1,7 @@
 import type { LoggerService } from '@nestjs/common';
-import { OptionValidationError, messages } from './errors.js';
+import { OptionValidationError } from './errors.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT } from './runner/task-scheduler.js';
+import { assertNonNegative } from './runner/task-policies.js';
 import { isValidTimeZone } from './triggers/zoned-time.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
 import type { RunStore } from './runner/run-store.js';
@@ -28,41 +30,32 @@ export interface AioClockModuleOptions {
 }
 
 /** Defaults of the module options. */
-export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+export { DEFAULT_SHUTDOWN_TIMEOUT };
 export const DEFAULT_HISTORY_SIZE = 100;
 
-function nonNegative(field: string, value: unknown): void {
-  if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-    throw new OptionValidationError(
-      'AioClockModule',
-      field,
-      `must be a finite number >= 0, got ${String(value)}`,
-    );
-  }
-}
+const OWNER = 'AioClockModule';
 
 /** Validates module options at bootstrap, naming the offending field. */
 export function validateModuleOptions(options: AioClockModuleOptions): void {
   if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
-    throw new OptionValidationError('AioClockModule', 'enabled', 'must be a boolean');
+    throw new OptionValidationError(OWNER, 'enabled', 'must be a boolean');
   }
   if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) {
-    throw new OptionValidationError(
-      'AioClockModule',
-      'timeZone',
-      messages.invalidTimeZone('AioClockModule', options.timeZone),
-    );
+    const zone = JSON.stringify(options.timeZone);
+    throw new OptionValidationError(OWNER, 'timeZone', `unknown IANA time zone ${zone}`);
   }
-  nonNegative('shutdownTimeout', options.shutdownTimeout);
-  nonNegative('misfireThreshold', options.misfireThreshold);
-  if (
-    options.historySize !== undefined &&
-    !(Number.isInteger(options.historySize) && options.historySize >= 0)
-  ) {
+  if (options.shutdownTimeout !== undefined) {
+    assertNonNegative(OWNER, 'shutdownTimeout', options.shutdownTimeout);
+  }
+  if (options.misfireThreshold !== undefined) {
+    assertNonNegative(OWNER, 'misfireThreshold', options.misfireThreshold);
+  }
+  const { historySize } = options;
+  if (historySize !== undefined && !(Number.isInteger(historySize) && historySize >= 0)) {
     throw new OptionValidationError(
-      'AioClockModule',
+      OWNER,
       'historySize',
-      `must be an integer >= 0, got ${String(options.historySize)}`,
+      `must be an integer >= 0, got ${String(historySize)}`,
     );
   }
 }

@@ -52,7 +52,8 @@ function fail(owner: string, field: string, reason: string): never {
   throw new OptionValidationError(owner, field, reason);
 }
 
-function nonNegative(owner: string, field: string, value: unknown): number {
+/** Returns `value` if it is a finite number >= 0, else throws OptionValidationError naming the field. */
+export function assertNonNegative(owner: string, field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
     fail(owner, field, `must be a finite number >= 0, got ${String(value)}`);
   }
@@ -87,14 +88,14 @@ function resolveRetry(owner: string, retry: RetryPolicy | undefined): ResolvedPo
   const backoff = retry.backoff ?? { type: 'fixed' as const, delay: 0 };
   return {
     attempts,
-    jitter: retry.jitter === undefined ? 0 : nonNegative(owner, 'retry.jitter', retry.jitter),
+    jitter: retry.jitter === undefined ? 0 : assertNonNegative(owner, 'retry.jitter', retry.jitter),
     backoff: {
       type: choice(owner, 'retry.backoff.type', backoff.type, ['fixed', 'exponential']),
-      delay: nonNegative(owner, 'retry.backoff.delay', backoff.delay),
+      delay: assertNonNegative(owner, 'retry.backoff.delay', backoff.delay),
       maxDelay:
         backoff.maxDelay === undefined
           ? Infinity
-          : nonNegative(owner, 'retry.backoff.maxDelay', backoff.maxDelay),
+          : assertNonNegative(owner, 'retry.backoff.maxDelay', backoff.maxDelay),
     },
   };
 }
@@ -114,7 +115,7 @@ export function resolvePolicies(
       if (layer[key] !== undefined) (merged as Record<string, unknown>)[key] = layer[key];
     }
   }
-  if (merged.timeout !== undefined && !(nonNegative(owner, 'timeout', merged.timeout) > 0)) {
+  if (merged.timeout !== undefined && !(assertNonNegative(owner, 'timeout', merged.timeout) > 0)) {
     fail(owner, 'timeout', 'must be greater than 0 ms');
   }
   return {
@@ -125,8 +126,8 @@ export function resolvePolicies(
     catchUpWindow:
       merged.catchUpWindow === undefined
         ? null
-        : nonNegative(owner, 'catchUpWindow', merged.catchUpWindow),
-    jitter: merged.jitter === undefined ? 0 : nonNegative(owner, 'jitter', merged.jitter),
+        : assertNonNegative(owner, 'catchUpWindow', merged.catchUpWindow),
+    jitter: merged.jitter === undefined ? 0 : assertNonNegative(owner, 'jitter', merged.jitter),
   };
 }
 

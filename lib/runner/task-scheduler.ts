@@ -14,6 +14,9 @@ import { TimerQueue } from './timer-queue.js';
 import { decideFire } from './fire-decision.js';
 import { WaitList } from '../utils/wait-list.js';
 
+/** How long shutdown waits for running runs before aborting them, unless told otherwise (ms). */
+export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+
 /** Settings of a TaskScheduler; the Nest module fills them from its options. */
 export interface TaskSchedulerOptions {
   logger: SchedulerLogger;
@@ -78,7 +81,7 @@ export class TaskScheduler {
 
   constructor(private readonly options: TaskSchedulerOptions) {
     this.store = options.store ?? new InMemoryRunStore();
-    this.shutdownTimeout = options.shutdownTimeout ?? 10_000;
+    this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
     this.misfireThreshold = options.misfireThreshold ?? 1_000;
     this.random = options.random ?? Math.random;
     this.catalog = new TaskCatalog(options.defaults, options.triggerDefaults ?? {});
@@ -107,10 +110,6 @@ export class TaskScheduler {
   /** Finds a task by id or name, or throws TaskNotFoundError. */
   get(idOrName: string): ScheduledTask {
     return this.catalog.get(idOrName);
-  }
-
-  get isRunning(): boolean {
-    return this.state === 'running';
   }
 
   /** Runs startup tasks to completion, in order, then starts every scheduled task's loop. */
@@ -238,9 +237,7 @@ export class TaskScheduler {
   private scheduleNext(task: ScheduledTask, fromMs: number): void {
     if (this.state !== 'running' || task.paused) return;
     const trigger = task.trigger;
-    const wait = this.askTrigger(task, () =>
-      trigger.shouldTrigger() ? trigger.getWaitingTimeTillNextTrigger(new Date(fromMs)) : null,
-    );
+    const wait = this.nextWait(task, fromMs);
     if (wait === null) {
       trigger.expectedTriggerMs = null;
       this.notifyIfIdle();
@@ -253,29 +250,36 @@ export class TaskScheduler {
       task,
       jitter > 0 ? plannedAt + Math.floor(this.random() * jitter) : plannedAt,
     );
-    this.emit(task, (base) => ({ ...base, type: 'scheduled', nextRunAt: new Date(plannedAt) }));
+    // Checked here rather than in emit(): this runs once per run, and the closure would not be free.
+    if (this.subject.observed) {
+      this.emit(task, (base) => ({ ...base, type: 'scheduled', nextRunAt: new Date(plannedAt) }));
+    }
   }
 
   /**
-   * Calls into a trigger, which may be a user's own. If it throws, or answers with something that
-   * is not a wait, the task stops being scheduled and the error is logged with its name: a broken
-   * trigger must not take the timer queue, and with it every other task, down.
+   * Asks the trigger, which may be a user's own, for its next wait. If it throws, or answers with
+   * something that is not a wait, the task stops being scheduled (null) and the error is logged with
+   * its name: a broken trigger must not take the timer queue, and every other task, down.
    */
-  private askTrigger<T>(task: ScheduledTask, call: () => T): T | null {
+  private nextWait(task: ScheduledTask, fromMs: number): number | null {
+    const trigger = task.trigger;
     try {
-      const answer = call();
-      if (typeof answer === 'number' && !(answer >= 0 && Number.isFinite(answer))) {
-        throw new Error(`getWaitingTimeTillNextTrigger returned ${answer}, not a wait in ms`);
-      }
-      return answer;
+      if (!trigger.shouldTrigger()) return null;
+      const wait = trigger.getWaitingTimeTillNextTrigger(new Date(fromMs));
+      if (wait === null || (wait >= 0 && Number.isFinite(wait))) return wait;
+      throw new Error(`getWaitingTimeTillNextTrigger returned ${wait}, not a wait in ms`);
     } catch (error) {
-      const { message, stack } = error instanceof Error ? error : new Error(String(error));
-      this.options.logger.error(
-        `Task "${task.name}": its ${task.trigger.describe().type} trigger failed and the task is no longer scheduled: ${message}`,
-        stack,
-      );
+      this.triggerFailed(task, error);
       return null;
     }
+  }
+
+  private triggerFailed(task: ScheduledTask, error: unknown): void {
+    const { message, stack } = error instanceof Error ? error : new Error(String(error));
+    this.options.logger.error(
+      `Task "${task.name}": its ${task.trigger.describe().type} trigger failed and the task is no longer scheduled: ${message}`,
+      stack,
+    );
   }
 
   private unschedule(task: ScheduledTask): void {
@@ -288,7 +292,12 @@ export class TaskScheduler {
     const trigger = task.trigger;
     const scheduledAt = trigger.expectedTriggerMs!;
     trigger.expectedTriggerMs = null;
-    this.askTrigger(task, () => trigger.recordFire(new Date(scheduledAt)));
+    try {
+      trigger.recordFire(new Date(scheduledAt));
+    } catch (error) {
+      // The fire still runs; planning the next one asks the trigger again and stops if it is broken.
+      this.triggerFailed(task, error);
+    }
     const decision = decideFire(task.policies, this.misfireThreshold, {
       lateness: Date.now() - task.dueAt,
       activeRuns: task.activeRuns,

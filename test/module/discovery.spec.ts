@@ -170,7 +170,7 @@ describe('discovery', () => {
 
   it('rejects bad module options, naming the field', async () => {
     await expect(createApp([Reports], { timeZone: 'Mars/Olympus' })).rejects.toThrow(
-      'AioClockModule: invalid option timeZone',
+      'AioClockModule: invalid option timeZone: unknown IANA time zone "Mars/Olympus"',
     );
     await expect(createApp([Reports], { shutdownTimeout: -1 })).rejects.toThrow(
       'AioClockModule: invalid option shutdownTimeout',

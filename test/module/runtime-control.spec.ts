@@ -10,7 +10,6 @@ import {
   TaskNotFoundError,
   TaskRegistry,
   TaskRunHook,
-  TriggerValidationError,
   type TaskContext,
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
@@ -101,9 +100,9 @@ describe('pause, resume and setTrigger', () => {
       /setTrigger works only between scheduled triggers/,
     );
     expect(() => registry.setTrigger('sync.orders', {} as never)).toThrow(/not a BaseTrigger/);
-    const taken = registry.getTask('sync.customers');
-    expect(taken.trigger.type).toBe('Every');
-    expect(() => new Every({ sekonds: 1 } as never)).toThrow(TriggerValidationError);
+    const shared = new Every({ minutes: 10 });
+    registry.setTrigger('sync.customers', shared);
+    expect(() => registry.setTrigger('sync.orders', shared)).toThrow(/share one trigger instance/);
     await expect(registry.getHistory('sync.orders', { limit: 0 })).rejects.toThrow(
       'getHistory: invalid option limit',
     );
