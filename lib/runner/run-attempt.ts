@@ -1,6 +1,11 @@
 import { nextRunSeq, runIdOf } from './run-id.js';
-import type { RunOrigin, RunRecord, RunStatus } from './run-record.js';
-import type { RunFields } from './run-store.js';
+import {
+  recordOf,
+  type RunFields,
+  type RunOrigin,
+  type RunRecord,
+  type RunStatus,
+} from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { TaskContext } from './task-context.js';
 
@@ -86,19 +91,7 @@ export class RunAttempt implements TaskContext {
 
   /** The history record of this attempt, once finished; built on demand. */
   toRecord(): RunRecord {
-    return {
-      runId: this.runId,
-      taskId: this.task.id,
-      taskName: this.task.name,
-      origin: this.origin,
-      scheduledAt: this.scheduledAt,
-      startedAt: new Date(this.startedAtMs),
-      finishedAt: new Date(this.finishedAtMs),
-      status: this.status!,
-      attempt: this.attempt,
-      error: this.errorInfo,
-      result: this.resultSummary,
-    };
+    return recordOf(this.task.id, this.task.name, this.toFields());
   }
 
   /** Marks the outcome once; later outcomes (a method finishing after its timeout) are ignored. */

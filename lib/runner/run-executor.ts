@@ -1,8 +1,15 @@
 import { TaskTimeoutError } from '../errors.js';
 import { RunAttempt, type AttemptOwner, type RunWaiter } from './run-attempt.js';
-import { nextRunSeq, runIdOf } from './run-id.js';
-import { describeError, summariseResult, type RunOrigin, type RunRecord } from './run-record.js';
-import type { RunFields, RunFieldStore, RunStore } from './run-store.js';
+import { nextRunSeq } from './run-id.js';
+import {
+  describeError,
+  recordOf,
+  summariseResult,
+  type RunFields,
+  type RunOrigin,
+  type RunRecord,
+} from './run-record.js';
+import type { RunFieldStore, RunStore } from './run-store.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerEvent } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
@@ -95,33 +102,20 @@ export class RunExecutor implements AttemptOwner {
     scheduledAtMs: number,
     why: string,
   ): void {
-    const runSeq = nextRunSeq();
-    const finishedAtMs = Date.now();
-    const record: RunRecord = {
-      runId: runIdOf(runSeq),
-      taskId: task.id,
-      taskName: task.name,
+    const fields: RunFields = {
+      runSeq: nextRunSeq(),
       origin: 'schedule',
-      scheduledAt: new Date(scheduledAtMs),
-      startedAt: null,
-      finishedAt: new Date(finishedAtMs),
+      scheduledAtMs,
+      startedAtMs: -1,
+      finishedAtMs: Date.now(),
       status,
       attempt: 1,
       error: null,
       result: null,
     };
+    const record = recordOf(task.id, task.name, fields);
     task.countOutcome(status, record);
-    this.store(task, record, {
-      runSeq,
-      origin: 'schedule',
-      scheduledAtMs,
-      startedAtMs: -1,
-      finishedAtMs,
-      status,
-      attempt: 1,
-      error: null,
-      result: null,
-    });
+    this.store(task, fields, record);
     this.deps.logger.debug?.(
       `Task "${task.name}" ${status} its fire time ${record.scheduledAt!.toISOString()}: ${why}`,
     );
@@ -175,7 +169,7 @@ export class RunExecutor implements AttemptOwner {
     if (failed) attempt.errorInfo = describeError(attempt.outcome);
     else attempt.resultSummary = summariseResult(attempt.outcome);
     task.countOutcome(status!, attempt);
-    this.store(task, null, attempt);
+    this.store(task, attempt.toFields());
     this.report(task, attempt);
     const { retry } = task.policies;
     const retryable = status === 'failed' || status === 'timedOut';
@@ -218,22 +212,14 @@ export class RunExecutor implements AttemptOwner {
   }
 
   /** Hands a run to the store: as fields when it takes them, else as a record. */
-  private store(
-    task: ScheduledTask,
-    record: RunRecord | null,
-    source: RunAttempt | RunFields,
-  ): void {
-    const store = this.deps.store;
+  /** Hands a run to the store: as fields when it takes them, else as a record. */
+  private store(task: ScheduledTask, fields: RunFields, record?: RunRecord): void {
     try {
       if (this.fieldStore) {
-        this.fieldStore.addFields(
-          task.id,
-          task.name,
-          source instanceof RunAttempt ? source.toFields() : source,
-        );
+        this.fieldStore.addFields(task.id, task.name, fields);
         return;
       }
-      const stored = store.add(record ?? (source as RunAttempt).toRecord());
+      const stored = this.deps.store.add(record ?? recordOf(task.id, task.name, fields));
       if (stored) stored.catch((storeError: unknown) => this.logStoreError(task, storeError));
     } catch (storeError) {
       this.logStoreError(task, storeError);

@@ -1,3 +1,5 @@
+import { runIdOf } from './run-id.js';
+
 /** How a run, or a fire time that did not run, ended. */
 export type RunStatus = 'succeeded' | 'failed' | 'timedOut' | 'skipped' | 'missed' | 'cancelled';
 
@@ -43,4 +45,41 @@ export function describeError(error: unknown): NonNullable<RunRecord['error']> {
     return { name: error.name, message: error.message, stack: error.stack ?? null };
   }
   return { name: 'NonError', message: String(error), stack: null };
+}
+
+/** One run's fields as numbers and short strings: how runs travel before anyone needs a record. */
+export interface RunFields {
+  runSeq: number;
+  origin: RunOrigin;
+  /** Epoch ms; -1 for none. */
+  scheduledAtMs: number;
+  startedAtMs: number;
+  finishedAtMs: number;
+  status: RunStatus;
+  attempt: number;
+  error: RunRecord['error'];
+  result: string | null;
+}
+
+/** The record of a run from its fields; the id derives from the run number unless given. */
+export function recordOf(
+  taskId: string,
+  taskName: string,
+  fields: RunFields,
+  runId: string = runIdOf(fields.runSeq),
+): RunRecord {
+  const date = (ms: number) => (ms < 0 ? null : new Date(ms));
+  return {
+    runId,
+    taskId,
+    taskName,
+    origin: fields.origin,
+    scheduledAt: date(fields.scheduledAtMs),
+    startedAt: date(fields.startedAtMs),
+    finishedAt: new Date(fields.finishedAtMs),
+    status: fields.status,
+    attempt: fields.attempt,
+    error: fields.error,
+    result: fields.result,
+  };
 }

@@ -1,5 +1,10 @@
-import type { RunOrigin, RunRecord, RunStatus } from './run-record.js';
-import { runIdOf } from './run-id.js';
+import {
+  recordOf,
+  type RunFields,
+  type RunOrigin,
+  type RunRecord,
+  type RunStatus,
+} from './run-record.js';
 
 /**
  * Where run history goes. The default keeps the last N records per task in memory; a database
@@ -9,20 +14,6 @@ export interface RunStore {
   add(record: RunRecord): void | Promise<void>;
   /** Newest first, at most `limit` records. */
   list(taskId: string, limit: number): RunRecord[] | Promise<RunRecord[]>;
-}
-
-/** One run's fields as numbers and short strings: how the scheduler hands runs to the default store. */
-export interface RunFields {
-  runSeq: number;
-  origin: RunOrigin;
-  /** Epoch ms; -1 for none. */
-  scheduledAtMs: number;
-  startedAtMs: number;
-  finishedAtMs: number;
-  status: RunStatus;
-  attempt: number;
-  error: RunRecord['error'];
-  result: string | null;
 }
 
 /**
@@ -98,21 +89,19 @@ class TaskHistory {
   }
 
   private read(slot: number): RunRecord {
-    const date = (ms: number) => (ms < 0 ? null : new Date(ms));
     const code = this.codes[slot];
-    return {
-      runId: this.runIds[slot] ?? runIdOf(this.runSeqs[slot]),
-      taskId: this.taskId,
-      taskName: this.taskName,
+    const fields: RunFields = {
+      runSeq: this.runSeqs[slot],
       origin: ORIGINS[code >> 3],
-      scheduledAt: date(this.times[slot * 3]),
-      startedAt: date(this.times[slot * 3 + 1]),
-      finishedAt: new Date(this.times[slot * 3 + 2]),
+      scheduledAtMs: this.times[slot * 3],
+      startedAtMs: this.times[slot * 3 + 1],
+      finishedAtMs: this.times[slot * 3 + 2],
       status: STATUSES[code & 7],
       attempt: this.attempts[slot],
       error: this.errors[slot],
       result: this.results[slot],
     };
+    return recordOf(this.taskId, this.taskName, fields, this.runIds[slot]);
   }
 }
 
