@@ -84,6 +84,8 @@ export class TaskSupervisor {
     if (options !== undefined) validateSubmitOptions(options);
     const name = options?.name ?? defaultJobName(work);
     if (this.closing !== undefined) throw new SupervisorClosedError(name);
+    // Checked before the limiter counts the job: a refused submission must not hold a slot.
+    const resolved = typeof work === 'function' ? work : resolveWorkerWork(work);
     if (this.limiter.enabled) this.admit(name);
     const now = clock();
     const job = new Job(
@@ -91,7 +93,7 @@ export class TaskSupervisor {
       name,
       options?.priority ?? 'normal',
       executor,
-      typeof work === 'function' ? work : resolveWorkerWork(work),
+      resolved,
       options?.timeout ?? 0,
       now,
       this.owner,

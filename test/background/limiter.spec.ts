@@ -25,6 +25,16 @@ describe('limits per job name', () => {
     expect(supervisor.submit(async () => 3, { name: 'fetch' }).status).toBe('started');
   });
 
+  it('does not count a submission refused for invalid work against the limit', async () => {
+    const supervisor = new TaskSupervisor({
+      limits: { render: { maxConcurrent: 1, maxCalls: 1 } },
+    });
+    expect(() => supervisor.submit({ module: './render.mjs', fn: '' }, { name: 'render' })).toThrow(
+      'work.fn',
+    );
+    expect(await supervisor.submit(async () => 'ok', { name: 'render' }).result).toBe('ok');
+  });
+
   it('refuses a job while a job named in notWhileRunning is live, and emits a limited event', async () => {
     const supervisor = new TaskSupervisor({ limits: { report: { notWhileRunning: 'import' } } });
     const events: BackgroundEvent[] = [];
