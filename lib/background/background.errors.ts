@@ -35,10 +35,7 @@ export class WorkerCrashedError extends Error {
     readonly executor: 'thread' | 'process',
     cause: unknown,
   ) {
-    super(
-      `${label(jobName, jobId)} lost its worker ${executor === 'thread' ? 'thread' : 'process'}: ${describe(cause)}`,
-      { cause },
-    );
+    super(`${label(jobName, jobId)} lost its worker ${executor}: ${describe(cause)}`, { cause });
     this.name = 'WorkerCrashedError';
   }
 }

@@ -2,7 +2,6 @@ export * from './background.errors.js';
 export * from './background.events.js';
 export * from './job.interface.js';
 export type { JobLimits } from './limiter.js';
-export type { SlotLimits } from './slot-pool.js';
 export * from './task-supervisor.js';
 export * from './task-supervisor.options.js';
 export * from './wait-all.js';

@@ -10,10 +10,6 @@ export class PriorityQueue<T> {
   readonly normal = new FifoQueue<T>();
   readonly low = new FifoQueue<T>();
 
-  get size(): number {
-    return this.high.size + this.normal.size + this.low.size;
-  }
-
   push(item: T, priority: QueuedPriority): void {
     this[priority].push(item);
   }

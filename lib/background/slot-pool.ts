@@ -1,4 +1,3 @@
-import type { JobPriority } from './job.interface.js';
 import type { Job } from './job.js';
 import { PriorityQueue, type QueuedPriority } from './priority-queue.js';
 
@@ -26,17 +25,10 @@ export class SlotPool {
   private readonly normalLimit: number;
   private readonly lowLimit: number;
 
-  constructor(readonly limits: SlotLimits) {
+  constructor(limits: SlotLimits) {
     this.highLimit = limits.poolSize;
     this.normalLimit = limits.poolSize - limits.reserveHigh;
     this.lowLimit = limits.poolSize - limits.reserveHigh - limits.reserveNormal;
-  }
-
-  /** How many slots work of this priority may hold at most. */
-  limitFor(priority: JobPriority): number {
-    if (priority === 'critical') return Infinity;
-    if (priority === 'high') return this.highLimit;
-    return priority === 'normal' ? this.normalLimit : this.lowLimit;
   }
 
   push(job: Job, priority: QueuedPriority): void {

@@ -1,9 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { TaskSupervisor, type JobPriority } from '../../lib/background/index.js';
+import { TaskSupervisor, type JobPriority, type PoolOptions } from '../../lib/background/index.js';
 import { deferred, type Deferred } from '../fixtures/background/deferred.js';
 
-/** Submits inline jobs that hold their slot until released, and records the order they start in. */
-function harness(supervisor: TaskSupervisor) {
+/**
+ * A supervisor with this inline pool, whose `submit` sends jobs that hold their slot until
+ * released and records the order they start in.
+ */
+function harness(inline: PoolOptions) {
+  const supervisor = new TaskSupervisor({ pools: { inline } });
   const started: string[] = [];
   const gates = new Map<string, Deferred>();
   const submit = (label: string, priority: JobPriority) => {
@@ -21,15 +25,16 @@ function harness(supervisor: TaskSupervisor) {
     gates.get(label)!.resolve();
     await new Promise((resolve) => setImmediate(resolve));
   };
-  return { started, submit, release };
+  return { supervisor, started, submit, release };
 }
 
 describe('priorities and reserved slots', () => {
   it('starts queued work by priority, then by submission order', async () => {
-    const supervisor = new TaskSupervisor({
-      pools: { inline: { poolSize: 1, reserveNormal: 0, reserveHigh: 0 } },
+    const { supervisor, started, submit, release } = harness({
+      poolSize: 1,
+      reserveNormal: 0,
+      reserveHigh: 0,
     });
-    const { started, submit, release } = harness(supervisor);
     submit('first', 'low');
     submit('low-1', 'low');
     submit('normal-1', 'normal');
@@ -44,8 +49,7 @@ describe('priorities and reserved slots', () => {
   });
 
   it('with a pool of 2 by default, low work holds one slot and normal work still starts at once', async () => {
-    const supervisor = new TaskSupervisor({ pools: { inline: { poolSize: 2 } } });
-    const { started, submit } = harness(supervisor);
+    const { supervisor, started, submit } = harness({ poolSize: 2 });
     const lows = [1, 2, 3, 4].map((n) => submit(`low-${n}`, 'low'));
     const normal = submit('normal', 'normal');
     expect(lows.map((job) => job.status)).toEqual(['started', 'queued', 'queued', 'queued']);
@@ -55,10 +59,11 @@ describe('priorities and reserved slots', () => {
   });
 
   it('keeps reserveHigh for high work while lower work saturates the rest of a pool of 2', async () => {
-    const supervisor = new TaskSupervisor({
-      pools: { inline: { poolSize: 2, reserveNormal: 0, reserveHigh: 1 } },
+    const { supervisor, started, submit, release } = harness({
+      poolSize: 2,
+      reserveNormal: 0,
+      reserveHigh: 1,
     });
-    const { started, submit, release } = harness(supervisor);
     submit('normal-1', 'normal');
     submit('low-1', 'low');
     submit('normal-2', 'normal');
@@ -77,10 +82,11 @@ describe('priorities and reserved slots', () => {
   });
 
   it('starts critical work at once, past every limit', async () => {
-    const supervisor = new TaskSupervisor({
-      pools: { inline: { poolSize: 2, reserveNormal: 0, reserveHigh: 0 } },
+    const { supervisor, submit, release } = harness({
+      poolSize: 2,
+      reserveNormal: 0,
+      reserveHigh: 0,
     });
-    const { submit, release } = harness(supervisor);
     submit('high-1', 'high');
     submit('high-2', 'high');
     const queuedHigh = submit('high-3', 'high');

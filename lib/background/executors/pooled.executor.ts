@@ -1,16 +1,26 @@
+import { fileURLToPath } from 'node:url';
 import {
   ExecutorUnavailableError,
   JobArgumentsError,
   WorkerCrashedError,
 } from '../background.errors.js';
 import type { Job, ResolvedWorkerWork } from '../job.js';
+import type { SlotLimits } from '../slot-pool.js';
 import type { JobExecutor, SettleJob } from './executor.interface.js';
-import { reviveError, type WorkerReply } from './worker-reply.js';
+import { reviveError, WORKER_ENTRY, type WorkerReply } from './worker-reply.js';
 
 /** The part of piscina and tinypool the executors use. */
 export interface WorkerPool {
   run(task: ResolvedWorkerWork, options: { signal: PoolAbortLink }): Promise<WorkerReply>;
   destroy(): Promise<void>;
+}
+
+/** The pool options piscina and tinypool share, the same for threads and processes. */
+export interface PoolSettings {
+  filename: string;
+  minThreads: number;
+  maxThreads: number;
+  idleTimeout: number;
 }
 
 /**
@@ -49,8 +59,10 @@ export abstract class PooledExecutor implements JobExecutor {
   protected abstract readonly kind: 'thread' | 'process';
   protected abstract readonly packageName: string;
 
-  /** Imports the pool library; rejects when it is not installed. */
-  protected abstract importPool(): Promise<() => WorkerPool>;
+  constructor(private readonly limits: SlotLimits) {}
+
+  /** Imports the pool library and returns how to build its pool; rejects when it is not installed. */
+  protected abstract importPool(): Promise<(settings: PoolSettings) => WorkerPool>;
 
   run(job: Job, settle: SettleJob): void {
     const pool = this.pool;
@@ -93,11 +105,22 @@ export abstract class PooledExecutor implements JobExecutor {
 
   private load(): Promise<WorkerPool> {
     this.loading ??= this.importPool().then(
-      (create) => (this.pool = create()),
+      (create) => (this.pool = create(this.settings())),
       (error: unknown) => {
         throw new ExecutorUnavailableError(this.kind, this.packageName, error);
       },
     );
     return this.loading;
+  }
+
+  private settings(): PoolSettings {
+    const { poolSize } = this.limits;
+    return {
+      filename: fileURLToPath(WORKER_ENTRY),
+      minThreads: poolSize,
+      // Workers beyond poolSize serve only critical jobs, which ignore the slot limits.
+      maxThreads: poolSize * 2,
+      idleTimeout: 10_000,
+    };
   }
 }

@@ -1,7 +1,4 @@
-import { fileURLToPath } from 'node:url';
-import type { SlotLimits } from '../slot-pool.js';
-import { PooledExecutor, type WorkerPool } from './pooled.executor.js';
-import { WORKER_ENTRY } from './worker-reply.js';
+import { PooledExecutor, type PoolSettings, type WorkerPool } from './pooled.executor.js';
 
 /**
  * Runs `{ module, fn, args }` jobs in child processes through tinypool, loaded on first use.
@@ -12,23 +9,14 @@ export class ProcessExecutor extends PooledExecutor {
   protected readonly kind = 'process';
   protected readonly packageName = 'tinypool';
 
-  constructor(private readonly limits: SlotLimits) {
-    super();
-  }
-
-  protected async importPool(): Promise<() => WorkerPool> {
+  protected async importPool(): Promise<(settings: PoolSettings) => WorkerPool> {
     const { Tinypool } = await import('tinypool');
-    const { poolSize } = this.limits;
-    return () =>
+    return (settings) =>
       new Tinypool({
-        filename: fileURLToPath(WORKER_ENTRY),
+        ...settings,
         runtime: 'child_process',
         // Structured clone, as for threads, rather than JSON.
         serialization: 'advanced',
-        minThreads: poolSize,
-        // Processes beyond poolSize serve only critical jobs, which ignore the slot limits.
-        maxThreads: poolSize * 2,
-        idleTimeout: 10_000,
       });
   }
 }
