@@ -1,4 +1,4 @@
-import type { BaseTrigger } from '../triggers/base.trigger.js';
+import type { BaseTrigger, TriggerOwner } from '../triggers/base.trigger.js';
 import type { RunRecord, RunStatus } from './run-record.js';
 import { RunAttempt } from './run-attempt.js';
 import type { TaskContext } from './task-context.js';
@@ -37,39 +37,61 @@ interface TaskStats {
   last: RunAttempt | RunRecord | null;
   runCount: number;
   queuedFireAt: number | null;
+  /** The jitter added to the pending fire's planned time (ms). */
+  jitterOffset: number;
 }
 
+/** How a task was declared: its policies, group and origin. Tasks declared alike share one. */
+export interface TaskProfile {
+  readonly policies: ResolvedPolicies;
+  readonly group: string | null;
+  /** Where the task was declared (e.g. `PricePoller.poll`), if known. */
+  readonly source: string | undefined;
+}
+
+// The low bits of `state` are flags; the rest counts the runs in progress.
 const PAUSED = 1;
 const AWAITING_RUN_END = 2;
+const FLAG_BITS = 2;
+const FLAG_MASK = (1 << FLAG_BITS) - 1;
 
 /**
  * The single source of truth for one task at run time: its definition, trigger, policies and
  * state. Only the scheduler mutates it; the registry reads it to build metadata. It is also its
- * own entry in the timer queue, so a waiting task costs no extra object. The planned fire time
- * lives on the trigger (`expectedTriggerMs`). Every field costs 8 bytes per task, so rare values
- * share one lazily made object: 100,000 idle tasks must stay small.
+ * own entry in the timer queue, so a waiting task costs no extra object, and its trigger's owner,
+ * which reads the planned fire time from here (due time minus jitter). Every field costs 8 bytes
+ * per task, so rare values share one lazily made object: 100,000 idle tasks must stay small.
  */
-export class ScheduledTask implements TimerItem {
+export class ScheduledTask implements TimerItem, TriggerOwner {
   dueAt = 0;
   heapIndex = -1;
   heapSeq = 0;
   readonly name: string;
   readonly handler: (context: TaskContext) => unknown;
   trigger: BaseTrigger;
-  policies: ResolvedPolicies;
-  /** Runs in progress (manual ones included). */
-  activeRuns = 0;
-  private flags = 0;
-  private readonly declaration: { group: string | null; source: string | undefined } | null;
+  private readonly profile: TaskProfile;
+  /** Flags, and the count of runs in progress above them. */
+  private state = 0;
   private stats: TaskStats | null = null;
 
-  constructor(definition: TaskDefinition, policies: ResolvedPolicies) {
+  constructor(definition: TaskDefinition, profile: TaskProfile) {
     this.name = definition.name;
     this.handler = definition.handler;
     this.trigger = definition.trigger;
-    this.policies = policies;
-    const { group, source } = definition;
-    this.declaration = group || source ? { group: group ?? null, source } : null;
+    this.profile = profile;
+  }
+
+  get policies(): ResolvedPolicies {
+    return this.profile.policies;
+  }
+
+  /** Runs in progress (manual ones included). */
+  get activeRuns(): number {
+    return this.state >>> FLAG_BITS;
+  }
+
+  set activeRuns(count: number) {
+    this.state = (count << FLAG_BITS) | (this.state & FLAG_MASK);
   }
 
   /** Stable UUID derived from the name. */
@@ -79,34 +101,44 @@ export class ScheduledTask implements TimerItem {
   }
 
   get group(): string | null {
-    return this.declaration?.group ?? null;
+    return this.profile.group;
   }
 
   /** Where the task was declared (e.g. `PricePoller.poll`), for messages. */
   get source(): string {
-    return this.declaration?.source ?? this.name;
+    return this.profile.source ?? this.name;
   }
 
   /** The planned fire time (epoch ms) of the pending wake-up, before jitter; null if none. */
   get plannedAt(): number | null {
-    return this.trigger.expectedTriggerMs;
+    return this.heapIndex >= 0 ? this.firePlannedAt : null;
+  }
+
+  /** The planned time of the wake-up queued last, pending or just handed out by the queue. */
+  get firePlannedAt(): number {
+    return this.dueAt - (this.stats?.jitterOffset ?? 0);
+  }
+
+  /** The jitter added to the planned time of the wake-up being queued (ms). */
+  set jitterOffset(value: number) {
+    if (value !== 0 || this.stats) this.ensureStats().jitterOffset = value;
   }
 
   get paused(): boolean {
-    return (this.flags & PAUSED) !== 0;
+    return (this.state & PAUSED) !== 0;
   }
 
   set paused(value: boolean) {
-    this.flags = value ? this.flags | PAUSED : this.flags & ~PAUSED;
+    this.state = value ? this.state | PAUSED : this.state & ~PAUSED;
   }
 
   /** True while a scheduled run of a run-end-anchored trigger is going: the next fire waits for it. */
   get awaitingRunEnd(): boolean {
-    return (this.flags & AWAITING_RUN_END) !== 0;
+    return (this.state & AWAITING_RUN_END) !== 0;
   }
 
   set awaitingRunEnd(value: boolean) {
-    this.flags = value ? this.flags | AWAITING_RUN_END : this.flags & ~AWAITING_RUN_END;
+    this.state = value ? this.state | AWAITING_RUN_END : this.state & ~AWAITING_RUN_END;
   }
 
   /** A fire time (epoch ms) held back by the 'queue' overlap policy, to run when the current run ends. */
@@ -158,6 +190,7 @@ export class ScheduledTask implements TimerItem {
       last: null,
       runCount: 0,
       queuedFireAt: null,
+      jitterOffset: 0,
     });
   }
 }

@@ -1,7 +1,7 @@
 import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
 import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
-import { ScheduledTask, type TaskDefinition } from './scheduled-task.js';
-import { resolvePolicies, type ResolvedPolicies, type TaskPolicies } from './task-policies.js';
+import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
+import { resolvePolicies, type TaskPolicies } from './task-policies.js';
 
 /**
  * The registered tasks: validates each definition (unique name, a trigger of its own, valid
@@ -12,15 +12,18 @@ export class TaskCatalog {
   private readonly byName = new Map<string, ScheduledTask>();
   /** Built on the first lookup by id: ids cost a hash each, and most apps look up by name. */
   private byId: Map<string, ScheduledTask> | null = null;
-  private readonly claimedTriggers = new Set<BaseTrigger>();
-  /** Resolved once and shared by every task without policies of its own. */
-  private readonly defaultPolicies: ResolvedPolicies;
+  /** Resolved once and shared by every task without policies, group or source of its own. */
+  private readonly defaultProfile: TaskProfile;
 
   constructor(
     private readonly policyDefaults: TaskPolicies | undefined,
     private readonly triggerDefaults: TriggerDefaults,
   ) {
-    this.defaultPolicies = resolvePolicies('AioClockModule taskDefaults', policyDefaults);
+    this.defaultProfile = {
+      policies: resolvePolicies('AioClockModule taskDefaults', policyDefaults),
+      group: null,
+      source: undefined,
+    };
   }
 
   /** Validates and adds a task; throws TaskDeclarationError or OptionValidationError. */
@@ -33,14 +36,12 @@ export class TaskCatalog {
       );
     }
     this.assertUnclaimed(definition.trigger, source);
-    const policies = hasOwnPolicies(definition.policies)
-      ? resolvePolicies(`Task "${definition.name}"`, this.policyDefaults, definition.policies)
-      : this.defaultPolicies;
+    const profile = this.profileOf(definition);
     this.prepareTrigger(definition.name, definition.trigger);
-    const task = new ScheduledTask(definition, policies);
+    const task = new ScheduledTask(definition, profile);
     this.byName.set(task.name, task);
     this.byId?.set(task.id, task);
-    this.claimedTriggers.add(task.trigger);
+    task.trigger.attach(task);
     return task;
   }
 
@@ -65,8 +66,8 @@ export class TaskCatalog {
   replaceTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
     if (trigger !== task.trigger) this.assertUnclaimed(trigger, task.source);
     this.prepareTrigger(task.name, trigger);
-    this.claimedTriggers.delete(task.trigger);
-    this.claimedTriggers.add(trigger);
+    task.trigger.detach(task);
+    trigger.attach(task);
     task.trigger = trigger;
   }
 
@@ -79,14 +80,32 @@ export class TaskCatalog {
     }
   }
 
+  private profileOf({ name, group, source, policies }: TaskDefinition): TaskProfile {
+    const ownPolicies = hasOwnPolicies(policies);
+    if (!ownPolicies && !group && !source) return this.defaultProfile;
+    return {
+      policies: ownPolicies
+        ? resolvePolicies(`Task "${name}"`, this.policyDefaults, policies)
+        : this.defaultProfile.policies,
+      group: group || null,
+      source: source || undefined,
+    };
+  }
+
   private idIndex(): Map<string, ScheduledTask> {
     return (this.byId ??= new Map([...this.byName.values()].map((task) => [task.id, task])));
   }
 
+  /**
+   * A trigger holds its schedule's state, so two tasks must not share one. Its owner in another
+   * scheduler (an application closed or abandoned, as in tests) does not count: the newest takes it.
+   */
   private assertUnclaimed(trigger: BaseTrigger, source: string): void {
-    if (!this.claimedTriggers.has(trigger)) return;
-    const owner = [...this.byName.values()].find((task) => task.trigger === trigger)!;
-    throw new TaskDeclarationError(messages.sharedTrigger(owner.source, source));
+    const owner = trigger.owner;
+    if (owner === null) return;
+    const task = this.byName.get(owner.name);
+    if (task !== owner) return;
+    throw new TaskDeclarationError(messages.sharedTrigger(task.source, source));
   }
 
   private prepareTrigger(taskName: string, trigger: BaseTrigger): void {

@@ -137,10 +137,7 @@ export class TaskScheduler {
     this.state = 'stopping';
     this.timers.clear();
     this.toPlan.length = 0;
-    for (const task of this.catalog.values()) {
-      task.queuedFireAt = null;
-      task.trigger.expectedTriggerMs = null;
-    }
+    for (const task of this.catalog.values()) task.queuedFireAt = null;
     this.executor.stopRetries();
     await this.drain();
     for (const task of this.catalog.values()) {
@@ -200,10 +197,8 @@ export class TaskScheduler {
         `Task "${task.name}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
       );
     }
-    const previous = task.trigger;
     this.catalog.replaceTrigger(task, trigger);
     this.timers.cancel(task);
-    previous.expectedTriggerMs = null;
     this.emit(task, (base) => ({ ...base, type: 'rescheduled', trigger: trigger.describe() }));
     if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
@@ -236,20 +231,16 @@ export class TaskScheduler {
   /** Plans the next fire time from `fromMs` and queues the wake-up; marks the task done if none. */
   private scheduleNext(task: ScheduledTask, fromMs: number): void {
     if (this.state !== 'running' || task.paused) return;
-    const trigger = task.trigger;
     const wait = this.nextWait(task, fromMs);
     if (wait === null) {
-      trigger.expectedTriggerMs = null;
       this.notifyIfIdle();
       return;
     }
     const plannedAt = fromMs + wait;
     const jitter = task.policies.jitter;
-    trigger.expectedTriggerMs = plannedAt;
-    this.timers.schedule(
-      task,
-      jitter > 0 ? plannedAt + Math.floor(this.random() * jitter) : plannedAt,
-    );
+    const offset = jitter > 0 ? Math.floor(this.random() * jitter) : 0;
+    task.jitterOffset = offset;
+    this.timers.schedule(task, plannedAt + offset);
     // Checked here rather than in emit(): this runs once per run, and the closure would not be free.
     if (this.subject.observed) {
       this.emit(task, (base) => ({ ...base, type: 'scheduled', nextRunAt: new Date(plannedAt) }));
@@ -284,14 +275,12 @@ export class TaskScheduler {
 
   private unschedule(task: ScheduledTask): void {
     this.timers.cancel(task);
-    task.trigger.expectedTriggerMs = null;
   }
 
   /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
   private onDue(task: ScheduledTask): void {
     const trigger = task.trigger;
-    const scheduledAt = trigger.expectedTriggerMs!;
-    trigger.expectedTriggerMs = null;
+    const scheduledAt = task.firePlannedAt;
     try {
       trigger.recordFire(new Date(scheduledAt));
     } catch (error) {

@@ -18,6 +18,19 @@ export interface TriggerDefaults {
   timeZone?: string;
 }
 
+/** The scheduler's side of a trigger it drives: a task, which knows the pending fire time. */
+export interface TriggerOwner {
+  readonly name: string;
+  /** The planned time (epoch ms) of the task's pending fire, or null while none is planned. */
+  readonly plannedAt: number | null;
+}
+
+/**
+ * Planned times of triggers driven by hand (`triggerNext`). That is rare, so it lives here rather
+ * than in a field that every trigger of a 100,000-task scheduler would carry.
+ */
+const plannedByHand = new WeakMap<BaseTrigger, number>();
+
 /**
  * The contract every trigger honours. Time maths is pure: given an instant, a trigger says how
  * long until it fires next, without side effects. Only `recordFire` changes state (the loop count
@@ -25,12 +38,47 @@ export interface TriggerDefaults {
  * all ask the same question and get the same answer.
  */
 export abstract class BaseTrigger {
+  /**
+   * The task that drives this trigger, set by the scheduler that registers it. It answers for the
+   * planned fire time (one source of truth), and it marks the trigger as taken.
+   */
+  private driver: TriggerOwner | null = null;
+
+  /** The task that drives this trigger, or null. */
+  get owner(): TriggerOwner | null {
+    return this.driver;
+  }
+
+  /** Called by the scheduler that registers the trigger for `owner`; the newest one owns it. */
+  attach(owner: TriggerOwner): void {
+    this.driver = owner;
+  }
+
+  /** Called by the scheduler when `owner` lets the trigger go (the task took another trigger). */
+  detach(owner: TriggerOwner): void {
+    if (this.driver === owner) this.driver = null;
+  }
+
   /** The next planned fire time in epoch ms while the task is scheduled; null when none is planned. */
-  expectedTriggerMs: number | null = null;
+  get expectedTriggerMs(): number | null {
+    if (this.driver !== null) return this.driver.plannedAt;
+    return plannedByHand.get(this) ?? null;
+  }
+
+  set expectedTriggerMs(value: number | null) {
+    if (this.driver !== null) {
+      throw new Error(
+        `The fire times of task "${this.driver.name}" are planned by its scheduler, not set by hand`,
+      );
+    }
+    if (value === null) plannedByHand.delete(this);
+    else plannedByHand.set(this, value);
+  }
 
   /** The next planned fire time while the task is scheduled; null when none is planned. */
   get expectedTriggerTime(): Date | null {
-    return this.expectedTriggerMs === null ? null : new Date(this.expectedTriggerMs);
+    const ms = this.expectedTriggerMs;
+    return ms === null ? null : new Date(ms);
   }
 
   set expectedTriggerTime(value: Date | null) {

@@ -268,6 +268,40 @@ describe('running tasks', () => {
     await app.close();
     expect(trigger.expectedTriggerTime).toBeNull();
   });
+
+  it('refuses a planned time set by hand on a trigger that a task owns', async () => {
+    const trigger = new Every({ minutes: 1 });
+    @Injectable()
+    class Owned {
+      @Task(trigger)
+      run() {}
+    }
+    const { app } = await createApp([Owned]);
+    expect(() => (trigger.expectedTriggerTime = new Date())).toThrow(
+      'The fire times of task "Owned.run" are planned by its scheduler, not set by hand',
+    );
+    expect(trigger.expectedTriggerTime?.toISOString()).toBe('2026-01-01T00:01:00.000Z');
+    await app.close();
+  });
+
+  it('lets a second application take the decorated triggers of a first one left open', async () => {
+    const trigger = new Every({ minutes: 1 });
+    @Injectable()
+    class Reused {
+      @Task(trigger)
+      run() {}
+    }
+    const first = await createApp([Reused]);
+    await jest.advanceTimersByTimeAsync(30_000);
+    const second = await createApp([Reused]);
+    // The newest scheduler owns the trigger and answers for its planned time.
+    expect(trigger.expectedTriggerTime?.toISOString()).toBe('2026-01-01T00:01:30.000Z');
+    expect(second.app.get(TaskRegistry).getTask('Reused.run').nextRunAt?.toISOString()).toBe(
+      '2026-01-01T00:01:30.000Z',
+    );
+    await first.app.close();
+    await second.app.close();
+  });
 });
 
 describe('broken custom triggers', () => {

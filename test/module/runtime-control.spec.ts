@@ -77,12 +77,14 @@ describe('pause, resume and setTrigger', () => {
     const { app } = await createApp([Sync]);
     const registry = app.get(TaskRegistry);
     await jest.advanceTimersByTimeAsync(1_200); // orders is mid-run
-    const changed = registry.setTrigger('sync.orders', new Every({ minutes: 1 }));
+    const minutely = new Every({ minutes: 1 });
+    const changed = registry.setTrigger('sync.orders', minutely);
     expect(changed.trigger).toMatchObject({ type: 'Every', minutes: 1 });
     // Still running: the next fire is planned when this run ends, from the new trigger.
     expect(changed.nextRunAt).toBeNull();
     await jest.advanceTimersByTimeAsync(300);
     expect(registry.getTask('sync.orders').nextRunAt?.getTime()).toBe(T0 + 1_500 + 60_000);
+    expect(minutely.expectedTriggerMs).toBe(T0 + 1_500 + 60_000);
     await jest.advanceTimersByTimeAsync(60_000);
     expect(app.get(Sync).runs.filter((run) => run.startsWith('orders'))).toEqual([
       'orders@1000',
