@@ -39,6 +39,9 @@ export class RunAttempt implements TaskContext {
   /** Filled in when the attempt finishes: what history keeps of the error and the value. */
   errorInfo: RunRecord['error'] = null;
   resultSummary: string | null = null;
+  /** Links of the executor's list of attempts in progress. */
+  prevActive: RunAttempt | null = null;
+  nextActive: RunAttempt | null = null;
 
   constructor(
     readonly task: ScheduledTask,

@@ -51,7 +51,8 @@ export interface RunExecutorDeps {
  * bookkeeping runs.
  */
 export class RunExecutor implements AttemptOwner {
-  private readonly active = new Set<RunAttempt>();
+  /** Attempts in progress, as an intrusive list (see RunAttempt.prevActive): no hashing per start. */
+  private activeHead: RunAttempt | null = null;
   private readonly backoffs = new Set<RunAttempt>();
   private settledBatch: RunAttempt[] = [];
   private stopping = false;
@@ -74,7 +75,7 @@ export class RunExecutor implements AttemptOwner {
 
   /** Names of the tasks with an attempt in progress. */
   activeTaskNames(): string[] {
-    return [...new Set([...this.active].map((attempt) => attempt.task.name))];
+    return [...new Set(this.activeAttempts().map((attempt) => attempt.task.name))];
   }
 
   /** No retry starts from now on; runs waiting for a retry end with their last outcome. */
@@ -90,7 +91,7 @@ export class RunExecutor implements AttemptOwner {
 
   /** Aborts every attempt in progress with a shutdown reason; each settles as cancelled. */
   abortAll(): void {
-    for (const attempt of [...this.active]) {
+    for (const attempt of this.activeAttempts()) {
       attempt.abort(new ShutdownAbortError(attempt.task.name), 'cancelled');
     }
   }
@@ -124,7 +125,7 @@ export class RunExecutor implements AttemptOwner {
   }
 
   settled(attempt: RunAttempt): void {
-    this.active.delete(attempt);
+    this.removeActive(attempt);
     // A resolved promise, not queueMicrotask: jest's fake timers replace the latter.
     if (this.settledBatch.length === 0) void RESOLVED.then(this.finishBatch);
     this.settledBatch.push(attempt);
@@ -134,7 +135,10 @@ export class RunExecutor implements AttemptOwner {
     const { task } = attempt;
     task.countStart();
     attempt.startedAtMs = Date.now();
-    this.active.add(attempt);
+    const head = this.activeHead;
+    attempt.nextActive = head;
+    if (head !== null) head.prevActive = attempt;
+    this.activeHead = attempt;
     const events = this.deps.events;
     if (events.observed) {
       events.next({
@@ -155,6 +159,22 @@ export class RunExecutor implements AttemptOwner {
     } else {
       attempt.invoke(task.handler);
     }
+  }
+
+  /** The attempts in progress, oldest first. */
+  private activeAttempts(): RunAttempt[] {
+    const attempts: RunAttempt[] = [];
+    for (let at = this.activeHead; at !== null; at = at.nextActive) attempts.push(at);
+    return attempts.reverse();
+  }
+
+  private removeActive(attempt: RunAttempt): void {
+    const { prevActive, nextActive } = attempt;
+    if (prevActive !== null) prevActive.nextActive = nextActive;
+    else if (this.activeHead === attempt) this.activeHead = nextActive;
+    else return; // not in the list
+    if (nextActive !== null) nextActive.prevActive = prevActive;
+    attempt.prevActive = attempt.nextActive = null;
   }
 
   private readonly finishBatch = (): void => {

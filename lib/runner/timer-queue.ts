@@ -1,5 +1,8 @@
 import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
 
+/** The length of the short wait that ends every longer one (ms); see `arm`. */
+const FINAL_WAIT_MS = 20;
+
 /** What the queue orders: the item itself carries its due time and heap position (no wrapper). */
 export interface TimerItem {
   /** Epoch ms at which the item is due; set by `schedule`. */
@@ -24,6 +27,8 @@ export class TimerQueue<T extends TimerItem> {
   private armedFor = Infinity;
   private seq = 0;
   private dispatching = false;
+  /** When the wait being armed ends, in performance.now() time (see `arm`). */
+  private finalWaitEnd = 0;
 
   constructor(
     private readonly onDue: (item: T) => void,
@@ -97,10 +102,36 @@ export class TimerQueue<T extends TimerItem> {
     this.disarm();
     const dueAt = this.heap[0].dueAt;
     const delay = Math.max(0, dueAt - Date.now());
-    // Longer waits are re-armed on wake-up: Node turns delays above 2^31-1 ms into 1 ms.
-    this.timer = setTimeout(this.onTimer, Math.min(delay, MAX_TIMER_DELAY_MS));
     this.armedFor = dueAt;
+    if (delay <= FINAL_WAIT_MS) {
+      this.timer = setTimeout(this.onTimer, delay);
+      return;
+    }
+    // Linux lets a sleep overrun by 0.1% of its length (timer slack: 1 ms on a 1 s wait), so a
+    // long wait stops FINAL_WAIT_MS short and ends with a short wait, measured on the monotonic
+    // clock so that the wake-up comes when a single timer would have fired.
+    this.finalWaitEnd = performance.now() + delay;
+    // Longer waits are re-armed on wake-up: Node turns delays above 2^31-1 ms into 1 ms.
+    this.timer = setTimeout(this.onApproach, Math.min(delay - FINAL_WAIT_MS, MAX_TIMER_DELAY_MS));
   }
+
+  /** The long part of a wait is over: wait the rest, or re-arm if the wait was longer than a timer. */
+  private readonly onApproach = (): void => {
+    const left = this.finalWaitEnd - performance.now();
+    if (left > 2 * FINAL_WAIT_MS) {
+      this.arm();
+      return;
+    }
+    if (left <= 0) {
+      this.onTimer(); // the event loop was held up: no further wait
+      return;
+    }
+    // As a fresh timer would wait (to the ms, by Date.now), but never past the end of the original
+    // wait, which is where a single timer would have fired had the clock been set forward.
+    const byWallClock = this.armedFor - Date.now();
+    const wait = Math.ceil(left);
+    this.timer = setTimeout(this.onTimer, byWallClock > 0 ? Math.min(byWallClock, wait) : wait);
+  };
 
   private disarm(): void {
     if (this.timer !== null) clearTimeout(this.timer);

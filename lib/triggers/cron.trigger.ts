@@ -34,15 +34,22 @@ export class Cron extends CalendarTrigger {
   readonly expression: string;
   /** The expression read in UTC: its matches are wall-clock times, encoded as UTC ms. */
   private readonly schedule: CronExpression;
+  /**
+   * The expression as parsed, under which `matchAfter` may share answers with other Crons; null
+   * when equal texts may be different schedules (`H` picks its values at random when parsed).
+   */
+  private readonly memoKey: string | null;
   private readonly followsRealTime: boolean;
 
   constructor(expression: string, options: CronOptions = {}) {
     assertKnownKeys('Cron', options, KEYS);
     super('Cron', options?.tz, options?.maxLoopCount);
     this.expression = expression;
-    this.schedule = parse(expression);
+    const text = normalize(expression);
+    this.schedule = parse(text);
+    this.memoKey = /h/i.test(text) ? null : text;
     this.followsRealTime = this.schedule.fields.hour.values.length === 24;
-    if (matchAfter(this.schedule, Date.now()) === null) {
+    if (matchAfter(this.schedule, this.memoKey, Date.now()) === null) {
       throw invalidExpression(expression.trim(), 'it never matches a date');
     }
   }
@@ -65,7 +72,7 @@ export class Cron extends CalendarTrigger {
     let wallAfter = fromMs + offset;
     // Each round crosses one offset change, of which a span has a few per year at most.
     for (let round = 0; round < 64; round++) {
-      const wall = matchAfter(this.schedule, wallAfter);
+      const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
       if (wall === null) return null;
       const at = wall - offset;
       const change = findOffsetChange(start, at, this.zone, offset);
@@ -82,7 +89,7 @@ export class Cron extends CalendarTrigger {
     let wallAfter = wallMsOf(fromMs, this.zone);
     // Two rounds at most: the second only when fromMs lies in the second pass of a repeated hour.
     for (let round = 0; round < 2; round++) {
-      const wall = matchAfter(this.schedule, wallAfter);
+      const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
       if (wall === null) return null;
       const at = instantOfWallMs(wall, this.zone);
       if (at > fromMs) return at;
@@ -95,24 +102,49 @@ export class Cron extends CalendarTrigger {
   }
 }
 
+/**
+ * The last answer of `matchAfter`: tasks on the same expression, planned in the same wake-up, ask
+ * the same question, and cron-parser takes tens of microseconds to answer it. A match depends only
+ * on the parsed expression (always read in UTC) and the instant, so the memo is shared by every Cron.
+ */
+const lastMatch = { text: '', afterMs: NaN, match: null as number | null };
+
 /** The first match of `schedule` strictly after `afterMs`, or null when there is none. */
-function matchAfter(schedule: CronExpression, afterMs: number): number | null {
-  schedule.reset(new Date(afterMs));
-  try {
-    return schedule.next().getTime();
-  } catch (error) {
-    if (error instanceof Error && error.message === NO_MATCH_MESSAGE) return null;
-    throw error;
+function matchAfter(
+  schedule: CronExpression,
+  memoKey: string | null,
+  afterMs: number,
+): number | null {
+  if (memoKey !== null && lastMatch.afterMs === afterMs && lastMatch.text === memoKey) {
+    return lastMatch.match;
   }
+  schedule.reset(new Date(afterMs));
+  let match: number | null;
+  try {
+    match = schedule.next().getTime();
+  } catch (error) {
+    if (error instanceof Error && error.message === NO_MATCH_MESSAGE) match = null;
+    else throw error;
+  }
+  if (memoKey !== null) {
+    lastMatch.text = memoKey;
+    lastMatch.afterMs = afterMs;
+    lastMatch.match = match;
+  }
+  return match;
 }
 
-function parse(expression: unknown): CronExpression {
+/** The expression's text as cron-parser reads it; throws if it is not a non-empty string. */
+function normalize(expression: unknown): string {
   if (typeof expression !== 'string' || expression.trim() === '') {
     throw new TriggerValidationError('Cron', 'expression', 'must be a non-empty string');
   }
-  let text = expression.trim();
+  const text = expression.trim();
   // Names (MON, jan) are case-insensitive in cron-parser but aliases are not; make them agree.
-  if (text.startsWith('@')) text = text.toLowerCase();
+  return text.startsWith('@') ? text.toLowerCase() : text;
+}
+
+function parse(text: string): CronExpression {
   // cron-parser pads fewer fields with defaults; SPEC allows 5, or 6 with seconds first.
   const fieldCount = text.split(/\s+/).length;
   if (!text.startsWith('@') && fieldCount !== 5 && fieldCount !== 6) {

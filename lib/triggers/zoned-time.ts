@@ -31,6 +31,13 @@ const FIELD_INDEX: Record<Field, number> = {
 interface ZoneReader {
   formatter: Intl.DateTimeFormat;
   slots: number[];
+  /**
+   * The offsets of the two seconds read last (NaN: none). A batch of tasks planned together asks
+   * for the same one or two seconds over and over (now, and the next fire time), and the offset of
+   * a whole second never changes.
+   */
+  lastSeconds: [number, number];
+  lastOffsets: [number, number];
 }
 
 // Building a DateTimeFormat costs far more than using one, so there is one per zone for the life
@@ -59,7 +66,7 @@ function readerFor(zone: string): ZoneReader {
       .formatToParts(0)
       .filter((part) => part.type in FIELD_INDEX)
       .map((part) => FIELD_INDEX[part.type as Field]);
-    reader = { formatter, slots };
+    reader = { formatter, slots, lastSeconds: [NaN, NaN], lastOffsets: [0, 0] };
     readers.set(zone, reader);
   }
   return reader;
@@ -114,9 +121,18 @@ export function wallClockOf(instantMs: number, zone: string): WallClock {
 
 /** The zone's UTC offset at an instant, in ms (positive east of Greenwich). */
 export function offsetOf(instantMs: number, zone: string): number {
-  read(instantMs, zone);
   // The reading has whole seconds, so compare it with the instant truncated to its second.
-  return scratchAsUtcMs() - (instantMs - mod(instantMs, 1000));
+  const secondMs = instantMs - mod(instantMs, 1000);
+  const { lastSeconds, lastOffsets } = readerFor(zone);
+  if (lastSeconds[0] === secondMs) return lastOffsets[0];
+  if (lastSeconds[1] === secondMs) return lastOffsets[1];
+  read(instantMs, zone);
+  const offset = scratchAsUtcMs() - secondMs;
+  lastSeconds[1] = lastSeconds[0];
+  lastOffsets[1] = lastOffsets[0];
+  lastSeconds[0] = secondMs;
+  lastOffsets[0] = offset;
+  return offset;
 }
 
 /** The wall clock of an instant in `zone`, encoded as if it were a UTC instant (ms). */

@@ -126,6 +126,21 @@ describe('Cron: fire times', () => {
     expect(nextFire(cron, '2026-06-01T09:59:59.995Z')).toBe('2026-06-02T10:00:00.000Z');
   });
 
+  it('gives each expression its own answer when many Crons are planned at one instant', () => {
+    // The last match is shared between Crons of the same text; other texts must not reuse it.
+    const now = '2026-06-01T12:01:00Z';
+    const plans = ['0 * * * *', '30 * * * *', '0 * * * *', '*/5 * * * *', '30 * * * *'].map(
+      (expression) => nextFire(new Cron(expression, { tz: 'UTC' }), now),
+    );
+    expect(plans).toEqual([
+      '2026-06-01T13:00:00.000Z',
+      '2026-06-01T12:30:00.000Z',
+      '2026-06-01T13:00:00.000Z',
+      '2026-06-01T12:05:00.000Z',
+      '2026-06-01T12:30:00.000Z',
+    ]);
+  });
+
   it('stops after maxLoopCount fires', () => {
     const cron = new Cron('*/5 * * * *', { tz: 'UTC', maxLoopCount: 2 });
     expect(fires(cron, '2026-06-01T12:01:00Z', 2)).toEqual([

@@ -85,6 +85,18 @@ describe('offsetOf', () => {
       ms('2026-03-29T03:00:00.500Z'),
     );
   });
+
+  it('answers right when asked again and again about seconds on both sides of a change', () => {
+    // Offsets of recent seconds are remembered per zone; alternating must not mix them up.
+    const before = ms('2026-03-29T00:59:59.250Z');
+    const after = ms('2026-03-29T01:00:00.250Z');
+    const answers = [before, after, after, before, before, after, ms('2026-03-29T01:00:01Z')].map(
+      (instant) => offsetOf(instant, 'Europe/Berlin') / HOUR,
+    );
+    expect(answers).toEqual([1, 2, 2, 1, 1, 2, 2]);
+    // Another zone asked about the same second (New York is on summer time since March 8).
+    expect(offsetOf(before, 'America/New_York')).toBe(-4 * HOUR);
+  });
 });
 
 describe('instantOfWallClock', () => {
