@@ -11,7 +11,7 @@ import {
 } from './run-record.js';
 import type { RunFieldStore, RunStore } from './run-store.js';
 import type { ScheduledTask } from './scheduled-task.js';
-import type { SchedulerEvent } from './scheduler-events.js';
+import { eventBase, type SchedulerEvent } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import type { TaskContext } from './task-context.js';
 import { backoffDelay } from './task-policies.js';
@@ -232,7 +232,6 @@ export class RunExecutor implements AttemptOwner {
   }
 
   /** Hands a run to the store: as fields when it takes them, else as a record. */
-  /** Hands a run to the store: as fields when it takes them, else as a record. */
   private store(task: ScheduledTask, fields: RunFields, record?: RunRecord): void {
     try {
       if (this.fieldStore) {
@@ -280,8 +279,4 @@ const RESOLVED = Promise.resolve();
 function onAttemptTimeout(attempt: RunAttempt, timeout: number): void {
   attempt.timer = null;
   attempt.abort(new TaskTimeoutError(attempt.task.name, timeout), 'timedOut');
-}
-
-function eventBase(task: ScheduledTask) {
-  return { taskId: task.id, taskName: task.name, at: new Date() };
 }

@@ -119,8 +119,8 @@ export class ScheduledTask implements TimerItem, TriggerOwner {
     return this.dueAt - (this.stats?.jitterOffset ?? 0);
   }
 
-  /** The jitter added to the planned time of the wake-up being queued (ms). */
-  set jitterOffset(value: number) {
+  /** Keeps the jitter added to the planned time of the wake-up being queued (ms). */
+  setJitterOffset(value: number): void {
     if (value !== 0 || this.stats) this.ensureStats().jitterOffset = value;
   }
 

@@ -1,10 +1,16 @@
 import type { TriggerDescription } from '../triggers/base.trigger.js';
 import type { RunRecord } from './run-record.js';
 
-interface TaskEventBase {
+/** What every event says: which task, and when. */
+export interface TaskEventBase {
   taskId: string;
   taskName: string;
   at: Date;
+}
+
+/** The common part of an event about `task`, stamped now. */
+export function eventBase(task: { readonly id: string; readonly name: string }): TaskEventBase {
+  return { taskId: task.id, taskName: task.name, at: new Date() };
 }
 
 /** Every event `events$` emits, discriminated by `type`. */

@@ -6,7 +6,7 @@ import { RunExecutor, type RunWrapper } from './run-executor.js';
 import type { RunOrigin, RunRecord } from './run-record.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import { ScheduledTask, type TaskDefinition } from './scheduled-task.js';
-import type { SchedulerEvent } from './scheduler-events.js';
+import { eventBase, type SchedulerEvent, type TaskEventBase } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
@@ -176,7 +176,7 @@ export class TaskScheduler {
   pause(task: ScheduledTask): void {
     if (task.paused) return;
     task.paused = true;
-    this.unschedule(task);
+    this.timers.cancel(task);
     this.emit(task, (base) => ({ ...base, type: 'paused' }));
     this.notifyIfIdle();
   }
@@ -239,7 +239,7 @@ export class TaskScheduler {
     const plannedAt = fromMs + wait;
     const jitter = task.policies.jitter;
     const offset = jitter > 0 ? Math.floor(this.random() * jitter) : 0;
-    task.jitterOffset = offset;
+    task.setJitterOffset(offset);
     this.timers.schedule(task, plannedAt + offset);
     // Checked here rather than in emit(): this runs once per run, and the closure would not be free.
     if (this.subject.observed) {
@@ -271,10 +271,6 @@ export class TaskScheduler {
       `Task "${task.name}": its ${task.trigger.describe().type} trigger failed and the task is no longer scheduled: ${message}`,
       stack,
     );
-  }
-
-  private unschedule(task: ScheduledTask): void {
-    this.timers.cancel(task);
   }
 
   /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
@@ -383,14 +379,7 @@ export class TaskScheduler {
   }
 
   /** Builds and emits an event only while someone listens. */
-  private emit(task: ScheduledTask, build: (base: EventBase) => SchedulerEvent): void {
-    if (!this.subject.observed) return;
-    this.subject.next(build({ taskId: task.id, taskName: task.name, at: new Date() }));
+  private emit(task: ScheduledTask, build: (base: TaskEventBase) => SchedulerEvent): void {
+    if (this.subject.observed) this.subject.next(build(eventBase(task)));
   }
-}
-
-interface EventBase {
-  taskId: string;
-  taskName: string;
-  at: Date;
 }

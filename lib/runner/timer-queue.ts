@@ -64,11 +64,6 @@ export class TimerQueue<T extends TimerItem> {
     if (this.heap.length === 0) this.disarm();
   }
 
-  /** True when the item waits in the queue. */
-  has(item: T): boolean {
-    return item.heapIndex >= 0;
-  }
-
   /** Drops every item and the OS timer, so nothing keeps the process alive. */
   clear(): void {
     for (const item of this.heap) item.heapIndex = -1;
