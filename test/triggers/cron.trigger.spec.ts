@@ -128,10 +128,12 @@ describe('Cron: fire times', () => {
 
   it('gives each expression its own answer when many Crons are planned at one instant', () => {
     // The last match is shared between Crons of the same text; other texts must not reuse it.
+    // All are built first: a constructor also asks for a match and would refresh the memo.
     const now = '2026-06-01T12:01:00Z';
-    const plans = ['0 * * * *', '30 * * * *', '0 * * * *', '*/5 * * * *', '30 * * * *'].map(
-      (expression) => nextFire(new Cron(expression, { tz: 'UTC' }), now),
+    const crons = ['0 * * * *', '30 * * * *', '0 * * * *', '*/5 * * * *', '30 * * * *'].map(
+      (expression) => new Cron(expression, { tz: 'UTC' }),
     );
+    const plans = crons.map((cron) => nextFire(cron, now));
     expect(plans).toEqual([
       '2026-06-01T13:00:00.000Z',
       '2026-06-01T12:30:00.000Z',
