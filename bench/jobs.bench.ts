@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import PQueue from 'p-queue';
 import { Piscina } from 'piscina';
 import { TaskSupervisor } from '../lib/background/index.js';
+import { isEntryPoint } from './scheduler/child-process.js';
+import { collectGarbage } from './scheduler/clock.js';
 
 const INLINE_JOBS = 100_000;
 const THREAD_JOBS = 10_000;
@@ -13,12 +15,8 @@ type Row = Record<string, string | number>;
 
 const noop = async (): Promise<void> => {};
 
-function gc(): void {
-  (globalThis as { gc?: () => void }).gc?.();
-}
-
 async function timed(run: () => Promise<void>): Promise<number> {
-  gc();
+  collectGarbage();
   const start = process.hrtime.bigint();
   await run();
   return Number(process.hrtime.bigint() - start) / 1e6;
@@ -142,6 +140,6 @@ export async function runJobsBench(): Promise<void> {
   console.table(await threadRows());
 }
 
-if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+if (isEntryPoint(import.meta.url)) {
   await runJobsBench();
 }

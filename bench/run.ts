@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
 import os from 'node:os';
+import { runJobsBench } from './jobs.bench.js';
 import { formatCheck, formatTable, type MetricRow, type TableLayout } from './report.js';
 import { OUR_IDS, SHORT_NAMES, type AdapterId } from './scheduler/adapters/adapters.js';
 import { benchConfig, type LatenessConfig } from './scheduler/bench-config.js';
@@ -13,7 +13,6 @@ const config = benchConfig(quick);
 
 const LATENESS_SCRIPT = new URL('./scheduler/lateness.scenario.ts', import.meta.url);
 const FOOTPRINT_SCRIPT = new URL('./scheduler/footprint.scenario.ts', import.meta.url);
-const JOBS_BENCH = new URL('./jobs.bench.ts', import.meta.url);
 
 const INTERVAL_IDS: AdapterId[] = ['ours', 'ours-fixed-rate', 'nestjs-schedule', 'toad'];
 // Fixed delay or rate means nothing to a cron schedule: one configuration of ours.
@@ -77,9 +76,9 @@ function latenessRows(results: LatenessResult[], withOwnPlan: boolean): MetricRo
   ];
   if (withOwnPlan) {
     rows.push(
-      row('own-plan delay p50 (ms)', 'ms', (r) => r.ownPlan.p50),
-      row('own-plan delay p99 (ms)', 'ms', (r) => r.ownPlan.p99),
-      row('own-plan delay max (ms)', 'ms', (r) => r.ownPlan.max),
+      row('own-plan delay p50 (ms)', 'ms', (r) => r.ownPlan!.p50),
+      row('own-plan delay p99 (ms)', 'ms', (r) => r.ownPlan!.p99),
+      row('own-plan delay max (ms)', 'ms', (r) => r.ownPlan!.max),
     );
   }
   rows.push(
@@ -212,17 +211,6 @@ async function footprintScenario(): Promise<string[]> {
   return checks;
 }
 
-/** The background-jobs benchmark, if its file is there (another part of the same issue). */
-async function jobsBench(): Promise<void> {
-  if (!existsSync(JOBS_BENCH)) return;
-  // A variable specifier: the file may not exist when this one is type-checked.
-  const specifier = './jobs.bench.js';
-  const module = (await import(specifier)) as { runJobsBench?: () => Promise<void> };
-  if (typeof module.runJobsBench !== 'function') return;
-  console.log('\n4. Background jobs (bench/jobs.bench.ts)');
-  await module.runJobsBench();
-}
-
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
@@ -239,7 +227,8 @@ async function main(): Promise<void> {
   ];
   console.log(`\nTargets (scheduler part took ${Math.round((Date.now() - started) / 1_000)} s)`);
   for (const check of checks) console.log(check);
-  await jobsBench();
+  console.log('\n4. Background jobs (bench/jobs.bench.ts), in this process');
+  await runJobsBench();
 }
 
 await main();

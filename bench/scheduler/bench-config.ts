@@ -1,6 +1,5 @@
 /** Sizes and durations of the scheduler benchmark; `--quick` shrinks them for a smoke run. */
 export interface BenchConfig {
-  quick: boolean;
   lateness: LatenessConfig;
   cron: LatenessConfig;
   footprint: FootprintConfig;
@@ -30,7 +29,6 @@ export interface FootprintConfig {
 /** On 2 cores the scheduler part takes about 3 minutes, quick under one; jobs.bench.ts adds ~25 s. */
 export function benchConfig(quick: boolean): BenchConfig {
   return {
-    quick,
     lateness: {
       tasks: quick ? 100 : 1_000,
       intervalMs: 100,

@@ -1,5 +1,3 @@
-import { setTimeout as delay } from 'node:timers/promises';
-
 /**
  * Wall-clock milliseconds with sub-millisecond resolution. Schedulers plan in Date.now() time, so
  * the monotonic clock is aligned to it at the instant Date.now() ticks to a new millisecond;
@@ -22,10 +20,6 @@ export const now: () => number = (() => {
 /** The whole second nearest to `ms`: the slot a `* * * * * *` fire belongs to, even if early. */
 export function nearestWholeSecond(ms: number): number {
   return Math.round(ms / 1_000) * 1_000;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return delay(ms);
 }
 
 /** Full collections until the heap stops shrinking; needs `--expose-gc`. */

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter, type AdapterId } from './adapters/adapters.js';
 import { childArgs, isEntryPoint, reportAndExit } from './child-process.js';
-import { collectGarbage, now, sleep } from './clock.js';
+import { collectGarbage, now } from './clock.js';
 
 /** What the orchestrator asks of one footprint child. */
 export interface FootprintArgs {
@@ -20,8 +21,6 @@ export interface FootprintResult {
   registerMs: number;
   heapPerTask: number;
   rssPerTask: number;
-  /** Heap of the same application with zero tasks, for scale. */
-  baselineHeap: number;
   /** CPU time of the whole process (every thread) over the idle window, as % of one core. */
   idleCpuPercent: number;
   /** CPU time of the main thread alone (where schedulers run), or -1 where /proc is missing. */
@@ -81,7 +80,6 @@ async function measureFootprint(args: FootprintArgs): Promise<FootprintResult> {
     registerMs,
     heapPerTask: (loaded.heapUsed - baseline.heapUsed) / args.tasks,
     rssPerTask: (loaded.rss - baseline.rss) / args.tasks,
-    baselineHeap: baseline.heapUsed,
     idleCpuPercent: ((cpu.user + cpu.system) / 1_000 / idleMs) * 100,
     idleMainThreadCpuPercent: Number.isNaN(mainMs) ? -1 : (mainMs / idleMs) * 100,
   };

@@ -1,9 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { summarize, type LatenessStats } from '../report.js';
 import { loadAdapter, type AdapterId } from './adapters/adapters.js';
 import type { BenchScheduler } from './adapters/scheduler-adapter.js';
 import type { LatenessConfig } from './bench-config.js';
 import { childArgs, isEntryPoint, reportAndExit } from './child-process.js';
-import { nearestWholeSecond, now, sleep } from './clock.js';
+import { nearestWholeSecond, now } from './clock.js';
 
 /** What the orchestrator asks of one lateness child. */
 export interface LatenessArgs extends LatenessConfig {
@@ -13,11 +14,11 @@ export interface LatenessArgs extends LatenessConfig {
 
 /**
  * Lateness of the runs that started inside the measured window, and what they cost. The top-level
- * stats measure each start against the schedule the user asked for; `ownPlan` against the time the
- * library itself planned (interval only; for cron both are the same whole second).
+ * stats measure each start against the schedule the user asked for; `ownPlan` (interval only)
+ * against the time the library itself planned.
  */
 export interface LatenessResult extends LatenessStats {
-  ownPlan: LatenessStats;
+  ownPlan?: LatenessStats;
   expectedFires: number;
   /** CPU time over the window, as % of one core. */
   cpuPercent: number;
@@ -44,13 +45,17 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
   const samples = new Float64Array(capacity);
   const ownPlanSamples = new Float64Array(capacity);
   let count = 0;
+  let overflow = 0;
   let from = Infinity;
   let until = -Infinity;
   const record: RunRecorder = (startedAt, scheduledAt, ownPlannedAt) => {
-    if (startedAt >= from && startedAt < until && count < capacity) {
-      samples[count] = startedAt - scheduledAt;
-      ownPlanSamples[count++] = startedAt - ownPlannedAt;
+    if (startedAt < from || startedAt >= until) return;
+    if (count === capacity) {
+      overflow++;
+      return;
     }
+    samples[count] = startedAt - scheduledAt;
+    ownPlanSamples[count++] = startedAt - ownPlannedAt;
   };
 
   register(scheduler, args, record);
@@ -65,10 +70,13 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
   await sleep(until - now());
   const cpu = process.cpuUsage(cpuBefore);
   await scheduler.close();
+  if (overflow > 0) {
+    throw new Error(`${args.adapter} ran ${overflow} more times than ${capacity} in the window`);
+  }
 
   return {
     ...summarize(samples.subarray(0, count)),
-    ownPlan: summarize(ownPlanSamples.subarray(0, count)),
+    ownPlan: args.kind === 'interval' ? summarize(ownPlanSamples.subarray(0, count)) : undefined,
     expectedFires: args.tasks * (windowMs / args.intervalMs),
     cpuPercent: ((cpu.user + cpu.system) / 1_000 / windowMs) * 100,
   };

@@ -15,8 +15,6 @@ class AioClockBenchModule {}
  */
 export function aioClockAdapter(anchor: 'end' | 'start'): SchedulerAdapter {
   return {
-    label: anchor === 'end' ? 'ours' : 'ours (fixed rate)',
-    ours: true,
     async boot() {
       const app = await NestFactory.createApplicationContext(AioClockBenchModule, {
         logger: false,

@@ -1,3 +1,5 @@
+import { now } from '../clock.js';
+
 /**
  * Called when a run starts, with the time the library planned it for (ms, same clock as `now()`).
  * How "planned" is known differs per library; each adapter documents its definition.
@@ -19,13 +21,24 @@ export interface BenchScheduler {
 
 /** One library (or one configuration of ours) under test. */
 export interface SchedulerAdapter {
-  /** Column heading in the tables. */
-  readonly label: string;
-  /** Whether this is our module (ratios are ours / peer). */
-  readonly ours: boolean;
   /** Boots a Nest application context holding the scheduler, with no task yet. */
   boot(): Promise<BenchScheduler>;
 }
 
 /** The handler of tasks that never fire during a measurement. */
 export function noop(): void {}
+
+/**
+ * A `setInterval` handler that reports, for each run, the previous run's start + interval
+ * (registration + interval for the first) as the peer's own plan. Node re-arms an interval from
+ * its whole-ms loop clock, read just before the callback, so its real plan is up to 1 ms earlier:
+ * this stand-in under-counts the peer's delay by up to 1 ms, in its favour.
+ */
+export function previousStartPlan(intervalMs: number, onRun: IntervalRunListener): () => void {
+  let plannedAt = now() + intervalMs;
+  return () => {
+    const startedAt = now();
+    onRun(plannedAt);
+    plannedAt = startedAt + intervalMs;
+  };
+}

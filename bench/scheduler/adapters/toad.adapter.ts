@@ -2,8 +2,7 @@ import 'reflect-metadata';
 import { Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CronJob, SimpleIntervalJob, Task, ToadScheduler } from 'toad-scheduler';
-import { now } from '../clock.js';
-import { noop, type SchedulerAdapter } from './scheduler-adapter.js';
+import { noop, previousStartPlan, type SchedulerAdapter } from './scheduler-adapter.js';
 
 /** toad-scheduler has no Nest module: users hold one scheduler in a provider and stop it. */
 @Injectable()
@@ -20,27 +19,16 @@ class ToadBenchModule {}
 
 /**
  * toad-scheduler 4 in a Nest application context: `SimpleIntervalJob` (a `setInterval` per job)
- * and `CronJob` (a croner instance per job). Planned time of an interval fire: as for
- * `@nestjs/schedule`, the start of the previous fire + interval, which is in the peer's favour by
- * up to 1 ms.
+ * and `CronJob` (a croner instance per job). Its own plan for an interval fire: see
+ * `previousStartPlan`.
  */
 export const toadAdapter: SchedulerAdapter = {
-  label: 'toad-scheduler',
-  ours: false,
   async boot() {
     const app = await NestFactory.createApplicationContext(ToadBenchModule, { logger: false });
     const { scheduler } = app.get(ToadSchedulerHost);
     return {
       addInterval(name, intervalMs, onRun) {
-        let handler: () => void = noop;
-        if (onRun) {
-          let plannedAt = now() + intervalMs;
-          handler = () => {
-            const startedAt = now();
-            onRun(plannedAt);
-            plannedAt = startedAt + intervalMs;
-          };
-        }
+        const handler = onRun ? previousStartPlan(intervalMs, onRun) : noop;
         const job = new SimpleIntervalJob({ milliseconds: intervalMs }, new Task(name, handler), {
           id: name,
         });
