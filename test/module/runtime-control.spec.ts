@@ -4,12 +4,15 @@ import { Test } from '@nestjs/testing';
 import {
   AioClockModule,
   Every,
+  InMemoryRunStore,
   OnStartUp,
   Task,
   TaskGroup,
   TaskNotFoundError,
   TaskRegistry,
   TaskRunHook,
+  type RunRecord,
+  type RunStore,
   type TaskContext,
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
@@ -154,7 +157,72 @@ describe('history', () => {
     expect(history[0].finishedAt.getTime()).toBeGreaterThanOrEqual(history[0].startedAt!.getTime());
     await closeUnderFakeTimers(app);
   });
+
+  it('gives each record the run id the run saw in its context', async () => {
+    @Injectable()
+    class Seen {
+      runIds: string[] = [];
+      @Task(new Every({ seconds: 1 }))
+      run({ runId }: TaskContext) {
+        this.runIds.push(runId);
+      }
+    }
+    const { app } = await createApp([Seen]);
+    await jest.advanceTimersByTimeAsync(3_000);
+    const history = await app.get(TaskRegistry).getHistory('Seen.run');
+    const seen = app.get(Seen).runIds;
+    expect(seen).toHaveLength(3);
+    expect(new Set(seen).size).toBe(3);
+    expect(history.map((record) => record.runId)).toEqual([...seen].reverse());
+    await closeUnderFakeTimers(app);
+  });
+
+  it('hands every run to a custom runStore, and getHistory reads from it', async () => {
+    const added: RunRecord[] = [];
+    const store: RunStore = {
+      add: (record) => void added.push(record),
+      list: (taskId, limit) =>
+        added
+          .filter((record) => record.taskId === taskId)
+          .reverse()
+          .slice(0, limit),
+    };
+    const { app } = await createApp([Ticker], { runStore: store });
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(added.map((record) => [record.taskName, record.status])).toEqual([
+      ['Ticker.tick', 'succeeded'],
+      ['Ticker.tick', 'succeeded'],
+    ]);
+    const history = await app.get(TaskRegistry).getHistory('Ticker.tick');
+    expect(history.map((record) => record.runId)).toEqual(
+      [...added].reverse().map((record) => record.runId),
+    );
+    await closeUnderFakeTimers(app);
+  });
+
+  it('calls add() of a subclass of InMemoryRunStore that overrides it, for every run', async () => {
+    class CountingStore extends InMemoryRunStore {
+      readonly seen: string[] = [];
+      override add(record: RunRecord): void {
+        this.seen.push(`${record.taskName}:${record.status}`);
+        super.add(record);
+      }
+    }
+    const store = new CountingStore(10);
+    const { app } = await createApp([Ticker], { runStore: store });
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(store.seen).toEqual(['Ticker.tick:succeeded', 'Ticker.tick:succeeded']);
+    const history = await app.get(TaskRegistry).getHistory('Ticker.tick');
+    expect(history).toHaveLength(2);
+    await closeUnderFakeTimers(app);
+  });
 });
+
+@Injectable()
+class Ticker {
+  @Task(new Every({ seconds: 1 }))
+  tick() {}
+}
 
 describe('run hook', () => {
   it('wraps every run, e.g. for tracing', async () => {
