@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
 import { OptionValidationError } from '../errors.js';
+import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
   JobCancelledError,
@@ -54,7 +55,7 @@ export class TaskSupervisor {
   private readonly retention: JobRetention;
   private readonly limiter: Limiter;
   private readonly owner: JobOwner = { cancel: (job, reason) => this.cancelJob(job, reason) };
-  private idleWaiters: (() => void)[] = [];
+  private readonly idleWaiters = new WaitList();
   private seq = 0;
   private started = false;
   private halted = false;
@@ -134,7 +135,7 @@ export class TaskSupervisor {
   /** Resolves once nothing is queued, delayed or running. */
   onIdle(): Promise<void> {
     if (this.live.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.idleWaiters.wait();
   }
 
   /** Running, queued and delayed jobs per executor; walks the live jobs, so not for hot paths. */
@@ -305,9 +306,6 @@ export class TaskSupervisor {
 
   private becameIdle(): void {
     if (this.bus.active) this.bus.emit({ type: 'empty' });
-    if (this.idleWaiters.length === 0) return;
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.idleWaiters.release();
   }
 }
