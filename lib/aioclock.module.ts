@@ -5,12 +5,7 @@ import {
   AIOCLOCK_MODULE_OPTIONS,
   AioClockConfigurableModule,
 } from './aioclock.module-definition.js';
-import {
-  DEFAULT_HISTORY_SIZE,
-  DEFAULT_SHUTDOWN_TIMEOUT,
-  validateModuleOptions,
-  type AioClockModuleOptions,
-} from './aioclock.options.js';
+import { validateModuleOptions, type AioClockModuleOptions } from './aioclock.options.js';
 import { AioClockOrchestrator } from './aioclock.orchestrator.js';
 import { TaskSupervisor } from './background/task-supervisor.js';
 import { InMemoryRunStore } from './runner/run-store.js';
@@ -38,11 +33,11 @@ function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): Tas
     Object.getPrototypeOf(hook) === TaskRunHook.prototype ? undefined : hook.wrap.bind(hook);
   return new TaskScheduler({
     logger: schedulerLogger(options.logger),
-    shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
+    shutdownTimeout: options.shutdownTimeout,
     misfireThreshold: options.misfireThreshold,
     defaults: options.taskDefaults,
     triggerDefaults: { timeZone: options.timeZone },
-    store: options.runStore ?? new InMemoryRunStore(options.historySize ?? DEFAULT_HISTORY_SIZE),
+    store: options.runStore ?? new InMemoryRunStore(options.historySize),
     wrapRun,
   });
 }

@@ -1,6 +1,5 @@
 import type { LoggerService } from '@nestjs/common';
-import { OptionValidationError } from './errors.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT } from './runner/task-scheduler.js';
+import { messages, OptionValidationError } from './errors.js';
 import { assertNonNegative } from './runner/task-policies.js';
 import { isValidTimeZone } from './triggers/zoned-time.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
@@ -29,10 +28,6 @@ export interface AioClockModuleOptions {
   supervisor?: TaskSupervisorOptions;
 }
 
-/** Defaults of the module options. */
-export { DEFAULT_SHUTDOWN_TIMEOUT };
-export const DEFAULT_HISTORY_SIZE = 100;
-
 const OWNER = 'AioClockModule';
 
 /** Validates module options at bootstrap, naming the offending field. */
@@ -41,8 +36,7 @@ export function validateModuleOptions(options: AioClockModuleOptions): void {
     throw new OptionValidationError(OWNER, 'enabled', 'must be a boolean');
   }
   if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) {
-    const zone = JSON.stringify(options.timeZone);
-    throw new OptionValidationError(OWNER, 'timeZone', `unknown IANA time zone ${zone}`);
+    throw new OptionValidationError(OWNER, 'timeZone', messages.unknownTimeZone(options.timeZone));
   }
   if (options.shutdownTimeout !== undefined) {
     assertNonNegative(OWNER, 'shutdownTimeout', options.shutdownTimeout);

@@ -6,7 +6,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { AIOCLOCK_MODULE_OPTIONS } from './aioclock.module-definition.js';
-import { DEFAULT_SHUTDOWN_TIMEOUT, type AioClockModuleOptions } from './aioclock.options.js';
+import type { AioClockModuleOptions } from './aioclock.options.js';
 import { TaskSupervisor } from './background/task-supervisor.js';
 import { TaskScheduler } from './runner/task-scheduler.js';
 import { TaskExplorer } from './task.explorer.js';
@@ -38,8 +38,7 @@ export class AioClockOrchestrator
    */
   async onApplicationShutdown(): Promise<void> {
     await this.scheduler.stop();
-    await this.supervisor.shutdown({
-      timeout: this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
-    });
+    // Unset, each side applies its own default of 10 s.
+    await this.supervisor.shutdown({ timeout: this.options.shutdownTimeout });
   }
 }

@@ -59,6 +59,7 @@ export const messages = {
     `@Task on ${host}.${method} cannot be scheduled: ${host} is request-scoped (or depends on a request-scoped provider), so no instance exists outside a request. Make the provider a singleton, or move the task to a singleton that resolves the request-scoped one with ModuleRef.`,
   duplicateTaskDecorator: (host: string, method: string) =>
     `${host}.${method} has more than one @Task: combine the triggers with OrTrigger.`,
+  unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${JSON.stringify(zone)}`,
   shutdownTimeout: (taskNames: string[]) =>
     `Shutdown timeout reached; aborting runs still going: ${taskNames.join(', ')}`,
 } as const;

@@ -1,5 +1,5 @@
 import { isValidTimeZone } from './zoned-time.js';
-import { TriggerValidationError } from '../errors.js';
+import { messages, TriggerValidationError } from '../errors.js';
 
 /** Rejects option keys the trigger does not know, so that a typo such as `second` cannot pass. */
 export function assertKnownKeys(
@@ -69,7 +69,7 @@ export function assertOneOf<T extends string>(
 /** Rejects a time zone that Intl does not know; `source` tells where the value came from. */
 export function assertTimeZone(trigger: string, zone: unknown, source = ''): string {
   if (!isValidTimeZone(zone)) {
-    const reason = `unknown IANA time zone ${JSON.stringify(zone)}${source}`;
+    const reason = messages.unknownTimeZone(zone) + source;
     throw new TriggerValidationError(trigger, 'tz', reason);
   }
   return zone;
