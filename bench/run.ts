@@ -84,7 +84,8 @@ function latenessRows(results: LatenessResult[], withOwnPlan: boolean): MetricRo
   rows.push(
     row('runs measured', 'count', (r) => r.count),
     row('runs at fixed rate', 'count', (r) => r.expectedFires),
-    row('CPU (% of a core)', 'percent', (r) => r.cpuPercent),
+    row('CPU, process (% of a core)', 'percent', (r) => r.cpuPercent),
+    row('CPU, main thread (%)', 'percent', (r) => r.mainThreadCpuPercent),
   );
   return rows;
 }

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /**
  * Wall-clock milliseconds with sub-millisecond resolution. Schedulers plan in Date.now() time, so
  * the monotonic clock is aligned to it at the instant Date.now() ticks to a new millisecond;
@@ -27,4 +29,20 @@ export function collectGarbage(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
   if (!gc) throw new Error('Run the benchmark with node --expose-gc');
   for (let i = 0; i < 3; i++) gc();
+}
+
+/**
+ * CPU ms of the main thread, from Linux's /proc. process.cpuUsage() also counts V8's GC helper
+ * threads and the TypeScript loader's worker, whose work (idle-time collections, module loading) says
+ * nothing about the scheduler itself. NaN where /proc is missing.
+ */
+export function mainThreadCpuMs(): number {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticksPerMs = 100 / 1_000; // USER_HZ is 100 on Linux
+    return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
+  } catch {
+    return Number.NaN;
+  }
 }

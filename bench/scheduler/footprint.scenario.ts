@@ -1,8 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadAdapter, type AdapterId } from './adapters/adapters.js';
 import { childArgs, isEntryPoint, reportAndExit } from './child-process.js';
-import { collectGarbage, now } from './clock.js';
+import { collectGarbage, mainThreadCpuMs, now } from './clock.js';
 
 /** What the orchestrator asks of one footprint child. */
 export interface FootprintArgs {
@@ -25,22 +24,6 @@ export interface FootprintResult {
   idleCpuPercent: number;
   /** CPU time of the main thread alone (where schedulers run), or -1 where /proc is missing. */
   idleMainThreadCpuPercent: number;
-}
-
-/**
- * CPU ms of the main thread, from Linux's /proc. process.cpuUsage() also counts V8's GC helper
- * threads and the TypeScript loader's worker, whose memory reducer collections run during the idle
- * window for every library alike and say nothing about the scheduler.
- */
-function mainThreadCpuMs(): number {
-  try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const ticksPerMs = 100 / 1_000; // USER_HZ is 100 on Linux
-    return (Number(fields[11]) + Number(fields[12])) / ticksPerMs;
-  } catch {
-    return Number.NaN;
-  }
 }
 
 /**

@@ -4,7 +4,7 @@ import { loadAdapter, type AdapterId } from './adapters/adapters.js';
 import type { BenchScheduler } from './adapters/scheduler-adapter.js';
 import type { LatenessConfig } from './bench-config.js';
 import { childArgs, isEntryPoint, reportAndExit } from './child-process.js';
-import { nearestWholeSecond, now } from './clock.js';
+import { mainThreadCpuMs, nearestWholeSecond, now } from './clock.js';
 
 /** What the orchestrator asks of one lateness child. */
 export interface LatenessArgs extends LatenessConfig {
@@ -20,8 +20,10 @@ export interface LatenessArgs extends LatenessConfig {
 export interface LatenessResult extends LatenessStats {
   ownPlan?: LatenessStats;
   expectedFires: number;
-  /** CPU time over the window, as % of one core. */
+  /** CPU time of the whole process over the window, as % of one core. */
   cpuPercent: number;
+  /** CPU time of the main thread alone (where schedulers run), or -1 where /proc is missing. */
+  mainThreadCpuPercent: number;
 }
 
 const CRON_EVERY_SECOND = '* * * * * *';
@@ -67,8 +69,10 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
 
   await sleep(from - now());
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuMs();
   await sleep(until - now());
   const cpu = process.cpuUsage(cpuBefore);
+  const mainMs = mainThreadCpuMs() - mainBefore;
   await scheduler.close();
   if (overflow > 0) {
     throw new Error(`${args.adapter} ran ${overflow} more times than ${capacity} in the window`);
@@ -79,6 +83,7 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
     ownPlan: args.kind === 'interval' ? summarize(ownPlanSamples.subarray(0, count)) : undefined,
     expectedFires: args.tasks * (windowMs / args.intervalMs),
     cpuPercent: ((cpu.user + cpu.system) / 1_000 / windowMs) * 100,
+    mainThreadCpuPercent: Number.isNaN(mainMs) ? -1 : (mainMs / windowMs) * 100,
   };
 }
 
