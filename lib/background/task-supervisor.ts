@@ -103,7 +103,11 @@ export class TaskSupervisor {
     if (delay > 0) job.status = 'delayed';
     this.live.set(job.seq, job);
     if (!this.started) this.begin();
-    if (this.bus.active) this.bus.emit({ type: 'submitted', job });
+    if (this.bus.active) {
+      this.bus.emit({ type: 'submitted', job });
+      // A listener may have cancelled it already: it must neither run nor finish twice.
+      if (isTerminal(job.status)) return job as JobHandle<T>;
+    }
     const signal = options?.signal;
     if (signal !== undefined) {
       if (signal.aborted) {

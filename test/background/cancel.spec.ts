@@ -85,4 +85,27 @@ describe('cancelling jobs', () => {
     expect(handle.cancel()).toBe(false);
     expect(handle.status).toBe('completed');
   });
+
+  it('never runs a job cancelled by a listener of its submitted event, and frees its limit once', async () => {
+    const supervisor = new TaskSupervisor({ limits: { report: { maxConcurrent: 1 } } });
+    let cancelNext = true;
+    supervisor.events$.subscribe((event) => {
+      if (event.type === 'submitted' && cancelNext) {
+        cancelNext = false;
+        event.job.cancel('not today');
+      }
+    });
+    let ran = false;
+    const doomed = supervisor.submit(async () => void (ran = true), { name: 'report' });
+    await expect(doomed.result).rejects.toBeInstanceOf(JobCancelledError);
+    await sleep(20);
+    expect(ran).toBe(false);
+    expect(doomed.status).toBe('cancelled');
+    // The limit was released once: one live 'report' job is allowed, a second is refused.
+    const gate = deferred();
+    supervisor.submit(() => gate.promise, { name: 'report' });
+    expect(() => supervisor.submit(async () => 2, { name: 'report' })).toThrow(/maxConcurrent/);
+    gate.resolve();
+    await supervisor.shutdown();
+  });
 });
