@@ -40,6 +40,24 @@ describe('process executor', () => {
     expect(error).toMatchObject({ name: 'RangeError', message: 'nope', code: 'E_JOB' });
   });
 
+  it('fails the job with its own error, in the same child, when the error has fields that cannot be cloned', async () => {
+    supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });
+    const first = await supervisor.submit<{ pid: number }>(job('whereAmI'), {
+      executor: 'process',
+    }).result;
+    const handle = supervisor.submit(job('failWithUnclonableFields', 'upstream 503'), {
+      executor: 'process',
+    });
+    const error = await handle.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteJobError);
+    expect(error).toMatchObject({ message: 'upstream 503', code: 'E_HTTP' });
+    expect(error).not.toHaveProperty('retry');
+    const again = await supervisor.submit<{ pid: number }>(job('whereAmI'), {
+      executor: 'process',
+    }).result;
+    expect(again.pid).toBe(first.pid);
+  });
+
   it('fails a job whose result cannot be cloned without killing the child', async () => {
     supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });
     const first = await supervisor.submit<{ pid: number }>(job('whereAmI'), {

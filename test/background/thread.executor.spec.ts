@@ -44,6 +44,19 @@ describe('thread executor', () => {
     expect(handle.status).toBe('failed');
   });
 
+  it('fails the job with its own error when the error has fields that cannot be cloned', async () => {
+    supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
+    const handle = supervisor.submit(job('failWithUnclonableFields', 'upstream 503'), {
+      executor: 'thread',
+    });
+    const error = await handle.result.catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RemoteJobError);
+    expect(error).toMatchObject({ message: 'upstream 503', code: 'E_HTTP' });
+    expect(error).not.toHaveProperty('retry');
+    expect(error).not.toHaveProperty('config');
+    expect(handle.status).toBe('failed');
+  });
+
   it('fails clearly, without losing the worker, on a result or arguments that cannot be cloned', async () => {
     supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
     const result = supervisor.submit(job('unclonable'));

@@ -43,10 +43,32 @@ function assertCloneable(value, fn) {
   }
 }
 
-/** Errors cross the process boundary as JSON-safe objects; Error subclasses do not survive cloning. */
+/**
+ * Errors cross the process boundary as plain objects; Error subclasses do not survive cloning. Own
+ * fields that cannot be cloned (a function, an HTTP client's config) are left out: one of them
+ * would make the whole reply fail to send, and the job would look like a crash.
+ */
 function serializeError(error) {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: undefined };
-  const plain = { ...error, name: error.name, message: error.message, stack: error.stack };
+  const plain = {};
+  for (const [key, value] of Object.entries(error)) {
+    if (isCloneable(value)) plain[key] = value;
+  }
+  plain.name = error.name;
+  plain.message = error.message;
+  plain.stack = error.stack;
   if (error.cause !== undefined) plain.cause = String(error.cause);
   return plain;
+}
+
+function isCloneable(value) {
+  if (value === null || (typeof value !== 'object' && typeof value !== 'function')) {
+    return typeof value !== 'symbol';
+  }
+  try {
+    globalThis.structuredClone(value);
+    return true;
+  } catch {
+    return false;
+  }
 }
