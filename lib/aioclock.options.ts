@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { messages, OptionValidationError } from './errors.js';
-import { assertNonNegative } from './runner/task-policies.js';
+import { assertNonNegative, assertTimerDelay } from './runner/task-policies.js';
 import { isValidTimeZone } from './triggers/zoned-time.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
 import type { RunStore } from './runner/run-store.js';
@@ -39,7 +39,7 @@ export function validateModuleOptions(options: AioClockModuleOptions): void {
     throw new OptionValidationError(OWNER, 'timeZone', messages.unknownTimeZone(options.timeZone));
   }
   if (options.shutdownTimeout !== undefined) {
-    assertNonNegative(OWNER, 'shutdownTimeout', options.shutdownTimeout);
+    assertTimerDelay(OWNER, 'shutdownTimeout', options.shutdownTimeout);
   }
   if (options.misfireThreshold !== undefined) {
     assertNonNegative(OWNER, 'misfireThreshold', options.misfireThreshold);

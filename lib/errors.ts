@@ -1,3 +1,5 @@
+import { MAX_TIMER_DELAY_MS } from './utils/abortable-sleep.js';
+
 /** Thrown when a trigger is built with input it cannot honour; the message names the trigger and the field. */
 export class TriggerValidationError extends Error {
   constructor(
@@ -59,6 +61,9 @@ export const messages = {
     `@Task on ${host}.${method} cannot be scheduled: ${host} is request-scoped (or depends on a request-scoped provider), so no instance exists outside a request. Make the provider a singleton, or move the task to a singleton that resolves the request-scoped one with ModuleRef.`,
   duplicateTaskDecorator: (host: string, method: string) =>
     `${host}.${method} has more than one @Task: combine the triggers with OrTrigger.`,
+  // Node turns longer timer delays into 1 ms, so a longer wait would end at once.
+  tooLongForTimer: (value: number) =>
+    `must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days), got ${value}`,
   unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${JSON.stringify(zone)}`,
   shutdownTimeout: (taskNames: string[]) =>
     `Shutdown timeout reached; aborting runs still going: ${taskNames.join(', ')}`,

@@ -1,6 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { OptionValidationError } from '../errors.js';
+import { messages, OptionValidationError } from '../errors.js';
 import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
 import {
   EXECUTOR_KINDS,
@@ -103,10 +103,7 @@ function milliseconds(field: string, value: unknown, min: number): void {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
     invalid(field, `must be a finite number of milliseconds >= ${min}, got ${show(value)}`);
   }
-  // Node turns longer timer delays into 1 ms, which would fire a job or a timeout at once.
-  if (value > MAX_TIMER_DELAY_MS) {
-    invalid(field, `must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days), got ${value}`);
-  }
+  if (value > MAX_TIMER_DELAY_MS) invalid(field, messages.tooLongForTimer(value));
 }
 
 function show(value: unknown): string {

@@ -1,5 +1,4 @@
 import type { Observable } from 'rxjs';
-import { OptionValidationError } from '../errors.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
@@ -26,7 +25,7 @@ import {
 import { JobRetention } from './job-retention.js';
 import { clock, isTerminal, Job, jobSeq, type JobOwner } from './job.js';
 import { Limiter } from './limiter.js';
-import { waitAll, type JobResults, type WaitAllOptions } from './wait-all.js';
+import { assertDeadline, waitAll, type JobResults, type WaitAllOptions } from './wait-all.js';
 import { SlotPool } from './slot-pool.js';
 import {
   defaultJobName,
@@ -161,13 +160,7 @@ export class TaskSupervisor {
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { timeout = 10_000, drainQueue = false } = options;
-    if (typeof timeout !== 'number' || !(timeout >= 0)) {
-      throw new OptionValidationError(
-        'TaskSupervisor.shutdown',
-        'timeout',
-        `must be a number >= 0, got ${String(timeout)}`,
-      );
-    }
+    assertDeadline('TaskSupervisor.shutdown', timeout);
     this.closing ??= this.close(timeout, drainQueue);
     return this.closing;
   }

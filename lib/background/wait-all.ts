@@ -1,4 +1,5 @@
-import { OptionValidationError } from '../errors.js';
+import { messages, OptionValidationError } from '../errors.js';
+import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
 import { WaitTimeoutError } from './background.errors.js';
 import type { JobHandle } from './job.interface.js';
 import { isTerminal } from './job.js';
@@ -22,16 +23,11 @@ export function waitAll<const T extends readonly JobHandle[]>(
   handles: T,
   options: WaitAllOptions = {},
 ): Promise<JobResults<T>> {
-  const all = Promise.all(handles.map((handle) => handle.result)) as Promise<JobResults<T>>;
   const { timeout } = options;
+  // Checked before the results are awaited: a throw after would leave their rejections unhandled.
+  if (timeout !== undefined) assertDeadline('TaskSupervisor.waitAll', timeout);
+  const all = Promise.all(handles.map((handle) => handle.result)) as Promise<JobResults<T>>;
   if (timeout === undefined) return all;
-  if (typeof timeout !== 'number' || !(timeout >= 0)) {
-    throw new OptionValidationError(
-      'TaskSupervisor.waitAll',
-      'timeout',
-      `must be a number >= 0, got ${String(timeout)}`,
-    );
-  }
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       const unfinished = handles.filter((handle) => !isTerminal(handle.status));
@@ -48,4 +44,18 @@ export function waitAll<const T extends readonly JobHandle[]>(
       },
     );
   });
+}
+
+/** A wait's `timeout`: ms >= 0 that one Node timer can hold (longer ones would fire at once). */
+export function assertDeadline(owner: string, timeout: unknown): asserts timeout is number {
+  if (typeof timeout !== 'number' || !(timeout >= 0)) {
+    throw new OptionValidationError(
+      owner,
+      'timeout',
+      `must be a number >= 0, got ${String(timeout)}`,
+    );
+  }
+  if (timeout > MAX_TIMER_DELAY_MS) {
+    throw new OptionValidationError(owner, 'timeout', messages.tooLongForTimer(timeout));
+  }
 }

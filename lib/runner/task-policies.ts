@@ -1,4 +1,5 @@
-import { OptionValidationError } from '../errors.js';
+import { messages, OptionValidationError } from '../errors.js';
+import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
 
 /** What to do when a fire time comes while the previous run is still going. */
 export type OverlapPolicy = 'skip' | 'queue' | 'allow';
@@ -60,6 +61,13 @@ export function assertNonNegative(owner: string, field: string, value: unknown):
   return value;
 }
 
+/** As assertNonNegative, and short enough for one Node timer (longer ones would fire at once). */
+export function assertTimerDelay(owner: string, field: string, value: unknown): number {
+  const ms = assertNonNegative(owner, field, value);
+  if (ms > MAX_TIMER_DELAY_MS) fail(owner, field, messages.tooLongForTimer(ms));
+  return ms;
+}
+
 function choice<T extends string>(
   owner: string,
   field: string,
@@ -88,14 +96,14 @@ function resolveRetry(owner: string, retry: RetryPolicy | undefined): ResolvedPo
   const backoff = retry.backoff ?? { type: 'fixed' as const, delay: 0 };
   return {
     attempts,
-    jitter: retry.jitter === undefined ? 0 : assertNonNegative(owner, 'retry.jitter', retry.jitter),
+    jitter: retry.jitter === undefined ? 0 : assertTimerDelay(owner, 'retry.jitter', retry.jitter),
     backoff: {
       type: choice(owner, 'retry.backoff.type', backoff.type, ['fixed', 'exponential']),
-      delay: assertNonNegative(owner, 'retry.backoff.delay', backoff.delay),
+      delay: assertTimerDelay(owner, 'retry.backoff.delay', backoff.delay),
       maxDelay:
         backoff.maxDelay === undefined
           ? Infinity
-          : assertNonNegative(owner, 'retry.backoff.maxDelay', backoff.maxDelay),
+          : assertTimerDelay(owner, 'retry.backoff.maxDelay', backoff.maxDelay),
     },
   };
 }
@@ -115,7 +123,7 @@ export function resolvePolicies(
       if (layer[key] !== undefined) (merged as Record<string, unknown>)[key] = layer[key];
     }
   }
-  if (merged.timeout !== undefined && !(assertNonNegative(owner, 'timeout', merged.timeout) > 0)) {
+  if (merged.timeout !== undefined && !(assertTimerDelay(owner, 'timeout', merged.timeout) > 0)) {
     fail(owner, 'timeout', 'must be greater than 0 ms');
   }
   return {
@@ -139,5 +147,8 @@ export function backoffDelay(
 ): number {
   const { type, delay, maxDelay } = retry.backoff;
   const base = type === 'exponential' ? delay * 2 ** (retryNumber - 1) : delay;
-  return Math.min(base, maxDelay) + (retry.jitter > 0 ? Math.floor(random() * retry.jitter) : 0);
+  const wait =
+    Math.min(base, maxDelay) + (retry.jitter > 0 ? Math.floor(random() * retry.jitter) : 0);
+  // An exponential backoff outgrows a timer after enough retries; it waits the longest one can.
+  return Math.min(wait, MAX_TIMER_DELAY_MS);
 }

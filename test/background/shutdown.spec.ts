@@ -95,4 +95,17 @@ describe('shutdown', () => {
       'cancelled',
     ]);
   });
+
+  it('refuses a grace period no timer can hold, instead of ending it at once', async () => {
+    const supervisor = new TaskSupervisor();
+    const running = supervisor.submit(async () => {
+      await sleep(20);
+      return 'done';
+    });
+    expect(() => supervisor.shutdown({ timeout: Infinity })).toThrow(
+      'TaskSupervisor.shutdown: invalid option timeout: must be at most 2147483647 ms',
+    );
+    await expect(running.result).resolves.toBe('done');
+    await supervisor.shutdown();
+  });
 });

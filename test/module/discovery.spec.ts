@@ -166,6 +166,14 @@ describe('discovery', () => {
     await expect(createApp([BadTimeout], { enabled: false })).rejects.toThrow(
       'Task "BadTimeout.run": invalid option timeout',
     );
+    @Injectable()
+    class HugeTimeout {
+      @Task(new Every({ seconds: 1 }), { timeout: 2 ** 31 })
+      run() {}
+    }
+    await expect(createApp([HugeTimeout], { enabled: false })).rejects.toThrow(
+      'Task "HugeTimeout.run": invalid option timeout: must be at most 2147483647 ms',
+    );
   });
 
   it('rejects bad module options, naming the field', async () => {
@@ -174,6 +182,10 @@ describe('discovery', () => {
     );
     await expect(createApp([Reports], { shutdownTimeout: -1 })).rejects.toThrow(
       'AioClockModule: invalid option shutdownTimeout',
+    );
+    // Node would turn a longer timer into 1 ms and abort every run at once.
+    await expect(createApp([Reports], { shutdownTimeout: 3_000_000_000 })).rejects.toThrow(
+      'AioClockModule: invalid option shutdownTimeout: must be at most 2147483647 ms',
     );
   });
 
