@@ -96,16 +96,17 @@ export class RunExecutor implements AttemptOwner {
     }
   }
 
-  /** Records a fire time that did not run (skipped by overlap, or missed). */
+  /** Records a fire time, or a manual run (`scheduledAtMs` -1), that did not run. */
   recordNotRun(
     task: ScheduledTask,
     status: 'skipped' | 'missed',
     scheduledAtMs: number,
     why: string,
+    origin: 'schedule' | 'manual' = 'schedule',
   ): void {
     const fields: RunFields = {
       runSeq: nextRunSeq(),
-      origin: 'schedule',
+      origin,
       scheduledAtMs,
       startedAtMs: -1,
       finishedAtMs: Date.now(),
@@ -117,9 +118,10 @@ export class RunExecutor implements AttemptOwner {
     const record = recordOf(task.id, task.name, fields);
     task.countOutcome(status, record);
     this.store(task, fields, record);
-    this.deps.logger.debug?.(
-      `Task "${task.name}" ${status} its fire time ${record.scheduledAt!.toISOString()}: ${why}`,
-    );
+    const what = record.scheduledAt
+      ? `its fire time ${record.scheduledAt.toISOString()}`
+      : 'a manual run';
+    this.deps.logger.debug?.(`Task "${task.name}" ${status} ${what}: ${why}`);
     const events = this.deps.events;
     if (events.observed) events.next({ ...eventBase(task), type: status, record });
   }

@@ -75,6 +75,7 @@ export class TaskScheduler {
   private readonly misfireThreshold: number;
   private readonly random: () => number;
   private state: SchedulerState = 'created';
+  private stopped: Promise<void> | undefined;
 
   /** Every scheduling and run event. */
   readonly events$: Observable<SchedulerEvent> = this.subject.asObservable();
@@ -116,9 +117,10 @@ export class TaskScheduler {
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     for (const task of this.catalog.values()) {
+      if (this.state !== 'created') return; // stopped while startup tasks ran
       if (task.phase === 'startup') await this.runPhaseTask(task, 'startup');
     }
-    if (this.state !== 'created') return; // stopped while startup tasks ran
+    if (this.state !== 'created') return;
     this.state = 'running';
     const now = Date.now();
     for (const task of this.catalog.values())
@@ -130,8 +132,13 @@ export class TaskScheduler {
    * Stops scheduling, waits for running runs up to `shutdownTimeout`, aborts what is left, then
    * runs the shutdown tasks. Leaves no timer behind.
    */
-  async stop(): Promise<void> {
-    if (this.state === 'stopping' || this.state === 'stopped') return;
+  stop(): Promise<void> {
+    // A second call waits for the same drain instead of returning before it ends.
+    this.stopped ??= this.shutDown();
+    return this.stopped;
+  }
+
+  private async shutDown(): Promise<void> {
     // Never started (enabled: false): there is nothing to drain and no shutdown task is due.
     const started = this.state === 'running';
     this.state = 'stopping';
@@ -156,15 +163,12 @@ export class TaskScheduler {
     this.assertAcceptingRuns(task);
     if (options.respectOverlap && task.activeRuns > 0) {
       if (task.policies.overlap === 'skip') {
-        this.executor.recordNotRun(
-          task,
-          'skipped',
-          Date.now(),
-          'a manual run overlapped a running one',
-        );
+        this.executor.recordNotRun(task, 'skipped', -1, 'it overlapped a running one', 'manual');
         throw new RunSkippedError(task.name);
       }
-      if (task.policies.overlap === 'queue') {
+      // Waiters are woken together: each waits again until it finds the task idle, so the
+      // queued runs start one after another.
+      while (task.policies.overlap === 'queue' && task.activeRuns > 0) {
         await this.whenTaskIdle(task);
         this.assertAcceptingRuns(task);
       }
@@ -177,6 +181,7 @@ export class TaskScheduler {
     if (task.paused) return;
     task.paused = true;
     this.timers.cancel(task);
+    this.dropHeldFire(task, 'the task was paused');
     this.emit(task, (base) => ({ ...base, type: 'paused' }));
     this.notifyIfIdle();
   }
@@ -186,6 +191,7 @@ export class TaskScheduler {
     if (!task.paused) return;
     task.paused = false;
     this.emit(task, (base) => ({ ...base, type: 'resumed' }));
+    task.trigger.restartSchedule();
     if (!task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
 
@@ -198,6 +204,7 @@ export class TaskScheduler {
       );
     }
     this.catalog.replaceTrigger(task, trigger);
+    trigger.restartSchedule();
     this.timers.cancel(task);
     this.emit(task, (base) => ({ ...base, type: 'rescheduled', trigger: trigger.describe() }));
     if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
@@ -289,9 +296,11 @@ export class TaskScheduler {
       hasQueuedFire: task.queuedFireAt !== null,
     });
     const run = decision.action === 'run';
-    if (decision.action === 'queue') task.queuedFireAt = scheduledAt;
+    const held = decision.action === 'queue';
+    if (held) task.queuedFireAt = scheduledAt;
     else if (!run) this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
-    if (run && trigger.anchoredToRunEnd) {
+    // Run-end anchored: the next fire is planned when this fire's run ends, held or not.
+    if ((run || held) && trigger.anchoredToRunEnd) {
       task.awaitingRunEnd = true;
     } else {
       this.toPlan.push(task);
@@ -338,6 +347,16 @@ export class TaskScheduler {
     }
     if (this.runsInFlight === 0) this.drainWaiters.release();
     this.notifyIfIdle();
+  }
+
+  /** Records a fire held back by the 'queue' policy as skipped, and forgets it. */
+  private dropHeldFire(task: ScheduledTask, why: string): void {
+    const held = task.queuedFireAt;
+    if (held === null) return;
+    task.queuedFireAt = null;
+    // Only the held run would have planned the next fire of a run-end anchored trigger.
+    if (task.trigger.anchoredToRunEnd) task.awaitingRunEnd = false;
+    this.executor.recordNotRun(task, 'skipped', held, why);
   }
 
   private whenTaskIdle(task: ScheduledTask): Promise<void> {

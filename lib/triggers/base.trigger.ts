@@ -112,6 +112,13 @@ export abstract class BaseTrigger {
     return true;
   }
 
+  /**
+   * Forgets fire times the trigger remembered, so that the next one is planned from the instant
+   * asked about. The scheduler calls it when a task is resumed or given this trigger; a custom
+   * trigger that remembers plans overrides it (see OrTrigger).
+   */
+  restartSchedule(): void {}
+
   /** Receives module defaults at bootstrap; throws TriggerValidationError if they do not fit. */
   applyDefaults(_defaults: TriggerDefaults): void {}
 

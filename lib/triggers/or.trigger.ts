@@ -18,6 +18,8 @@ export class OrTrigger extends LoopController {
   readonly triggers: readonly BaseTrigger[];
   /** Each child's next due instant (ms); undefined = not computed yet, null = exhausted. */
   private readonly childDueAt: (number | null | undefined)[];
+  /** The instant each child's due instant was computed from. */
+  private readonly childPlannedFrom: number[];
 
   constructor(triggers: BaseTrigger[], options: OrTriggerOptions = {}) {
     assertKnownKeys('OrTrigger', options, ['maxLoopCount']);
@@ -46,6 +48,7 @@ export class OrTrigger extends LoopController {
     });
     this.triggers = [...triggers];
     this.childDueAt = triggers.map(() => undefined);
+    this.childPlannedFrom = triggers.map(() => -Infinity);
   }
 
   override get anchoredToRunEnd(): boolean {
@@ -54,6 +57,11 @@ export class OrTrigger extends LoopController {
 
   override applyDefaults(defaults: TriggerDefaults): void {
     for (const child of this.triggers) child.applyDefaults(defaults);
+  }
+
+  override restartSchedule(): void {
+    this.childDueAt.fill(undefined);
+    for (const child of this.triggers) child.restartSchedule();
   }
 
   override shouldTrigger(): boolean {
@@ -85,15 +93,22 @@ export class OrTrigger extends LoopController {
     };
   }
 
-  /** Earliest due instant among children; computes (and remembers) each child's due once. */
+  /**
+   * Earliest due instant among children. Each child's due instant is computed once and remembered
+   * until the child fires, so that a child that did not fire keeps its own schedule; an instant
+   * earlier than the one a remembered due was computed from (a look ahead, then the present) gets
+   * a fresh answer.
+   */
   private nextDueAt(now: Date): number | null {
+    const nowMs = now.getTime();
     let earliest: number | null = null;
     this.triggers.forEach((child, index) => {
       let dueAt = this.childDueAt[index];
-      if (dueAt === undefined) {
+      if (dueAt === undefined || nowMs < this.childPlannedFrom[index]) {
         const wait = child.shouldTrigger() ? child.getWaitingTimeTillNextTrigger(now) : null;
-        dueAt = wait === null ? null : now.getTime() + wait;
+        dueAt = wait === null ? null : nowMs + wait;
         this.childDueAt[index] = dueAt;
+        this.childPlannedFrom[index] = nowMs;
       }
       if (dueAt !== null && (earliest === null || dueAt < earliest)) earliest = dueAt;
     });

@@ -28,6 +28,22 @@ describe('OrTrigger', () => {
     expect(fireTimes(or, 8_000)).toEqual([2, 4, 6, 8]);
   });
 
+  it('answers a question about an earlier instant afresh, after a look ahead', () => {
+    const trigger = new OrTrigger([new Every({ minutes: 1 })]);
+    trigger.getWaitingTimeTillNextTrigger(new Date('2026-06-01T00:00:00Z'));
+    expect(trigger.getWaitingTimeTillNextTrigger(new Date(t0))).toBe(60_000);
+    expect(fireTimes(trigger, 180_000)).toEqual([60, 120, 180]);
+  });
+
+  it('forgets the fire times it remembered when its schedule restarts', () => {
+    const trigger = new OrTrigger([new Every({ hours: 1 })]);
+    expect(trigger.getWaitingTimeTillNextTrigger(new Date(t0))).toBe(3_600_000);
+    const later = new Date(t0 + 5 * 3_600_000);
+    expect(trigger.getWaitingTimeTillNextTrigger(later)).toBe(0); // remembered, now overdue
+    trigger.restartSchedule();
+    expect(trigger.getWaitingTimeTillNextTrigger(later)).toBe(3_600_000);
+  });
+
   it('stops when every child is exhausted', () => {
     const or = new OrTrigger([
       new Every({ seconds: 1, maxLoopCount: 2 }),

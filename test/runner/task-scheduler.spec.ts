@@ -1,0 +1,208 @@
+import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { Every, OnStartUp, OrTrigger } from '../../lib/index.js';
+import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+
+// The scheduler without Nest: edge cases of overlap, pause and shutdown, under fake timers.
+const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const silent = { log() {}, warn() {}, error() {}, debug() {} };
+const since = () => Date.now() - T0;
+
+async function stopUnderFakeTimers(scheduler: TaskScheduler): Promise<void> {
+  const stopped = scheduler.stop();
+  await jest.advanceTimersByTimeAsync(60_000);
+  await stopped;
+}
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+describe("overlap 'queue'", () => {
+  it('keeps a fixed delay after a held fire: runs do not chain back to back', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const starts: number[] = [];
+    const task = scheduler.register({
+      name: 'sync',
+      trigger: new Every({ seconds: 1 }),
+      policies: { overlap: 'queue' },
+      handler: async () => {
+        starts.push(since());
+        await sleep(2_500);
+      },
+    });
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(500);
+    void scheduler.runNow(task); // 0.5-3.0 s: the fire at 1.5 s is held and runs at 3.0 s
+    await jest.advanceTimersByTimeAsync(12_000);
+    // Each run after the held one starts a run (2.5 s) and the delay (1 s) after the previous.
+    expect(starts).toEqual([500, 3_000, 6_500, 10_000]);
+    await stopUnderFakeTimers(scheduler);
+  });
+
+  it('starts manual runs that wait for the task one after another', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    let active = 0;
+    let mostActive = 0;
+    const starts: number[] = [];
+    const task = scheduler.register({
+      name: 'export',
+      trigger: new Every({ hours: 1 }),
+      policies: { overlap: 'queue' },
+      handler: async () => {
+        starts.push(since());
+        mostActive = Math.max(mostActive, ++active);
+        await sleep(1_000);
+        active--;
+      },
+    });
+    await scheduler.start();
+    const runs = [
+      scheduler.runNow(task),
+      scheduler.runNow(task, { respectOverlap: true }),
+      scheduler.runNow(task, { respectOverlap: true }),
+    ];
+    await jest.advanceTimersByTimeAsync(5_000);
+    await Promise.all(runs);
+    expect(mostActive).toBe(1);
+    expect(starts).toEqual([0, 1_000, 2_000]);
+    await stopUnderFakeTimers(scheduler);
+  });
+
+  it('pause drops a held fire and records it as skipped; no run starts while paused', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const starts: number[] = [];
+    const task = scheduler.register({
+      name: 'sync',
+      trigger: new Every({ seconds: 1, anchor: 'start' }),
+      policies: { overlap: 'queue' },
+      handler: async () => {
+        starts.push(since());
+        await sleep(3_000);
+      },
+    });
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(2_500); // a run 1-4 s; the fire at 2 s is held
+    scheduler.pause(task);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(starts).toEqual([1_000]);
+    const history = await scheduler.history(task, 5);
+    expect(history.map((record) => [record.status, record.scheduledAt!.getTime() - T0])).toEqual([
+      ['succeeded', 1_000], // finished at 4 s, after the pause
+      ['skipped', 2_000],
+    ]);
+    await stopUnderFakeTimers(scheduler);
+  });
+
+  it('a fixed-delay task whose held fire was dropped by pause is planned again on resume', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const starts: number[] = [];
+    const task = scheduler.register({
+      name: 'sync',
+      trigger: new Every({ seconds: 1 }),
+      policies: { overlap: 'queue' },
+      handler: async () => {
+        starts.push(since());
+        await sleep(2_500);
+      },
+    });
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(500);
+    void scheduler.runNow(task); // holds the fire at 1.5 s
+    await jest.advanceTimersByTimeAsync(1_500); // 2.0 s
+    scheduler.pause(task);
+    await jest.advanceTimersByTimeAsync(3_000); // 5.0 s
+    scheduler.resume(task);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(starts).toEqual([500, 6_000]);
+    await stopUnderFakeTimers(scheduler);
+  });
+});
+
+describe('manual runs refused by the overlap policy', () => {
+  it('are recorded as manual, without a planned time', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const task = scheduler.register({
+      name: 'report',
+      trigger: new Every({ hours: 1 }),
+      handler: () => sleep(2_000),
+    });
+    await scheduler.start();
+    const first = scheduler.runNow(task);
+    await expect(scheduler.runNow(task, { respectOverlap: true })).rejects.toThrow(
+      'already running',
+    );
+    const [record] = await scheduler.history(task, 1);
+    expect(record).toMatchObject({ status: 'skipped', origin: 'manual', scheduledAt: null });
+    await jest.advanceTimersByTimeAsync(2_000);
+    await first;
+    await stopUnderFakeTimers(scheduler);
+  });
+});
+
+describe('resume', () => {
+  it('plans an OrTrigger from now, without firing the times it remembered before the pause', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const starts: number[] = [];
+    const task = scheduler.register({
+      name: 'either',
+      trigger: new OrTrigger([new Every({ hours: 1 })]),
+      handler: () => void starts.push(since()),
+    });
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(10 * 60_000);
+    scheduler.pause(task);
+    await jest.advanceTimersByTimeAsync(5 * 3_600_000);
+    scheduler.resume(task); // at 5 h 10 min
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(starts).toEqual([(5 * 60 + 10) * 60_000 + 3_600_000]);
+    await stopUnderFakeTimers(scheduler);
+  });
+});
+
+describe('stop', () => {
+  it('during startup tasks starts no further one, and waits for the one running', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const log: string[] = [];
+    for (const name of ['warm1', 'warm2']) {
+      scheduler.register({
+        name,
+        trigger: new OnStartUp(),
+        handler: async () => {
+          log.push(`${name} start`);
+          await sleep(5_000);
+          log.push(`${name} end`);
+        },
+      });
+    }
+    const started = scheduler.start();
+    await jest.advanceTimersByTimeAsync(1_000);
+    const stopped = scheduler.stop().then(() => log.push('stopped'));
+    await jest.advanceTimersByTimeAsync(30_000);
+    await Promise.all([stopped, started]);
+    expect(log).toEqual(['warm1 start', 'warm1 end', 'stopped']);
+  });
+
+  it('called twice, resolves both calls only once runs have drained', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    const log: string[] = [];
+    const task = scheduler.register({
+      name: 'slow',
+      trigger: new Every({ hours: 1 }),
+      handler: async () => {
+        await sleep(3_000);
+        log.push('run end');
+      },
+    });
+    await scheduler.start();
+    void scheduler.runNow(task);
+    const first = scheduler.stop().then(() => log.push('first stop'));
+    const second = scheduler.stop().then(() => log.push('second stop'));
+    await jest.advanceTimersByTimeAsync(5_000);
+    await Promise.all([first, second]);
+    expect(log).toEqual(['run end', 'first stop', 'second stop']);
+  });
+});
