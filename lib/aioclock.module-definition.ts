@@ -13,6 +13,7 @@ export interface AioClockModuleExtras {
 export const {
   ConfigurableModuleClass: AioClockConfigurableModule,
   MODULE_OPTIONS_TOKEN: AIOCLOCK_MODULE_OPTIONS,
+  OPTIONS_TYPE: AIOCLOCK_OPTIONS_TYPE,
 } = new ConfigurableModuleBuilder<AioClockModuleOptions>()
   .setClassMethodName('forRoot')
   .setExtras<AioClockModuleExtras>({ isGlobal: true }, (definition, extras) => ({

@@ -1,9 +1,10 @@
-import { Logger, Module, type LoggerService } from '@nestjs/common';
+import { Logger, Module, type DynamicModule, type LoggerService } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { AIOCLOCK_LOGGER_CONTEXT } from './aioclock.constants.js';
 import {
   AIOCLOCK_MODULE_OPTIONS,
   AioClockConfigurableModule,
+  type AIOCLOCK_OPTIONS_TYPE,
 } from './aioclock.module-definition.js';
 import { validateModuleOptions, type AioClockModuleOptions } from './aioclock.options.js';
 import { AioClockOrchestrator } from './aioclock.orchestrator.js';
@@ -66,4 +67,9 @@ function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): Tas
   ],
   exports: [TaskRegistry, TaskScheduler, TaskSupervisor],
 })
-export class AioClockModule extends AioClockConfigurableModule {}
+export class AioClockModule extends AioClockConfigurableModule {
+  /** Every option has a default, so `forRoot()` needs no argument. */
+  static override forRoot(options: typeof AIOCLOCK_OPTIONS_TYPE = {}): DynamicModule {
+    return super.forRoot(options);
+  }
+}

@@ -59,6 +59,10 @@ export const messages = {
     `Tasks ${first} and ${second} share one trigger instance. A trigger counts the loops of one task: create a new trigger for each @Task.`,
   requestScopedHost: (host: string, method: string) =>
     `@Task on ${host}.${method} cannot be scheduled: ${host} is request-scoped (or depends on a request-scoped provider), so no instance exists outside a request. Make the provider a singleton, or move the task to a singleton that resolves the request-scoped one with ModuleRef.`,
+  transientHost: (host: string, method: string) =>
+    `@Task on ${host}.${method} cannot be scheduled: ${host} is transient, so every consumer gets its own instance and none is the one to schedule. Make the provider a singleton, or move the task to a singleton provider.`,
+  staticTaskMethod: (host: string, method: string) =>
+    `${host}.${method}: @Task decorates instance methods of a provider, not static methods.`,
   duplicateTaskDecorator: (host: string, method: string) =>
     `${host}.${method} has more than one @Task: combine the triggers with OrTrigger.`,
   // Node turns longer timer delays into 1 ms, so a longer wait would end at once.

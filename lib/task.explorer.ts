@@ -44,7 +44,10 @@ export class TaskExplorer {
       .filter((method) => this.taskMetadata(prototype, method) !== undefined);
     if (methods.length === 0) return [];
     const hostName = (instance?.constructor ?? metatype)?.name ?? String(wrapper.token);
-    if (!wrapper.isDependencyTreeStatic() || wrapper.isTransient) {
+    if (wrapper.isTransient) {
+      throw new TaskDeclarationError(messages.transientHost(hostName, methods[0]));
+    }
+    if (!wrapper.isDependencyTreeStatic()) {
       throw new TaskDeclarationError(messages.requestScopedHost(hostName, methods[0]));
     }
     const host = instance?.constructor ?? metatype;

@@ -21,6 +21,10 @@ export interface TaskDecoratorMetadata {
  */
 export function Task(trigger: BaseTrigger, options: TaskOptions = {}): MethodDecorator {
   return (target, key, descriptor) => {
+    // On a static method the target is the class itself: there is no instance to run it on.
+    if (typeof target === 'function') {
+      throw new TaskDeclarationError(messages.staticTaskMethod(target.name, String(key)));
+    }
     const where = `${target.constructor.name}.${String(key)}`;
     if (!(trigger instanceof BaseTrigger)) {
       throw new TaskDeclarationError(

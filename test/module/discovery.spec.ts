@@ -139,6 +139,27 @@ describe('discovery', () => {
     );
   });
 
+  it('rejects @Task on a transient provider, saying it is transient', async () => {
+    @Injectable({ scope: Scope.TRANSIENT })
+    class PerConsumer {
+      @Task(new Every({ seconds: 1 }))
+      tick() {}
+    }
+    await expect(createApp([PerConsumer], { enabled: false })).rejects.toThrow(
+      /PerConsumer\.tick cannot be scheduled: PerConsumer is transient/,
+    );
+  });
+
+  it('rejects @Task on a static method where it is declared', () => {
+    expect(() => {
+      class Statics {
+        @Task(new Every({ seconds: 1 }))
+        static tick() {}
+      }
+      return Statics;
+    }).toThrow('Statics.tick: @Task decorates instance methods of a provider, not static methods.');
+  });
+
   it('rejects two @Task decorators on one method and a non-trigger', () => {
     expect(() => {
       class Twice {
@@ -187,6 +208,30 @@ describe('discovery', () => {
     await expect(createApp([Reports], { shutdownTimeout: 3_000_000_000 })).rejects.toThrow(
       'AioClockModule: invalid option shutdownTimeout: must be at most 2147483647 ms',
     );
+  });
+
+  it('works with forRoot() and no options at all', async () => {
+    jest.useFakeTimers({ now: new Date('2026-01-01T00:00:00Z') });
+    @Injectable()
+    class Ticker {
+      runs = 0;
+      @Task(new Every({ seconds: 1 }))
+      tick() {
+        this.runs++;
+      }
+    }
+    const moduleRef = await Test.createTestingModule({
+      imports: [AioClockModule.forRoot()],
+      providers: [Ticker],
+    }).compile();
+    const app = moduleRef.createNestApplication({ logger: false });
+    await app.init();
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(app.get(Ticker).runs).toBe(2);
+    expect(app.get(TaskRegistry).getTask('Ticker.tick').name).toBe('Ticker.tick');
+    const closed = app.close();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await closed;
   });
 
   it('configures asynchronously with forRootAsync', async () => {
