@@ -117,20 +117,19 @@ export class RunAttempt implements TaskContext {
 
   /** Calls the method; a returned promise settles the attempt later, anything else at once. */
   invoke(call: (context: TaskContext) => unknown): void {
-    let result: unknown;
     try {
-      result = call(this);
+      const result = call(this);
+      if (isThenable(result)) {
+        // Inside the try: a thenable whose `then` throws must fail the run, not leave it running.
+        result.then(
+          (value) => this.settle('succeeded', value),
+          (error: unknown) => this.settle('failed', error),
+        );
+      } else {
+        this.settle('succeeded', result);
+      }
     } catch (error) {
       this.settle('failed', error);
-      return;
-    }
-    if (isThenable(result)) {
-      result.then(
-        (value) => this.settle('succeeded', value),
-        (error: unknown) => this.settle('failed', error),
-      );
-    } else {
-      this.settle('succeeded', result);
     }
   }
 }

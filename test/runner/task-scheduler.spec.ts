@@ -206,3 +206,29 @@ describe('stop', () => {
     expect(log).toEqual(['run end', 'first stop', 'second stop']);
   });
 });
+
+describe('a method that returns a broken thenable', () => {
+  it('fails that run and keeps the task scheduled', async () => {
+    const scheduler = new TaskScheduler({ logger: silent });
+    let calls = 0;
+    const task = scheduler.register({
+      name: 'odd',
+      trigger: new Every({ seconds: 1 }),
+      handler: () => {
+        calls++;
+        return {
+          then() {
+            throw new Error('then exploded');
+          },
+        };
+      },
+    });
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(calls).toBe(2);
+    expect(task.activeRuns).toBe(0);
+    const [latest] = await scheduler.history(task, 1);
+    expect(latest).toMatchObject({ status: 'failed', error: { message: 'then exploded' } });
+    await stopUnderFakeTimers(scheduler);
+  });
+});
