@@ -27,6 +27,8 @@ const UNIT_MS = {
   days: 86_400_000,
   weeks: 604_800_000,
 } as const;
+/** The largest time from the epoch that a Date holds (ms). */
+const MAX_DATE_MS = 8.64e15;
 const UNITS = Object.keys(UNIT_MS) as (keyof typeof UNIT_MS)[];
 const KEYS = [...UNITS, 'firstRunStrategy', 'anchor', 'maxLoopCount'] as const;
 
@@ -62,6 +64,10 @@ export class Every extends LoopController {
     }
     if (intervalMs <= 0) {
       throw new TriggerValidationError('Every', 'interval', 'must be longer than 0 ms');
+    }
+    // Units that each pass can still add up past what a Date can hold (or to Infinity).
+    if (!(intervalMs <= MAX_DATE_MS)) {
+      throw new TriggerValidationError('Every', 'interval', `must be at most ${MAX_DATE_MS} ms`);
     }
     const firstRunStrategy = options.firstRunStrategy ?? 'wait';
     assertOneOf('Every', 'firstRunStrategy', firstRunStrategy, ['wait', 'immediate']);

@@ -63,6 +63,8 @@ describe('Every', () => {
     [{ second: 5 }, 'second'],
     [{}, 'interval'],
     [{ seconds: 0 }, 'interval'],
+    [{ weeks: 1e300 }, 'interval'], // Infinity ms
+    [{ weeks: 1e10, days: 1 }, 'interval'], // past what a Date holds
     [{ seconds: -1 }, 'seconds'],
     [{ minutes: Number.NaN }, 'minutes'],
     [{ seconds: 1, firstRunStrategy: 'later' }, 'firstRunStrategy'],
