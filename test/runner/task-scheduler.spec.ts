@@ -21,20 +21,26 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
+/** A scheduler with one task under overlap 'queue' whose runs take `runMs`; logs run starts. */
+async function startQueuedTask(trigger: Every, runMs: number) {
+  const scheduler = new TaskScheduler({ logger: silent });
+  const starts: number[] = [];
+  const task = scheduler.register({
+    name: 'sync',
+    trigger,
+    policies: { overlap: 'queue' },
+    handler: async () => {
+      starts.push(since());
+      await sleep(runMs);
+    },
+  });
+  await scheduler.start();
+  return { scheduler, task, starts };
+}
+
 describe("overlap 'queue'", () => {
   it('keeps a fixed delay after a held fire: runs do not chain back to back', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
-    const starts: number[] = [];
-    const task = scheduler.register({
-      name: 'sync',
-      trigger: new Every({ seconds: 1 }),
-      policies: { overlap: 'queue' },
-      handler: async () => {
-        starts.push(since());
-        await sleep(2_500);
-      },
-    });
-    await scheduler.start();
+    const { scheduler, task, starts } = await startQueuedTask(new Every({ seconds: 1 }), 2_500);
     await jest.advanceTimersByTimeAsync(500);
     void scheduler.runNow(task); // 0.5-3.0 s: the fire at 1.5 s is held and runs at 3.0 s
     await jest.advanceTimersByTimeAsync(12_000);
@@ -73,18 +79,10 @@ describe("overlap 'queue'", () => {
   });
 
   it('pause drops a held fire and records it as skipped; no run starts while paused', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
-    const starts: number[] = [];
-    const task = scheduler.register({
-      name: 'sync',
-      trigger: new Every({ seconds: 1, anchor: 'start' }),
-      policies: { overlap: 'queue' },
-      handler: async () => {
-        starts.push(since());
-        await sleep(3_000);
-      },
-    });
-    await scheduler.start();
+    const { scheduler, task, starts } = await startQueuedTask(
+      new Every({ seconds: 1, anchor: 'start' }),
+      3_000,
+    );
     await jest.advanceTimersByTimeAsync(2_500); // a run 1-4 s; the fire at 2 s is held
     scheduler.pause(task);
     await jest.advanceTimersByTimeAsync(10_000);
@@ -98,18 +96,7 @@ describe("overlap 'queue'", () => {
   });
 
   it('a fixed-delay task whose held fire was dropped by pause is planned again on resume', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
-    const starts: number[] = [];
-    const task = scheduler.register({
-      name: 'sync',
-      trigger: new Every({ seconds: 1 }),
-      policies: { overlap: 'queue' },
-      handler: async () => {
-        starts.push(since());
-        await sleep(2_500);
-      },
-    });
-    await scheduler.start();
+    const { scheduler, task, starts } = await startQueuedTask(new Every({ seconds: 1 }), 2_500);
     await jest.advanceTimersByTimeAsync(500);
     void scheduler.runNow(task); // holds the fire at 1.5 s
     await jest.advanceTimersByTimeAsync(1_500); // 2.0 s
