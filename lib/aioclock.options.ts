@@ -1,6 +1,6 @@
 import type { LoggerService } from '@nestjs/common';
 import { messages, OptionValidationError } from './errors.js';
-import { assertNonNegative, assertTimerDelay } from './runner/task-policies.js';
+import { assertNonNegative, assertTimerDelay } from './utils/option-assertions.js';
 import { isValidTimeZone } from './triggers/zoned-time.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
 import type { RunStore } from './runner/run-store.js';

@@ -1,4 +1,5 @@
 import type { Observable } from 'rxjs';
+import { assertTimerDelay } from '../utils/option-assertions.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
@@ -25,7 +26,7 @@ import {
 import { JobRetention } from './job-retention.js';
 import { clock, isTerminal, Job, jobSeq, type JobOwner } from './job.js';
 import { Limiter } from './limiter.js';
-import { assertDeadline, waitAll, type JobResults, type WaitAllOptions } from './wait-all.js';
+import { waitAll, type JobResults, type WaitAllOptions } from './wait-all.js';
 import { SlotPool } from './slot-pool.js';
 import {
   defaultJobName,
@@ -160,7 +161,7 @@ export class TaskSupervisor {
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
     const { timeout = 10_000, drainQueue = false } = options;
-    assertDeadline('TaskSupervisor.shutdown', timeout);
+    assertTimerDelay('TaskSupervisor.shutdown', 'timeout', timeout);
     this.closing ??= this.close(timeout, drainQueue);
     return this.closing;
   }

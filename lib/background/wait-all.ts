@@ -1,5 +1,4 @@
-import { messages, OptionValidationError } from '../errors.js';
-import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
+import { assertTimerDelay } from '../utils/option-assertions.js';
 import { WaitTimeoutError } from './background.errors.js';
 import type { JobHandle } from './job.interface.js';
 import { isTerminal } from './job.js';
@@ -25,7 +24,7 @@ export function waitAll<const T extends readonly JobHandle[]>(
 ): Promise<JobResults<T>> {
   const { timeout } = options;
   // Checked before the results are awaited: a throw after would leave their rejections unhandled.
-  if (timeout !== undefined) assertDeadline('TaskSupervisor.waitAll', timeout);
+  if (timeout !== undefined) assertTimerDelay('TaskSupervisor.waitAll', 'timeout', timeout);
   const all = Promise.all(handles.map((handle) => handle.result)) as Promise<JobResults<T>>;
   if (timeout === undefined) return all;
   return new Promise((resolve, reject) => {
@@ -44,18 +43,4 @@ export function waitAll<const T extends readonly JobHandle[]>(
       },
     );
   });
-}
-
-/** A wait's `timeout`: ms >= 0 that one Node timer can hold (longer ones would fire at once). */
-export function assertDeadline(owner: string, timeout: unknown): asserts timeout is number {
-  if (typeof timeout !== 'number' || !(timeout >= 0)) {
-    throw new OptionValidationError(
-      owner,
-      'timeout',
-      `must be a number >= 0, got ${String(timeout)}`,
-    );
-  }
-  if (timeout > MAX_TIMER_DELAY_MS) {
-    throw new OptionValidationError(owner, 'timeout', messages.tooLongForTimer(timeout));
-  }
 }

@@ -1,5 +1,6 @@
-import { messages, OptionValidationError } from '../errors.js';
+import { OptionValidationError } from '../errors.js';
 import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
+import { assertNonNegative, assertTimerDelay } from '../utils/option-assertions.js';
 
 /** What to do when a fire time comes while the previous run is still going. */
 export type OverlapPolicy = 'skip' | 'queue' | 'allow';
@@ -51,21 +52,6 @@ const POLICY_KEYS: readonly (keyof TaskPolicies)[] = [
 
 function fail(owner: string, field: string, reason: string): never {
   throw new OptionValidationError(owner, field, reason);
-}
-
-/** Returns `value` if it is a finite number >= 0, else throws OptionValidationError naming the field. */
-export function assertNonNegative(owner: string, field: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    fail(owner, field, `must be a finite number >= 0, got ${String(value)}`);
-  }
-  return value;
-}
-
-/** As assertNonNegative, and short enough for one Node timer (longer ones would fire at once). */
-export function assertTimerDelay(owner: string, field: string, value: unknown): number {
-  const ms = assertNonNegative(owner, field, value);
-  if (ms > MAX_TIMER_DELAY_MS) fail(owner, field, messages.tooLongForTimer(ms));
-  return ms;
 }
 
 function choice<T extends string>(
