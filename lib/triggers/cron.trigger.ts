@@ -47,7 +47,7 @@ export class Cron extends CalendarTrigger {
     this.expression = expression;
     const text = normalize(expression);
     this.schedule = parse(text);
-    this.memoKey = /h/i.test(text) ? null : text;
+    this.memoKey = HASHED_FIELD.test(text) ? null : text;
     this.followsRealTime = this.schedule.fields.hour.values.length === 24;
     if (matchAfter(this.schedule, this.memoKey, Date.now()) === null) {
       throw invalidExpression(expression.trim(), 'it never matches a date');
@@ -101,6 +101,9 @@ export class Cron extends CalendarTrigger {
     return null;
   }
 }
+
+/** An `H` (hashed) element: one that starts a field or follows a comma, unlike the H of THU. */
+const HASHED_FIELD = /(^|[\s,])H/;
 
 /**
  * The last answer of `matchAfter`: tasks on the same expression, planned in the same wake-up, ask

@@ -143,6 +143,13 @@ describe('Cron: fire times', () => {
     ]);
   });
 
+  it('keeps the random minute each H expression picked, though their texts are the same', () => {
+    // cron-parser picks H's value when it parses, so equal texts are different schedules here.
+    const crons = Array.from({ length: 20 }, () => new Cron('H * * * *', { tz: 'UTC' }));
+    const plans = crons.map((cron) => nextFire(cron, '2026-06-01T12:00:30Z'));
+    expect(new Set(plans).size).toBeGreaterThan(1);
+  });
+
   it('stops after maxLoopCount fires', () => {
     const cron = new Cron('*/5 * * * *', { tz: 'UTC', maxLoopCount: 2 });
     expect(fires(cron, '2026-06-01T12:01:00Z', 2)).toEqual([
