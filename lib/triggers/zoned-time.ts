@@ -73,8 +73,7 @@ function readerFor(zone: string): ZoneReader {
 }
 
 /** Reads the wall clock of an instant into `scratch` (year, month, day, hour, minute, second). */
-function read(instantMs: number, zone: string): void {
-  const { formatter, slots } = readerFor(zone);
+function read(instantMs: number, { formatter, slots }: ZoneReader): void {
   const text = formatter.format(instantMs);
   let slot = 0;
   let value = -1;
@@ -112,7 +111,7 @@ export function systemTimeZone(): string {
 
 /** The wall-clock reading of an instant in `zone`. */
 export function wallClockOf(instantMs: number, zone: string): WallClock {
-  read(instantMs, zone);
+  read(instantMs, readerFor(zone));
   const [year, month, day, hour, minute, second] = scratch;
   // 1970-01-01 was a Thursday (4).
   const weekday = mod(Math.floor(Date.UTC(year, month - 1, day) / DAY_MS) + 4, 7);
@@ -123,10 +122,11 @@ export function wallClockOf(instantMs: number, zone: string): WallClock {
 export function offsetOf(instantMs: number, zone: string): number {
   // The reading has whole seconds, so compare it with the instant truncated to its second.
   const secondMs = instantMs - mod(instantMs, 1000);
-  const { lastSeconds, lastOffsets } = readerFor(zone);
+  const reader = readerFor(zone);
+  const { lastSeconds, lastOffsets } = reader;
   if (lastSeconds[0] === secondMs) return lastOffsets[0];
   if (lastSeconds[1] === secondMs) return lastOffsets[1];
-  read(instantMs, zone);
+  read(instantMs, reader);
   const offset = scratchAsUtcMs() - secondMs;
   lastSeconds[1] = lastSeconds[0];
   lastOffsets[1] = lastOffsets[0];
