@@ -117,10 +117,10 @@ export class TaskScheduler {
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     for (const task of this.catalog.values()) {
-      if (this.state !== 'created') return; // stopped while startup tasks ran
-      if (task.phase === 'startup') await this.runPhaseTask(task, 'startup');
+      if (task.phase !== 'startup') continue;
+      await this.runPhaseTask(task, 'startup');
+      if (this.state !== 'created') return; // stopped while it ran: start nothing more
     }
-    if (this.state !== 'created') return;
     this.state = 'running';
     const now = Date.now();
     for (const task of this.catalog.values())
