@@ -144,7 +144,7 @@ export class TaskScheduler {
     this.state = 'stopping';
     this.timers.clear();
     this.toPlan.length = 0;
-    for (const task of this.catalog.values()) task.queuedFireAt = null;
+    for (const task of this.catalog.values()) this.dropHeldFire(task, 'the scheduler stopped');
     this.executor.stopRetries();
     await this.drain();
     for (const task of this.catalog.values()) {
@@ -349,7 +349,7 @@ export class TaskScheduler {
     this.notifyIfIdle();
   }
 
-  /** Records a fire held back by the 'queue' policy as skipped, and forgets it. */
+  /** Records a fire held back by the 'queue' policy as skipped (on pause or stop), and forgets it. */
   private dropHeldFire(task: ScheduledTask, why: string): void {
     const held = task.queuedFireAt;
     if (held === null) return;

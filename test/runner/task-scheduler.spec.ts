@@ -173,6 +173,21 @@ describe('stop', () => {
     expect(log).toEqual(['warm1 start', 'warm1 end', 'stopped']);
   });
 
+  it('records a fire held by the queue policy as skipped, and does not run it', async () => {
+    const { scheduler, task, starts } = await startQueuedTask(
+      new Every({ seconds: 1, anchor: 'start' }),
+      3_000,
+    );
+    await jest.advanceTimersByTimeAsync(2_500); // a run 1-4 s; the fire at 2 s is held
+    await stopUnderFakeTimers(scheduler);
+    expect(starts).toEqual([1_000]);
+    const history = await scheduler.history(task, 5);
+    expect(history.map((record) => [record.status, record.scheduledAt!.getTime() - T0])).toEqual([
+      ['succeeded', 1_000],
+      ['skipped', 2_000],
+    ]);
+  });
+
   it('called twice, resolves both calls only once runs have drained', async () => {
     const scheduler = new TaskScheduler({ logger: silent });
     const log: string[] = [];
