@@ -12,7 +12,7 @@ import {
   TaskRegistry,
   taskIdFromName,
 } from '../../lib/index.js';
-import { createApp } from '../fixtures/testing-module.js';
+import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -229,9 +229,7 @@ describe('discovery', () => {
     await jest.advanceTimersByTimeAsync(2_000);
     expect(app.get(Ticker).runs).toBe(2);
     expect(app.get(TaskRegistry).getTask('Ticker.tick').name).toBe('Ticker.tick');
-    const closed = app.close();
-    await jest.advanceTimersByTimeAsync(1_000);
-    await closed;
+    await closeUnderFakeTimers(app, 1_000);
   });
 
   it('configures asynchronously with forRootAsync', async () => {

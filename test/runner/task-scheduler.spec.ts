@@ -1,18 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
 import { Every, OnStartUp, OrTrigger } from '../../lib/index.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { sleep } from '../fixtures/background/deferred.js';
+import { closeUnderFakeTimers, RecordingLogger } from '../fixtures/testing-module.js';
 
 // The scheduler without Nest: edge cases of overlap, pause and shutdown, under fake timers.
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const silent = { log() {}, warn() {}, error() {}, debug() {} };
 const since = () => Date.now() - T0;
 
-async function stopUnderFakeTimers(scheduler: TaskScheduler): Promise<void> {
-  const stopped = scheduler.stop();
-  await jest.advanceTimersByTimeAsync(60_000);
-  await stopped;
-}
+/** Stops a scheduler under fake timers, moving time on so that running runs can drain. */
+const stopUnderFakeTimers = (scheduler: TaskScheduler) =>
+  closeUnderFakeTimers({ close: () => scheduler.stop() });
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });
@@ -23,7 +21,7 @@ afterEach(() => {
 
 /** A scheduler with one task under overlap 'queue' whose runs take `runMs`; logs run starts. */
 async function startQueuedTask(trigger: Every, runMs: number) {
-  const scheduler = new TaskScheduler({ logger: silent });
+  const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
   const starts: number[] = [];
   const task = scheduler.register({
     name: 'sync',
@@ -50,7 +48,7 @@ describe("overlap 'queue'", () => {
   });
 
   it('starts manual runs that wait for the task one after another', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     let active = 0;
     let mostActive = 0;
     const starts: number[] = [];
@@ -111,7 +109,7 @@ describe("overlap 'queue'", () => {
 
 describe('manual runs refused by the overlap policy', () => {
   it('are recorded as manual, without a planned time', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     const task = scheduler.register({
       name: 'report',
       trigger: new Every({ hours: 1 }),
@@ -132,7 +130,7 @@ describe('manual runs refused by the overlap policy', () => {
 
 describe('resume', () => {
   it('plans an OrTrigger from now, without firing the times it remembered before the pause', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     const starts: number[] = [];
     const task = scheduler.register({
       name: 'either',
@@ -150,9 +148,29 @@ describe('resume', () => {
   });
 });
 
+describe('setTrigger', () => {
+  it('plans an OrTrigger from now, though it was asked about an earlier instant before', async () => {
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
+    const starts: number[] = [];
+    const task = scheduler.register({
+      name: 'report',
+      trigger: new Every({ days: 1 }),
+      handler: () => void starts.push(since()),
+    });
+    const hourly = new OrTrigger([new Every({ hours: 1 })]);
+    expect(hourly.getWaitingTimeTillNextTrigger(new Date(T0))).toBe(3_600_000); // remembered
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(5 * 3_600_000);
+    scheduler.setTrigger(task, hourly); // at 5 h: the remembered 1 h is long past
+    await jest.advanceTimersByTimeAsync(3_600_000);
+    expect(starts).toEqual([6 * 3_600_000]);
+    await stopUnderFakeTimers(scheduler);
+  });
+});
+
 describe('stop', () => {
   it('during startup tasks starts no further one, and waits for the one running', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     const log: string[] = [];
     for (const name of ['warm1', 'warm2']) {
       scheduler.register({
@@ -189,7 +207,7 @@ describe('stop', () => {
   });
 
   it('called twice, resolves both calls only once runs have drained', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     const log: string[] = [];
     const task = scheduler.register({
       name: 'slow',
@@ -211,7 +229,7 @@ describe('stop', () => {
 
 describe('a method that returns a broken thenable', () => {
   it('fails that run and keeps the task scheduled', async () => {
-    const scheduler = new TaskScheduler({ logger: silent });
+    const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     let calls = 0;
     const task = scheduler.register({
       name: 'odd',
