@@ -45,7 +45,8 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
   // Generous: a fixed-rate library cannot fire more than once per interval and task.
   const capacity = Math.ceil(args.tasks * (windowMs / args.intervalMs + 2));
   const samples = new Float64Array(capacity);
-  const ownPlanSamples = new Float64Array(capacity);
+  // Only intervals have a plan of the library's own; a cron's is the whole second.
+  const ownPlanSamples = args.kind === 'interval' ? new Float64Array(capacity) : null;
   let count = 0;
   let overflow = 0;
   let from = Infinity;
@@ -56,8 +57,8 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
       overflow++;
       return;
     }
-    samples[count] = startedAt - scheduledAt;
-    ownPlanSamples[count++] = startedAt - ownPlannedAt;
+    if (ownPlanSamples !== null) ownPlanSamples[count] = startedAt - ownPlannedAt;
+    samples[count++] = startedAt - scheduledAt;
   };
 
   register(scheduler, args, record);
@@ -80,7 +81,7 @@ async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
 
   return {
     ...summarize(samples.subarray(0, count)),
-    ownPlan: args.kind === 'interval' ? summarize(ownPlanSamples.subarray(0, count)) : undefined,
+    ownPlan: ownPlanSamples === null ? undefined : summarize(ownPlanSamples.subarray(0, count)),
     expectedFires: args.tasks * (windowMs / args.intervalMs),
     cpuPercent: ((cpu.user + cpu.system) / 1_000 / windowMs) * 100,
     mainThreadCpuPercent: Number.isNaN(mainMs) ? -1 : (mainMs / windowMs) * 100,
@@ -100,12 +101,13 @@ function register(scheduler: BenchScheduler, args: LatenessArgs, record: RunReco
         const startedAt = now();
         runs++;
         record(startedAt, registeredAt + runs * args.intervalMs, ownPlannedAt);
+        return startedAt;
       });
     } else {
       scheduler.addCron(name, CRON_EVERY_SECOND, () => {
         const startedAt = now();
         const second = nearestWholeSecond(startedAt);
-        record(startedAt, second, second);
+        record(startedAt, second, Number.NaN);
       });
     }
   }

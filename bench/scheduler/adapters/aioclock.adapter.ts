@@ -26,7 +26,7 @@ export function aioClockAdapter(anchor: 'end' | 'start'): SchedulerAdapter {
           const trigger =
             anchor === 'end' ? new Every({ seconds }) : new Every({ seconds, anchor });
           const handler = onRun
-            ? (context: TaskContext) => onRun(context.scheduledAt!.getTime())
+            ? (context: TaskContext) => void onRun(context.scheduledAt!.getTime())
             : noop;
           registry.addTask({ name, trigger, handler });
         },

@@ -1,10 +1,11 @@
 import { now } from '../clock.js';
 
 /**
- * Called when a run starts, with the time the library planned it for (ms, same clock as `now()`).
- * How "planned" is known differs per library; each adapter documents its definition.
+ * Called when a run starts, with the time the library planned it for (ms, same clock as `now()`);
+ * returns the start it read, so an adapter that needs it does not read the clock again. How
+ * "planned" is known differs per library; each adapter documents its definition.
  */
-export type IntervalRunListener = (plannedAt: number) => void;
+export type IntervalRunListener = (plannedAt: number) => number;
 
 /** Called when a cron run starts; the scenario measures it against the whole second. */
 export type CronRunListener = () => void;
@@ -37,8 +38,6 @@ export function noop(): void {}
 export function previousStartPlan(intervalMs: number, onRun: IntervalRunListener): () => void {
   let plannedAt = now() + intervalMs;
   return () => {
-    const startedAt = now();
-    onRun(plannedAt);
-    plannedAt = startedAt + intervalMs;
+    plannedAt = onRun(plannedAt) + intervalMs;
   };
 }
