@@ -18,12 +18,15 @@ import { TaskRegistry } from './task.registry.js';
 
 function schedulerLogger(logger: LoggerService | false | undefined): SchedulerLogger {
   if (logger === false) return silentLogger;
-  const target = logger ?? new Logger(AIOCLOCK_LOGGER_CONTEXT);
+  // Nest's own Logger carries its context; a user's LoggerService is told it with each message
+  // (telling Nest's Logger again would print the context as an extra line).
+  if (logger === undefined) return new Logger(AIOCLOCK_LOGGER_CONTEXT);
+  if (logger instanceof Logger) return logger;
   return {
-    log: (message) => target.log(message, AIOCLOCK_LOGGER_CONTEXT),
-    warn: (message) => target.warn(message, AIOCLOCK_LOGGER_CONTEXT),
-    error: (message, stack) => target.error(message, stack, AIOCLOCK_LOGGER_CONTEXT),
-    debug: target.debug ? (message) => target.debug!(message, AIOCLOCK_LOGGER_CONTEXT) : undefined,
+    log: (message) => logger.log(message, AIOCLOCK_LOGGER_CONTEXT),
+    warn: (message) => logger.warn(message, AIOCLOCK_LOGGER_CONTEXT),
+    error: (message, stack) => logger.error(message, stack, AIOCLOCK_LOGGER_CONTEXT),
+    debug: logger.debug ? (message) => logger.debug!(message, AIOCLOCK_LOGGER_CONTEXT) : undefined,
   };
 }
 

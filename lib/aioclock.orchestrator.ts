@@ -1,6 +1,7 @@
 import {
   Inject,
   Injectable,
+  type BeforeApplicationShutdown,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
   type OnModuleInit,
@@ -8,14 +9,20 @@ import {
 import { AIOCLOCK_MODULE_OPTIONS } from './aioclock.module-definition.js';
 import type { AioClockModuleOptions } from './aioclock.options.js';
 import { TaskSupervisor } from './background/task-supervisor.js';
-import { TaskScheduler } from './runner/task-scheduler.js';
+import { DEFAULT_SHUTDOWN_TIMEOUT, TaskScheduler } from './runner/task-scheduler.js';
 import { TaskExplorer } from './task.explorer.js';
 
-/** Ties the scheduler and supervisor to Nest's lifecycle: register on init, start on bootstrap, drain on shutdown. */
+/**
+ * Ties the scheduler and supervisor to Nest's lifecycle: register on init, start on bootstrap,
+ * stop planning and end the event streams before shutdown, drain on shutdown.
+ */
 @Injectable()
 export class AioClockOrchestrator
-  implements OnModuleInit, OnApplicationBootstrap, OnApplicationShutdown
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown
 {
+  /** When (epoch ms) shutdown stops waiting for runs and jobs: one deadline for both. */
+  private deadline: number | undefined;
+
   constructor(
     private readonly explorer: TaskExplorer,
     private readonly scheduler: TaskScheduler,
@@ -33,12 +40,29 @@ export class AioClockOrchestrator
   }
 
   /**
+   * Nest closes the HTTP server between this hook and the next, and the server waits for open
+   * connections: an SSE response on `events$` would hold it (and tasks would keep firing) unless
+   * planning stops and the streams complete here.
+   */
+  beforeApplicationShutdown(): void {
+    this.startDeadline();
+    this.scheduler.stopPlanning();
+    this.scheduler.completeEvents();
+  }
+
+  /**
    * Scheduled runs drain first (they may still submit or await jobs), then the supervisor stops
-   * admission, waits for running jobs, cancels the rest and closes its pools.
+   * admission, waits for running jobs, cancels the rest and closes its pools: both within one
+   * `shutdownTimeout`.
    */
   async onApplicationShutdown(): Promise<void> {
-    await this.scheduler.stop();
-    // Unset, each side applies its own default of 10 s.
-    await this.supervisor.shutdown({ timeout: this.options.shutdownTimeout });
+    const deadline = this.startDeadline();
+    await this.scheduler.shutdown({ deadline });
+    await this.supervisor.shutdown({ timeout: Math.max(0, deadline - Date.now()) });
+  }
+
+  private startDeadline(): number {
+    this.deadline ??= Date.now() + (this.options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
+    return this.deadline;
   }
 }

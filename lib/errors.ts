@@ -1,4 +1,5 @@
 import { MAX_TIMER_DELAY_MS } from './utils/abortable-sleep.js';
+import { describeValue } from './utils/describe-value.js';
 
 /** Thrown when a trigger is built with input it cannot honour; the message names the trigger and the field. */
 export class TriggerValidationError extends Error {
@@ -51,12 +52,34 @@ export class TaskTimeoutError extends Error {
   }
 }
 
+/** The reason a run's signal is aborted when the application shuts down. */
+export class ShutdownAbortError extends Error {
+  constructor(taskName: string) {
+    super(`Task "${taskName}" was aborted because the application is shutting down`);
+    this.name = 'ShutdownAbortError';
+  }
+}
+
+/** Thrown by a manual run that the overlap policy skipped. */
+export class RunSkippedError extends Error {
+  constructor(taskName: string) {
+    super(`Task "${taskName}" is already running and its overlap policy is 'skip'`);
+    this.name = 'RunSkippedError';
+  }
+}
+
+/** Thrown by a manual run asked for, or still waiting, while the scheduler shuts down. */
+export class SchedulerShutdownError extends Error {
+  constructor(taskName: string) {
+    super(`Task "${taskName}" cannot run: the scheduler is shutting down`);
+    this.name = 'SchedulerShutdownError';
+  }
+}
+
 /** Message factories, kept together so that tests and docs quote one wording. */
 export const messages = {
   duplicateTaskName: (name: string, first: string, second: string) =>
     `Two tasks are named "${name}": ${first} and ${second}. Give one of them a distinct { name }.`,
-  sharedTrigger: (first: string, second: string) =>
-    `Tasks ${first} and ${second} share one trigger instance. A trigger counts the loops of one task: create a new trigger for each @Task.`,
   requestScopedHost: (host: string, method: string) =>
     `@Task on ${host}.${method} cannot be scheduled: ${host} is request-scoped (or depends on a request-scoped provider), so no instance exists outside a request. Make the provider a singleton, or move the task to a singleton that resolves the request-scoped one with ModuleRef.`,
   transientHost: (host: string, method: string) =>
@@ -70,5 +93,21 @@ export const messages = {
     `must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days), got ${value}`,
   unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${JSON.stringify(zone)}`,
   shutdownTimeout: (taskNames: string[]) =>
-    `Shutdown timeout reached; aborting runs still going: ${taskNames.join(', ')}`,
+    `Shutdown timeout reached; aborting runs still going: ${listNames(taskNames)}`,
+  shutdownWaiting: (taskNames: string[], waitMs: number) =>
+    `Shutting down: waiting up to ${waitMs} ms for runs of ${listNames(taskNames)}`,
+  notATrigger: (taskName: string, value: unknown) =>
+    `Task "${taskName}": the trigger is not a BaseTrigger (got ${describeValue(value)})`,
+  setTriggerPhase: (taskName: string) =>
+    `Task "${taskName}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
+  triggerFailed: (taskName: string, triggerType: string, reason: string) =>
+    `Task "${taskName}": its ${triggerType} trigger failed and the task is no longer scheduled: ${reason}`,
+  sharedTrigger: (first: string, second: string) =>
+    `Tasks ${first} and ${second} share one trigger instance (directly or as an OrTrigger child). Create a new trigger for each @Task.`,
 } as const;
+
+/** Names for a message: the first ten, then how many more, so a message stays short. */
+function listNames(names: string[]): string {
+  const shown = names.slice(0, 10).join(', ');
+  return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
+}

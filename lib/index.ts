@@ -12,10 +12,13 @@ export {
   TaskDeclarationError,
   OptionValidationError,
   TaskTimeoutError,
+  ShutdownAbortError,
+  RunSkippedError,
+  SchedulerShutdownError,
 } from './errors.js';
 export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';
-export type { RunRecord, RunStatus, RunOrigin } from './runner/run-record.js';
+export type { RunRecord, RunStatus, RunOrigin, RunError } from './runner/run-record.js';
 export { InMemoryRunStore, type RunStore } from './runner/run-store.js';
 export type { SchedulerEvent, SchedulerEventType } from './runner/scheduler-events.js';
 export type { TaskDefinition, RunCounters } from './runner/scheduled-task.js';
@@ -27,20 +30,20 @@ export type {
 } from './runner/task-policies.js';
 export {
   TaskScheduler,
-  RunSkippedError,
   type RunNowOptions,
   type TaskSchedulerOptions,
+  type SchedulerShutdownOptions,
 } from './runner/task-scheduler.js';
-export { ShutdownAbortError, type RunWrapper } from './runner/run-executor.js';
+export type { RunWrapper } from './runner/run-executor.js';
 export type { SchedulerLogger } from './runner/scheduler-logger.js';
 export { taskIdFromName } from './runner/task-id.js';
 export {
   BaseTrigger,
   type TriggerDescription,
   type TriggerPhase,
-  type TriggerDefaults,
   type JsonValue,
 } from './triggers/base.trigger.js';
+export type { TriggerState, ChildState, TriggerDefaults } from './triggers/trigger-state.js';
 export { LoopController } from './triggers/loop-controller.js';
 export { CalendarTrigger } from './triggers/calendar-trigger.js';
 export { Every, type EveryOptions } from './triggers/every.trigger.js';

@@ -63,7 +63,8 @@ export class TaskExplorer {
         name: name ?? (group ? `${group.name}.${method}` : source),
         group: group?.name ?? null,
         trigger,
-        policies: { ...group?.defaults, ...stripUndefined(policies) },
+        policies: stripUndefined(policies),
+        groupPolicies: group?.defaults,
         source,
         handler: (context: TaskContext) => fn.call(instance, context),
       };

@@ -1,7 +1,7 @@
-import { nextRunSeq, runIdOf } from './run-id.js';
+import { newRunId } from './run-id.js';
 import {
-  recordOf,
-  type RunFields,
+  describeError,
+  summariseResult,
   type RunOrigin,
   type RunRecord,
   type RunStatus,
@@ -15,42 +15,35 @@ export interface RunWaiter {
   reject(error: unknown): void;
 }
 
-/** What an attempt reports to when it settles. */
-export interface AttemptOwner {
-  settled(attempt: RunAttempt): void;
-}
+/** How an attempt that ran can end. */
+export type AttemptStatus = Exclude<RunStatus, 'skipped' | 'missed'>;
 
 /**
- * One attempt of one run, and the `TaskContext` its method receives. Built for the dispatch hot
- * path: the AbortController, run id and Date objects exist only once someone reads them, and
- * settling is a flag check instead of a promise race.
+ * One attempt of one run, and the `TaskContext` its method receives. It settles once: a method
+ * that finishes after its timeout or abort changes nothing.
  */
 export class RunAttempt implements TaskContext {
-  status: Exclude<RunStatus, 'skipped' | 'missed'> | null = null;
+  readonly runId = newRunId();
+  status: AttemptStatus | null = null;
   /** The returned value once succeeded, the error otherwise. */
   outcome: unknown = undefined;
-  startedAtMs = 0;
+  readonly startedAtMs = Date.now();
   finishedAtMs = 0;
   timer: ReturnType<typeof setTimeout> | null = null;
+  /** Set once the run this attempt belongs to has ended (no retry follows). */
+  ended = false;
+  /** Made when the method first reads `signal`: most methods never do, and it costs a microsecond. */
   private controller: AbortController | null = null;
   private abortReason: unknown = undefined;
-  /** Numbered at creation; the id string is made only when read. */
-  readonly runSeq = nextRunSeq();
-  /** Filled in when the attempt finishes: what history keeps of the error and the value. */
-  errorInfo: RunRecord['error'] = null;
-  resultSummary: string | null = null;
-  /** Links of the executor's list of attempts in progress. */
-  prevActive: RunAttempt | null = null;
-  nextActive: RunAttempt | null = null;
 
   constructor(
     readonly task: ScheduledTask,
     readonly origin: RunOrigin,
-    /** Planned fire time in epoch ms, or -1 for a manual run. */
-    readonly scheduledAtMs: number,
+    /** Planned fire time in epoch ms, or null for a manual run. */
+    readonly scheduledAtMs: number | null,
     readonly attempt: number,
     readonly waiter: RunWaiter | null,
-    private readonly owner: AttemptOwner,
+    private readonly onSettled: (attempt: RunAttempt) => void,
   ) {}
 
   get taskId(): string {
@@ -62,11 +55,7 @@ export class RunAttempt implements TaskContext {
   }
 
   get scheduledAt(): Date | null {
-    return this.scheduledAtMs < 0 ? null : new Date(this.scheduledAtMs);
-  }
-
-  get runId(): string {
-    return runIdOf(this.runSeq);
+    return this.scheduledAtMs === null ? null : new Date(this.scheduledAtMs);
   }
 
   get signal(): AbortSignal {
@@ -77,34 +66,32 @@ export class RunAttempt implements TaskContext {
     return this.controller.signal;
   }
 
-  /** The fields history keeps, once finished. */
-  toFields(): RunFields {
+  /** The history record of this attempt, once settled. */
+  toRecord(): RunRecord {
+    const failed = this.status !== 'succeeded';
     return {
-      runSeq: this.runSeq,
+      runId: this.runId,
+      taskId: this.task.id,
+      taskName: this.task.name,
       origin: this.origin,
-      scheduledAtMs: this.scheduledAtMs,
-      startedAtMs: this.startedAtMs,
-      finishedAtMs: this.finishedAtMs,
+      scheduledAt: this.scheduledAt,
+      startedAt: new Date(this.startedAtMs),
+      finishedAt: new Date(this.finishedAtMs),
       status: this.status!,
       attempt: this.attempt,
-      error: this.errorInfo,
-      result: this.resultSummary,
+      error: failed ? describeError(this.outcome) : null,
+      result: failed ? null : summariseResult(this.outcome),
     };
   }
 
-  /** The history record of this attempt, once finished; built on demand. */
-  toRecord(): RunRecord {
-    return recordOf(this.task.id, this.task.name, this.toFields());
-  }
-
   /** Marks the outcome once; later outcomes (a method finishing after its timeout) are ignored. */
-  settle(status: NonNullable<RunAttempt['status']>, outcome: unknown): void {
+  settle(status: AttemptStatus, outcome: unknown): void {
     if (this.status !== null) return;
     this.status = status;
     this.outcome = outcome;
     this.finishedAtMs = Date.now();
     if (this.timer !== null) clearTimeout(this.timer);
-    this.owner.settled(this);
+    this.onSettled(this);
   }
 
   /** Aborts the method's signal and settles at once, without waiting for the method. */

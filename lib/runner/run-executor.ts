@@ -1,37 +1,17 @@
-import { TaskTimeoutError } from '../errors.js';
-import { RunAttempt, type AttemptOwner, type RunWaiter } from './run-attempt.js';
-import { nextRunSeq } from './run-id.js';
-import {
-  describeError,
-  recordOf,
-  summariseResult,
-  type RunFields,
-  type RunOrigin,
-  type RunRecord,
-} from './run-record.js';
-import type { RunFieldStore, RunStore } from './run-store.js';
+import { messages, ShutdownAbortError, TaskTimeoutError } from '../errors.js';
+import { WaitList } from '../utils/wait-list.js';
+import { RunAttempt, type RunWaiter } from './run-attempt.js';
+import { newRunId } from './run-id.js';
+import { describeError, type RunOrigin, type RunRecord } from './run-record.js';
+import type { RunStore } from './run-store.js';
 import type { ScheduledTask } from './scheduled-task.js';
-import { eventBase, type SchedulerEvent } from './scheduler-events.js';
+import { emitEvent, type EventBody, type EventSink } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import type { TaskContext } from './task-context.js';
 import { backoffDelay } from './task-policies.js';
 
 /** Wraps every run: for tracing, metrics or request context. Must call `run` and return its result. */
 export type RunWrapper = (context: TaskContext, run: () => Promise<unknown>) => Promise<unknown>;
-
-/** The reason a run's signal is aborted when the application shuts down. */
-export class ShutdownAbortError extends Error {
-  constructor(taskName: string) {
-    super(`Task "${taskName}" was aborted because the application is shutting down`);
-    this.name = 'ShutdownAbortError';
-  }
-}
-
-/** Where events go; emitting is skipped entirely while nobody listens. */
-export interface EventSink {
-  readonly observed: boolean;
-  next(event: SchedulerEvent): void;
-}
 
 /** What the executor needs from the scheduler. */
 export interface RunExecutorDeps {
@@ -40,117 +20,121 @@ export interface RunExecutorDeps {
   events: EventSink;
   wrapRun?: RunWrapper;
   random: () => number;
-  /** Called once per run, after its last attempt. */
-  runDone(task: ScheduledTask, last: RunAttempt): void;
+  /** Called once per run, after its last attempt, when the task's `activeRuns` is already down. */
+  runEnded(task: ScheduledTask, record: RunRecord): void;
 }
 
 /**
- * Starts runs and finishes them: timeouts, retries with backoff, history records, logs and events.
- * A method is called synchronously by `start`; everything after it settles happens in one
- * microtask per batch of settled attempts, so a thousand due tasks all start before any
- * bookkeeping runs.
+ * Owns runs in flight: starts them, settles them (timeouts, aborts), retries them with backoff,
+ * records their history, logs and events, and drains them at shutdown. A method is called
+ * synchronously by `start`; the bookkeeping of settled attempts runs in one microtask per batch, so
+ * a thousand due tasks all start before any of it. Each step after a run settles is guarded on its
+ * own: one broken run, logger or store cannot stop the others.
  */
-export class RunExecutor implements AttemptOwner {
-  /** Attempts in progress, as an intrusive list (see RunAttempt.prevActive): no hashing per start. */
-  private activeHead: RunAttempt | null = null;
+export class RunExecutor {
+  private readonly active = new Set<RunAttempt>();
   private readonly backoffs = new Set<RunAttempt>();
   private settledBatch: RunAttempt[] = [];
-  private stopping = false;
-  private readonly fieldStore: RunFieldStore | null;
+  private readonly drained = new WaitList();
+  private retriesStopped = false;
+  /** Runs started and not ended (retries included): each run counts once. */
+  runsInFlight = 0;
 
-  constructor(private readonly deps: RunExecutorDeps) {
-    const store = deps.store as Partial<RunFieldStore>;
-    this.fieldStore = typeof store.addFields === 'function' ? (store as RunFieldStore) : null;
-  }
+  constructor(private readonly deps: RunExecutorDeps) {}
 
-  /** Starts attempt 1 of a run of `task`; `scheduledAtMs` is -1 for a manual run. */
+  /** Starts attempt 1 of a run of `task`; `scheduledAtMs` is null for a manual run. */
   start(
     task: ScheduledTask,
     origin: RunOrigin,
-    scheduledAtMs: number,
+    scheduledAtMs: number | null,
     waiter: RunWaiter | null,
   ): void {
-    this.startAttempt(new RunAttempt(task, origin, scheduledAtMs, 1, waiter, this));
+    task.activeRuns++;
+    this.runsInFlight++;
+    this.startAttempt(new RunAttempt(task, origin, scheduledAtMs, 1, waiter, this.onSettled));
   }
 
-  /** Names of the tasks with an attempt in progress. */
-  activeTaskNames(): string[] {
-    return [...new Set(this.activeAttempts().map((attempt) => attempt.task.name))];
-  }
-
-  /** No retry starts from now on; runs waiting for a retry end with their last outcome. */
-  stopRetries(): void {
-    this.stopping = true;
-    for (const attempt of this.backoffs) {
-      if (attempt.timer !== null) clearTimeout(attempt.timer);
-      this.deps.runDone(attempt.task, attempt);
-      attempt.waiter?.reject(attempt.outcome);
-    }
-    this.backoffs.clear();
-  }
-
-  /** Aborts every attempt in progress with a shutdown reason; each settles as cancelled. */
-  abortAll(): void {
-    for (const attempt of this.activeAttempts()) {
-      attempt.abort(new ShutdownAbortError(attempt.task.name), 'cancelled');
-    }
-  }
-
-  /** Records a fire time, or a manual run (`scheduledAtMs` -1), that did not run. */
+  /** Records a fire time (or a manual run, `scheduledAtMs` null) that did not run. */
   recordNotRun(
     task: ScheduledTask,
     status: 'skipped' | 'missed',
-    scheduledAtMs: number,
+    scheduledAtMs: number | null,
     why: string,
     origin: 'schedule' | 'manual' = 'schedule',
   ): void {
-    const fields: RunFields = {
-      runSeq: nextRunSeq(),
+    const record: RunRecord = {
+      runId: newRunId(),
+      taskId: task.id,
+      taskName: task.name,
       origin,
-      scheduledAtMs,
-      startedAtMs: -1,
-      finishedAtMs: Date.now(),
+      scheduledAt: scheduledAtMs === null ? null : new Date(scheduledAtMs),
+      startedAt: null,
+      finishedAt: new Date(),
       status,
       attempt: 1,
       error: null,
       result: null,
     };
-    const record = recordOf(task.id, task.name, fields);
-    task.countOutcome(status, record);
-    this.store(task, fields, record);
+    this.record(task, record);
     const what = record.scheduledAt
       ? `its fire time ${record.scheduledAt.toISOString()}`
       : 'a manual run';
     this.deps.logger.debug?.(`Task "${task.name}" ${status} ${what}: ${why}`);
-    const events = this.deps.events;
-    if (events.observed) events.next({ ...eventBase(task), type: status, record });
   }
 
-  settled(attempt: RunAttempt): void {
-    this.removeActive(attempt);
-    // A resolved promise, not queueMicrotask: jest's fake timers replace the latter.
-    if (this.settledBatch.length === 0) void RESOLVED.then(this.finishBatch);
-    this.settledBatch.push(attempt);
+  /**
+   * Stops retries, waits for runs in flight until `deadlineMs` (epoch ms), then aborts the rest
+   * and waits for them to settle. Says once what it waits for, and again if it aborts.
+   */
+  async drain(deadlineMs: number): Promise<void> {
+    this.stopRetries();
+    if (this.runsInFlight === 0) return;
+    const waitMs = Math.max(0, deadlineMs - Date.now());
+    this.deps.logger.log(messages.shutdownWaiting(this.activeTaskNames(), waitMs));
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = setTimeout(() => resolve('timeout'), waitMs);
+    });
+    const result = await Promise.race([this.whenDrained().then(() => 'drained'), deadline]);
+    clearTimeout(timer);
+    if (result === 'timeout') {
+      this.deps.logger.warn(messages.shutdownTimeout(this.activeTaskNames()));
+      for (const attempt of [...this.active]) {
+        attempt.abort(new ShutdownAbortError(attempt.task.name), 'cancelled');
+      }
+      await this.whenDrained();
+    }
+  }
+
+  /** Names of the tasks with a run in flight (a few, then a count). */
+  activeTaskNames(): string[] {
+    return [...new Set([...this.active].map((attempt) => attempt.task.name))];
+  }
+
+  private whenDrained(): Promise<void> {
+    return this.runsInFlight === 0 ? Promise.resolve() : this.drained.wait();
+  }
+
+  /** No retry starts from now on; runs waiting for a retry end with their last outcome. */
+  private stopRetries(): void {
+    this.retriesStopped = true;
+    for (const attempt of this.backoffs) {
+      if (attempt.timer !== null) clearTimeout(attempt.timer);
+      this.end(attempt, attempt.toRecord());
+    }
+    this.backoffs.clear();
   }
 
   private startAttempt(attempt: RunAttempt): void {
     const { task } = attempt;
-    task.countStart();
-    attempt.startedAtMs = Date.now();
-    const head = this.activeHead;
-    attempt.nextActive = head;
-    if (head !== null) head.prevActive = attempt;
-    this.activeHead = attempt;
-    const events = this.deps.events;
-    if (events.observed) {
-      events.next({
-        ...eventBase(task),
-        type: 'started',
-        runId: attempt.runId,
-        scheduledAt: attempt.scheduledAt,
-        attempt: attempt.attempt,
-      });
-    }
+    task.runCount++;
+    this.active.add(attempt);
+    this.emit(task, {
+      type: 'started',
+      runId: attempt.runId,
+      scheduledAt: attempt.scheduledAt,
+      attempt: attempt.attempt,
+    });
     const timeout = task.policies.timeout;
     if (timeout !== null) attempt.timer = setTimeout(onAttemptTimeout, timeout, attempt, timeout);
     const wrapRun = this.deps.wrapRun;
@@ -163,108 +147,102 @@ export class RunExecutor implements AttemptOwner {
     }
   }
 
-  /** The attempts in progress, oldest first. */
-  private activeAttempts(): RunAttempt[] {
-    const attempts: RunAttempt[] = [];
-    for (let at = this.activeHead; at !== null; at = at.nextActive) attempts.push(at);
-    return attempts.reverse();
-  }
-
-  private removeActive(attempt: RunAttempt): void {
-    const { prevActive, nextActive } = attempt;
-    if (prevActive !== null) prevActive.nextActive = nextActive;
-    else if (this.activeHead === attempt) this.activeHead = nextActive;
-    else return; // not in the list
-    if (nextActive !== null) nextActive.prevActive = prevActive;
-    attempt.prevActive = attempt.nextActive = null;
-  }
+  private readonly onSettled = (attempt: RunAttempt): void => {
+    this.active.delete(attempt);
+    // A resolved promise, not queueMicrotask: jest's fake timers replace the latter.
+    if (this.settledBatch.length === 0) void RESOLVED.then(this.finishBatch);
+    this.settledBatch.push(attempt);
+  };
 
   private readonly finishBatch = (): void => {
     const batch = this.settledBatch;
     this.settledBatch = [];
-    for (const attempt of batch) this.finish(attempt);
+    for (const attempt of batch) {
+      try {
+        this.finish(attempt);
+      } catch (error) {
+        // Only a bug of ours gets here; the run must still end, or the task stays running.
+        this.logInternalError(attempt.task, error);
+        if (!attempt.ended && !this.backoffs.has(attempt)) this.end(attempt, null);
+      }
+    }
   };
 
   private finish(attempt: RunAttempt): void {
     const { task, status } = attempt;
-    const failed = status !== 'succeeded';
-    if (failed) attempt.errorInfo = describeError(attempt.outcome);
-    else attempt.resultSummary = summariseResult(attempt.outcome);
-    task.countOutcome(status!, attempt);
-    this.store(task, attempt.toFields());
-    this.report(task, attempt);
+    const record = attempt.toRecord();
+    this.record(task, record);
+    this.report(task, record);
     const { retry } = task.policies;
     const retryable = status === 'failed' || status === 'timedOut';
-    if (retryable && attempt.attempt < retry.attempts && !this.stopping) {
+    if (retryable && attempt.attempt < retry.attempts && !this.retriesStopped) {
       this.retryLater(attempt, backoffDelay(retry, attempt.attempt, this.deps.random));
       return;
     }
-    this.deps.runDone(task, attempt);
-    if (!attempt.waiter) return;
-    if (failed) attempt.waiter.reject(attempt.outcome);
-    else attempt.waiter.resolve(attempt.outcome);
+    this.end(attempt, record);
+  }
+
+  /** Ends a run: the task is told, then whoever waits for it. */
+  private end(attempt: RunAttempt, record: RunRecord | null): void {
+    const { task, waiter } = attempt;
+    attempt.ended = true;
+    task.activeRuns--;
+    this.runsInFlight--;
+    try {
+      this.deps.runEnded(task, record ?? attempt.toRecord());
+    } catch (error) {
+      this.logInternalError(task, error);
+    }
+    if (this.runsInFlight === 0) this.drained.release();
+    if (attempt.status === 'succeeded') waiter?.resolve(attempt.outcome);
+    else waiter?.reject(attempt.outcome);
   }
 
   private retryLater(failed: RunAttempt, delayMs: number): void {
     const { task } = failed;
-    const events = this.deps.events;
-    if (events.observed) {
-      const error = describeError(failed.outcome).message;
-      events.next({
-        ...eventBase(task),
-        type: 'retrying',
-        attempt: failed.attempt + 1,
-        delayMs,
-        error,
-      });
-    }
+    this.emit(task, {
+      type: 'retrying',
+      attempt: failed.attempt + 1,
+      delayMs,
+      error: describeError(failed.outcome).message,
+    });
     this.backoffs.add(failed);
     failed.timer = setTimeout(() => {
       this.backoffs.delete(failed);
-      const next = new RunAttempt(
-        task,
-        failed.origin,
-        failed.scheduledAtMs,
-        failed.attempt + 1,
-        failed.waiter,
-        this,
+      const { origin, scheduledAtMs, waiter } = failed;
+      const next = failed.attempt + 1;
+      this.startAttempt(
+        new RunAttempt(task, origin, scheduledAtMs, next, waiter, this.onSettled),
       );
-      this.startAttempt(next);
     }, delayMs);
   }
 
-  /** Hands a run to the store: as fields when it takes them, else as a record. */
-  private store(task: ScheduledTask, fields: RunFields, record?: RunRecord): void {
+  /** Counts an outcome, keeps it as the task's last run, hands it to the store and emits it. */
+  private record(task: ScheduledTask, record: RunRecord): void {
+    task.countOutcome(record);
     try {
-      if (this.fieldStore) {
-        this.fieldStore.addFields(task.id, task.name, fields);
-        return;
-      }
-      const stored = this.deps.store.add(record ?? recordOf(task.id, task.name, fields));
+      const stored = this.deps.store.add(record);
       if (stored) stored.catch((storeError: unknown) => this.logStoreError(task, storeError));
     } catch (storeError) {
       this.logStoreError(task, storeError);
     }
+    this.emit(task, { type: record.status, record } as EventBody);
   }
 
-  private report(task: ScheduledTask, attempt: RunAttempt): void {
-    const { status } = attempt;
+  private report(task: ScheduledTask, record: RunRecord): void {
+    const { status, error } = record;
     if (status === 'failed') {
-      const { message, stack } = attempt.errorInfo!;
       this.deps.logger.error(
-        `Task "${task.name}" failed (attempt ${attempt.attempt}): ${message}`,
-        stack ?? undefined,
+        `Task "${task.name}" failed (attempt ${record.attempt}): ${error!.message}`,
+        error!.stack ?? undefined,
       );
     } else if (status === 'timedOut' || status === 'cancelled') {
-      this.deps.logger.warn(attempt.errorInfo!.message);
+      this.deps.logger.warn(error!.message);
     }
-    const events = this.deps.events;
-    if (events.observed)
-      events.next({
-        ...eventBase(task),
-        type: status!,
-        record: attempt.toRecord(),
-      } as SchedulerEvent);
+  }
+
+  private emit(task: ScheduledTask, body: EventBody): void {
+    emitEvent(this.deps.events, task, body);
   }
 
   private logStoreError(task: ScheduledTask, error: unknown): void {
@@ -273,6 +251,11 @@ export class RunExecutor implements AttemptOwner {
       `Could not store a run of task "${task.name}": ${message}`,
       stack ?? undefined,
     );
+  }
+
+  private logInternalError(task: ScheduledTask, error: unknown): void {
+    const { message, stack } = describeError(error);
+    this.deps.logger.error(`Task "${task.name}": finishing a run failed: ${message}`, stack ?? undefined);
   }
 }
 

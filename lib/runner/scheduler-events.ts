@@ -8,11 +8,6 @@ export interface TaskEventBase {
   at: Date;
 }
 
-/** The common part of an event about `task`, stamped now. */
-export function eventBase(task: { readonly id: string; readonly name: string }): TaskEventBase {
-  return { taskId: task.id, taskName: task.name, at: new Date() };
-}
-
 /** Every event `events$` emits, discriminated by `type`. */
 export type SchedulerEvent =
   | (TaskEventBase & { type: 'scheduled'; nextRunAt: Date })
@@ -30,3 +25,26 @@ export type SchedulerEvent =
 
 /** The names of the events. */
 export type SchedulerEventType = SchedulerEvent['type'];
+
+/** An event as its emitter builds it: without the fields every event shares. */
+export type EventBody = SchedulerEvent extends infer E
+  ? E extends unknown
+    ? Omit<E, keyof TaskEventBase>
+    : never
+  : never;
+
+/** Where events go; building and emitting are skipped while nobody listens. */
+export interface EventSink {
+  readonly observed: boolean;
+  next(event: SchedulerEvent): void;
+}
+
+/** Emits an event about `task`, stamped now, if anyone listens. */
+export function emitEvent(
+  sink: EventSink,
+  task: { readonly id: string; readonly name: string },
+  body: EventBody,
+): void {
+  if (!sink.observed) return;
+  sink.next({ taskId: task.id, taskName: task.name, at: new Date(), ...body } as SchedulerEvent);
+}

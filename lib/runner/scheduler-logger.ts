@@ -12,3 +12,20 @@ export const silentLogger: SchedulerLogger = {
   warn: () => {},
   error: () => {},
 };
+
+/** Wraps a logger so that one that throws can never stop scheduling: its failures are dropped. */
+export function guardLogger(logger: SchedulerLogger): SchedulerLogger {
+  const attempt = (write: () => void) => {
+    try {
+      write();
+    } catch {
+      // Nowhere left to report it: the logger is what failed.
+    }
+  };
+  return {
+    log: (message) => attempt(() => logger.log(message)),
+    warn: (message) => attempt(() => logger.warn(message)),
+    error: (message, stack) => attempt(() => logger.error(message, stack)),
+    debug: logger.debug ? (message) => attempt(() => logger.debug!(message)) : undefined,
+  };
+}

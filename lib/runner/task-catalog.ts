@@ -1,17 +1,21 @@
 import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
-import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
+import { BaseTrigger } from '../triggers/base.trigger.js';
+import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
 import { resolvePolicies, type TaskPolicies } from './task-policies.js';
 
 /**
- * The registered tasks: validates each definition (unique name, a trigger of its own, valid
- * policies and zone) and finds tasks by name or id. Knows nothing of time or runs.
+ * The registered tasks of one scheduler: validates each definition (unique name, a trigger of its
+ * own, valid policies and zone), makes its trigger state, and finds tasks by name or id. Knows
+ * nothing of time or runs.
  */
 export class TaskCatalog {
   /** In registration order (a Map keeps insertion order). */
   private readonly byName = new Map<string, ScheduledTask>();
   /** Built on the first lookup by id: ids cost a hash each, and most apps look up by name. */
   private byId: Map<string, ScheduledTask> | null = null;
+  /** Which task each trigger (OrTrigger children included) belongs to in this scheduler. */
+  private readonly owners = new Map<BaseTrigger, ScheduledTask>();
   /** Resolved once and shared by every task without policies, group or source of its own. */
   private readonly defaultProfile: TaskProfile;
 
@@ -35,13 +39,14 @@ export class TaskCatalog {
         messages.duplicateTaskName(definition.name, existing.source, source),
       );
     }
-    this.assertUnclaimed(definition.trigger, source);
+    assertTrigger(definition.name, definition.trigger);
+    this.assertUnclaimed(definition.trigger, source, null);
     const profile = this.profileOf(definition);
-    this.prepareTrigger(definition.name, definition.trigger);
-    const task = new ScheduledTask(definition, profile);
+    const state = this.createState(definition.name, definition.trigger);
+    const task = new ScheduledTask(definition, profile, state);
     this.byName.set(task.name, task);
     this.byId?.set(task.id, task);
-    task.trigger.attach(task);
+    this.claim(task, task.trigger);
     return task;
   }
 
@@ -62,30 +67,34 @@ export class TaskCatalog {
     return task;
   }
 
-  /** Gives `task` a new trigger after the same checks as at registration. */
+  /** Gives `task` a new trigger, with a fresh state, after the same checks as at registration. */
   replaceTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
-    if (trigger !== task.trigger) this.assertUnclaimed(trigger, task.source);
-    this.prepareTrigger(task.name, trigger);
-    task.trigger.detach(task);
-    trigger.attach(task);
+    assertTrigger(task.name, trigger);
+    if (task.phase !== 'scheduled' || trigger.phase !== 'scheduled') {
+      throw new TaskDeclarationError(messages.setTriggerPhase(task.name));
+    }
+    this.assertUnclaimed(trigger, task.source, task);
+    const state = this.createState(task.name, trigger);
+    for (const part of task.trigger.components()) this.owners.delete(part);
     task.trigger = trigger;
+    task.triggerState = state;
+    this.claim(task, trigger);
   }
 
-  /** Rejects anything that is not a trigger, naming the task. */
-  assertTrigger(taskName: string, trigger: BaseTrigger): void {
-    if (typeof trigger?.getWaitingTimeTillNextTrigger !== 'function') {
-      throw new TaskDeclarationError(
-        `Task "${taskName}": the trigger is not a BaseTrigger (got ${String(trigger)})`,
-      );
+  private createState(taskName: string, trigger: BaseTrigger): TriggerState {
+    try {
+      return trigger.createState(this.triggerDefaults);
+    } catch (error) {
+      throw new TaskDeclarationError(`Task "${taskName}": ${(error as Error).message}`);
     }
   }
 
-  private profileOf({ name, group, source, policies }: TaskDefinition): TaskProfile {
-    const ownPolicies = hasOwnPolicies(policies);
+  private profileOf({ name, group, source, policies, groupPolicies }: TaskDefinition): TaskProfile {
+    const ownPolicies = hasOwnPolicies(policies) || hasOwnPolicies(groupPolicies);
     if (!ownPolicies && !group && !source) return this.defaultProfile;
     return {
       policies: ownPolicies
-        ? resolvePolicies(`Task "${name}"`, this.policyDefaults, policies)
+        ? resolvePolicies(`Task "${name}"`, this.policyDefaults, groupPolicies, policies)
         : this.defaultProfile.policies,
       group: group || null,
       source: source || undefined,
@@ -96,25 +105,25 @@ export class TaskCatalog {
     return (this.byId ??= new Map([...this.byName.values()].map((task) => [task.id, task])));
   }
 
-  /**
-   * A trigger holds its schedule's state, so two tasks must not share one. Its owner in another
-   * scheduler (an application closed or abandoned, as in tests) does not count: the newest takes it.
-   */
-  private assertUnclaimed(trigger: BaseTrigger, source: string): void {
-    const owner = trigger.owner;
-    if (owner === null) return;
-    const task = this.byName.get(owner.name);
-    if (task !== owner) return;
-    throw new TaskDeclarationError(messages.sharedTrigger(task.source, source));
+  /** One trigger instance, or any of its OrTrigger children, belongs to one task of a scheduler. */
+  private assertUnclaimed(trigger: BaseTrigger, source: string, self: ScheduledTask | null): void {
+    for (const part of trigger.components()) {
+      const owner = this.owners.get(part);
+      if (owner !== undefined && owner !== self) {
+        throw new TaskDeclarationError(messages.sharedTrigger(owner.source, source));
+      }
+    }
   }
 
-  private prepareTrigger(taskName: string, trigger: BaseTrigger): void {
-    this.assertTrigger(taskName, trigger);
-    try {
-      trigger.applyDefaults(this.triggerDefaults);
-    } catch (error) {
-      throw new TaskDeclarationError(`Task "${taskName}": ${(error as Error).message}`);
-    }
+  private claim(task: ScheduledTask, trigger: BaseTrigger): void {
+    for (const part of trigger.components()) this.owners.set(part, task);
+  }
+}
+
+/** Rejects anything that is not a trigger, naming the task. */
+function assertTrigger(taskName: string, trigger: unknown): asserts trigger is BaseTrigger {
+  if (!(trigger instanceof BaseTrigger)) {
+    throw new TaskDeclarationError(messages.notATrigger(taskName, trigger));
   }
 }
 

@@ -16,6 +16,12 @@ export interface TaskMetadata {
   paused: boolean;
   /** Attempts started (manual runs and retries included). */
   runCount: number;
+  /** Fires counted against the trigger's `maxLoopCount` (manual runs do not count). */
+  loopCount: number;
+  /** The nominal time of the last fire (run, skipped or missed); null before the first. */
+  lastFiredAt: Date | null;
+  /** The zone wall-clock triggers read their times in (their own `tz`, else the module's); null for others. */
+  timeZone: string | null;
   counters: RunCounters;
   lastRun: RunRecord | null;
   policies: {
@@ -28,20 +34,32 @@ export interface TaskMetadata {
   };
 }
 
+const NO_RUNS: RunCounters = {
+  succeeded: 0,
+  failed: 0,
+  timedOut: 0,
+  skipped: 0,
+  missed: 0,
+  cancelled: 0,
+};
+
 /** Builds the metadata of a task from its live state. */
 export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
-  const { policies } = task;
+  const { policies, triggerState: state } = task;
   return {
     id: task.id,
     name: task.name,
     group: task.group,
     phase: task.phase,
-    trigger: task.trigger.describe(),
+    trigger: task.describeTrigger(),
     nextRunAt: task.plannedAt === null ? null : new Date(task.plannedAt),
     running: task.activeRuns > 0,
     paused: task.paused,
     runCount: task.runCount,
-    counters: { ...task.counters },
+    loopCount: state.loopCount,
+    lastFiredAt: state.lastFireAt === null ? null : new Date(state.lastFireAt),
+    timeZone: state.zone,
+    counters: { ...(task.counters ?? NO_RUNS) },
     lastRun: task.lastRun,
     policies: {
       timeout: policies.timeout,

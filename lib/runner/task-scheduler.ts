@@ -1,18 +1,19 @@
 import { Subject, type Observable } from 'rxjs';
-import { TaskDeclarationError, messages } from '../errors.js';
-import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
-import type { RunAttempt, RunWaiter } from './run-attempt.js';
+import { messages, RunSkippedError, SchedulerShutdownError } from '../errors.js';
+import type { BaseTrigger } from '../triggers/base.trigger.js';
+import type { TriggerDefaults } from '../triggers/trigger-state.js';
+import { WaitList } from '../utils/wait-list.js';
+import { describeError, type RunRecord } from './run-record.js';
+import type { RunWaiter } from './run-attempt.js';
 import { RunExecutor, type RunWrapper } from './run-executor.js';
-import type { RunOrigin, RunRecord } from './run-record.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
-import { ScheduledTask, type TaskDefinition } from './scheduled-task.js';
-import { eventBase, type SchedulerEvent, type TaskEventBase } from './scheduler-events.js';
-import type { SchedulerLogger } from './scheduler-logger.js';
+import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
+import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-events.js';
+import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
 import { TimerQueue } from './timer-queue.js';
 import { decideFire } from './fire-decision.js';
-import { WaitList } from '../utils/wait-list.js';
 
 /** How long shutdown waits for running runs before aborting them, unless told otherwise (ms). */
 export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
@@ -38,61 +39,69 @@ export interface RunNowOptions {
   respectOverlap?: boolean;
 }
 
-/** Thrown by a manual run that the overlap policy skipped. */
-export class RunSkippedError extends Error {
-  constructor(taskName: string) {
-    super(`Task "${taskName}" is already running and its overlap policy is 'skip'`);
-    this.name = 'RunSkippedError';
-  }
+/** Options of `shutdown`. */
+export interface SchedulerShutdownOptions {
+  /** When (epoch ms) to stop waiting for runs and abort them; default now + shutdownTimeout. */
+  deadline?: number;
+}
+
+/** A run waiting for the task's current run to end (the 'queue' overlap policy). */
+interface HeldRun {
+  origin: 'schedule' | 'manual';
+  scheduledAtMs: number | null;
+  waiter: RunWaiter | null;
 }
 
 type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
 
 /**
- * Owns the tasks and drives them: one logical loop per task (plan the next fire time, wait, run,
- * repeat) on a shared timer queue, with overlap, misfire and retry policies, and an orderly
- * shutdown. Knows nothing of Nest.
+ * Plans fire times and owns the control API: one logical loop per task (plan the next fire time,
+ * wait, hand the run to the RunExecutor, repeat) on a shared timer queue, with pause, resume,
+ * trigger changes, overlap and misfire policies. Each task's trigger state is its own, so many
+ * schedulers (apps, testing modules) may run the same triggers. Knows nothing of Nest.
  *
  * A wake-up works in two phases: every due task is started first, then the next fire times of
  * calendar and fixed-rate tasks are planned, so planning never delays a start.
  */
 export class TaskScheduler {
   private readonly catalog: TaskCatalog;
-  private readonly timers = new TimerQueue<ScheduledTask>(
-    (task) => this.onDue(task),
-    () => this.planBatch(),
-  );
+  private readonly timers = new TimerQueue<ScheduledTask>({
+    onDue: (task) => this.onDue(task),
+    onBatchEnd: () => this.planBatch(),
+    onClockSetBack: (ms) => this.onClockSetBack(ms),
+  });
   private readonly toPlan: ScheduledTask[] = [];
+  private readonly held = new Map<ScheduledTask, HeldRun[]>();
   private readonly subject = new Subject<SchedulerEvent>();
   private readonly executor: RunExecutor;
-  /** Manual runs with the 'queue' overlap policy, waiting for a task's current run to end. */
-  private readonly taskWaiters = new Map<ScheduledTask, WaitList>();
   private readonly idleWaiters = new WaitList();
-  private readonly drainWaiters = new WaitList();
-  private runsInFlight = 0;
   private readonly store: RunStore;
+  private readonly logger: SchedulerLogger;
   private readonly shutdownTimeout: number;
   private readonly misfireThreshold: number;
   private readonly random: () => number;
   private state: SchedulerState = 'created';
+  /** Whether scheduled tasks were started, so shutdown tasks are due. */
+  private started = false;
   private stopped: Promise<void> | undefined;
 
-  /** Every scheduling and run event. */
+  /** Every scheduling and run event; completes when shutdown begins. */
   readonly events$: Observable<SchedulerEvent> = this.subject.asObservable();
 
-  constructor(private readonly options: TaskSchedulerOptions) {
+  constructor(options: TaskSchedulerOptions) {
+    this.logger = guardLogger(options.logger);
     this.store = options.store ?? new InMemoryRunStore();
     this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
     this.misfireThreshold = options.misfireThreshold ?? 1_000;
     this.random = options.random ?? Math.random;
     this.catalog = new TaskCatalog(options.defaults, options.triggerDefaults ?? {});
     this.executor = new RunExecutor({
-      logger: options.logger,
+      logger: this.logger,
       store: this.store,
       events: this.subject,
       wrapRun: options.wrapRun,
       random: this.random,
-      runDone: (task, last) => this.runDone(task, last),
+      runEnded: (task) => this.runEnded(task),
     });
   }
 
@@ -119,36 +128,51 @@ export class TaskScheduler {
     for (const task of this.catalog.values()) {
       if (task.phase !== 'startup') continue;
       await this.runPhaseTask(task, 'startup');
-      if (this.state !== 'created') return; // stopped while it ran: start nothing more
+      if (this.state !== 'created') return; // shut down while it ran: start nothing more
     }
     this.state = 'running';
+    this.started = true;
     const now = Date.now();
-    for (const task of this.catalog.values())
+    for (const task of this.catalog.values()) {
       if (task.phase === 'scheduled') this.scheduleNext(task, now);
+    }
     this.notifyIfIdle();
   }
 
   /**
-   * Stops scheduling, waits for running runs up to `shutdownTimeout`, aborts what is left, then
-   * runs the shutdown tasks. Leaves no timer behind.
+   * Stops planning: no fire starts from now on, held fires are recorded as skipped and queued
+   * manual runs are refused. Runs in flight go on. The first step of `shutdown`.
    */
-  stop(): Promise<void> {
-    // A second call waits for the same drain instead of returning before it ends.
-    this.stopped ??= this.shutDown();
-    return this.stopped;
-  }
-
-  private async shutDown(): Promise<void> {
-    // Never started (enabled: false): there is nothing to drain and no shutdown task is due.
-    const started = this.state === 'running';
+  stopPlanning(): void {
+    if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.timers.clear();
     this.toPlan.length = 0;
-    for (const task of this.catalog.values()) this.dropHeldFire(task, 'the scheduler stopped');
-    this.executor.stopRetries();
-    await this.drain();
     for (const task of this.catalog.values()) {
-      if (started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
+      task.plannedAt = null;
+      this.dropHeldRuns(task, 'the scheduler stopped', true);
+    }
+  }
+
+  /** Completes `events$`, so that streams built on it (an SSE response) end. */
+  completeEvents(): void {
+    this.subject.complete();
+  }
+
+  /**
+   * Stops planning, waits for running runs until the deadline, aborts what is left, then runs the
+   * shutdown tasks and completes `events$`. Leaves no timer behind. Later calls share the first.
+   */
+  shutdown(options: SchedulerShutdownOptions = {}): Promise<void> {
+    this.stopped ??= this.shutDown(options.deadline ?? Date.now() + this.shutdownTimeout);
+    return this.stopped;
+  }
+
+  private async shutDown(deadline: number): Promise<void> {
+    this.stopPlanning();
+    await this.executor.drain(deadline);
+    for (const task of this.catalog.values()) {
+      if (this.started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
     }
     this.state = 'stopped';
     this.notifyIfIdle();
@@ -159,21 +183,20 @@ export class TaskScheduler {
    * Runs a task now, outside its schedule, without using up its trigger's loop budget. Resolves
    * with the method's value, rejects with its error (or the timeout).
    */
-  async runNow(task: ScheduledTask, options: RunNowOptions = {}): Promise<unknown> {
-    this.assertAcceptingRuns(task);
-    if (options.respectOverlap && task.activeRuns > 0) {
-      if (task.policies.overlap === 'skip') {
-        this.executor.recordNotRun(task, 'skipped', -1, 'it overlapped a running one', 'manual');
+  runNow(task: ScheduledTask, options: RunNowOptions = {}): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.state === 'stopping' || this.state === 'stopped') {
+        throw new SchedulerShutdownError(task.name);
+      }
+      const waiter = { resolve, reject };
+      const { overlap } = task.policies;
+      if (options.respectOverlap && task.activeRuns > 0 && overlap !== 'allow') {
+        if (overlap === 'queue') return this.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
+        this.executor.recordNotRun(task, 'skipped', null, 'it overlapped a running one', 'manual');
         throw new RunSkippedError(task.name);
       }
-      // Waiters are woken together: each waits again until it finds the task idle, so the
-      // queued runs start one after another.
-      while (task.policies.overlap === 'queue' && task.activeRuns > 0) {
-        await this.whenTaskIdle(task);
-        this.assertAcceptingRuns(task);
-      }
-    }
-    return new Promise((resolve, reject) => this.startRun(task, 'manual', -1, { resolve, reject }));
+      this.executor.start(task, 'manual', null, waiter);
+    });
   }
 
   /** Stops planning fire times for the task; a run in progress goes on. */
@@ -181,8 +204,9 @@ export class TaskScheduler {
     if (task.paused) return;
     task.paused = true;
     this.timers.cancel(task);
-    this.dropHeldFire(task, 'the task was paused');
-    this.emit(task, (base) => ({ ...base, type: 'paused' }));
+    task.plannedAt = null;
+    this.dropHeldRuns(task, 'the task was paused', false);
+    this.emit(task, { type: 'paused' });
     this.notifyIfIdle();
   }
 
@@ -190,23 +214,17 @@ export class TaskScheduler {
   resume(task: ScheduledTask): void {
     if (!task.paused) return;
     task.paused = false;
-    this.emit(task, (base) => ({ ...base, type: 'resumed' }));
-    task.trigger.restartSchedule();
+    this.emit(task, { type: 'resumed' });
+    if (this.guardTrigger(task, () => task.trigger.restart(task.triggerState)) === undefined) return;
     if (!task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
 
-  /** Replaces the task's trigger; it takes effect from the next fire time. */
+  /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
-    this.catalog.assertTrigger(task.name, trigger);
-    if (task.phase !== 'scheduled' || trigger.phase !== 'scheduled') {
-      throw new TaskDeclarationError(
-        `Task "${task.name}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
-      );
-    }
     this.catalog.replaceTrigger(task, trigger);
-    trigger.restartSchedule();
     this.timers.cancel(task);
-    this.emit(task, (base) => ({ ...base, type: 'rescheduled', trigger: trigger.describe() }));
+    task.plannedAt = null;
+    this.emit(task, { type: 'rescheduled', trigger: task.describeTrigger() });
     if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
 
@@ -217,41 +235,26 @@ export class TaskScheduler {
 
   /** True when nothing is planned or running: every finite trigger is exhausted (or all paused). */
   isIdle(): boolean {
-    if (this.runsInFlight > 0) return false;
-    if (this.state === 'stopped') return true;
-    if (this.state !== 'running') return false;
-    return this.timers.size === 0 && this.toPlan.length === 0;
+    if (this.executor.runsInFlight > 0) return false;
+    return this.state !== 'running' || (this.timers.size === 0 && this.toPlan.length === 0);
   }
 
   /** Resolves once the scheduler is idle (see isIdle): a standalone runner can exit then. */
   whenIdle(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return this.idleWaiters.wait();
+    return this.isIdle() ? Promise.resolve() : this.idleWaiters.wait();
   }
 
-  private assertAcceptingRuns(task: ScheduledTask): void {
-    if (this.state === 'stopping' || this.state === 'stopped') {
-      throw new Error(`Task "${task.name}" cannot run: the scheduler is shutting down`);
-    }
-  }
-
-  /** Plans the next fire time from `fromMs` and queues the wake-up; marks the task done if none. */
+  /** Plans the next fire time from `fromMs` and queues the wake-up. */
   private scheduleNext(task: ScheduledTask, fromMs: number): void {
     if (this.state !== 'running' || task.paused) return;
     const wait = this.nextWait(task, fromMs);
-    if (wait === null) {
-      this.notifyIfIdle();
-      return;
-    }
+    if (wait === null) return;
     const plannedAt = fromMs + wait;
-    const jitter = task.policies.jitter;
-    const offset = jitter > 0 ? Math.floor(this.random() * jitter) : 0;
-    task.setJitterOffset(offset);
-    this.timers.schedule(task, plannedAt + offset);
-    // Checked here rather than in emit(): this runs once per run, and the closure would not be free.
-    if (this.subject.observed) {
-      this.emit(task, (base) => ({ ...base, type: 'scheduled', nextRunAt: new Date(plannedAt) }));
-    }
+    const { jitter } = task.policies;
+    task.plannedAt = plannedAt;
+    this.timers.schedule(task, plannedAt + (jitter > 0 ? Math.floor(this.random() * jitter) : 0));
+    // Checked here rather than in emit(): this runs once per run, and the Date would not be free.
+    if (this.subject.observed) this.emit(task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
   }
 
   /**
@@ -260,52 +263,50 @@ export class TaskScheduler {
    * its name: a broken trigger must not take the timer queue, and every other task, down.
    */
   private nextWait(task: ScheduledTask, fromMs: number): number | null {
-    const trigger = task.trigger;
-    try {
-      if (!trigger.shouldTrigger()) return null;
-      const wait = trigger.getWaitingTimeTillNextTrigger(new Date(fromMs));
-      if (wait === null || (wait >= 0 && Number.isFinite(wait))) return wait;
-      throw new Error(`getWaitingTimeTillNextTrigger returned ${wait}, not a wait in ms`);
-    } catch (error) {
-      this.triggerFailed(task, error);
-      return null;
-    }
+    const { trigger, triggerState } = task;
+    const wait = this.guardTrigger(task, () => {
+      if (!trigger.canFire(triggerState)) return null;
+      const answer = trigger.nextWait(triggerState, fromMs);
+      if (answer === null || (typeof answer === 'number' && answer >= 0 && answer <= 8.64e15 - fromMs)) {
+        return answer;
+      }
+      throw new Error(`nextWait returned ${String(answer)}, not a wait in ms`);
+    });
+    return wait ?? null;
   }
 
-  private triggerFailed(task: ScheduledTask, error: unknown): void {
-    const { message, stack } = error instanceof Error ? error : new Error(String(error));
-    this.options.logger.error(
-      `Task "${task.name}": its ${task.trigger.describe().type} trigger failed and the task is no longer scheduled: ${message}`,
-      stack,
-    );
+  /** Runs a call into the task's trigger; if it throws, logs it and stops scheduling the task (undefined). */
+  private guardTrigger<T>(task: ScheduledTask, call: () => T): T | undefined {
+    try {
+      return call();
+    } catch (error) {
+      const type = task.describeTrigger().type;
+      this.logger.error(messages.triggerFailed(task.name, type, describeError(error).message));
+      this.timers.cancel(task);
+      task.plannedAt = null;
+      return undefined;
+    }
   }
 
   /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
   private onDue(task: ScheduledTask): void {
-    const trigger = task.trigger;
-    const scheduledAt = task.firePlannedAt;
-    try {
-      trigger.recordFire(new Date(scheduledAt));
-    } catch (error) {
-      // The fire still runs; planning the next one asks the trigger again and stops if it is broken.
-      this.triggerFailed(task, error);
-    }
+    const scheduledAt = task.plannedAt!;
+    task.plannedAt = null;
+    const { trigger } = task;
+    // If counting the fire fails the fire still runs; planning the next one stops the task.
+    this.guardTrigger(task, () => trigger.advance(task.triggerState, scheduledAt));
     const decision = decideFire(task.policies, this.misfireThreshold, {
       lateness: Date.now() - task.dueAt,
       activeRuns: task.activeRuns,
-      hasQueuedFire: task.queuedFireAt !== null,
+      hasQueuedFire: this.held.get(task)?.some((run) => run.origin === 'schedule') ?? false,
     });
-    const run = decision.action === 'run';
-    const held = decision.action === 'queue';
-    if (held) task.queuedFireAt = scheduledAt;
-    else if (!run) this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
-    // Run-end anchored: the next fire is planned when this fire's run ends, held or not.
-    if ((run || held) && trigger.anchoredToRunEnd) {
-      task.awaitingRunEnd = true;
-    } else {
-      this.toPlan.push(task);
-    }
-    if (run) this.startRun(task, 'schedule', scheduledAt, null);
+    if (decision.action === 'run') this.executor.start(task, 'schedule', scheduledAt, null);
+    else if (decision.action === 'queue') this.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
+    else this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
+    // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
+    // Forever task must not come round again at once); the others plan in phase two.
+    if (trigger.anchoredToRunEnd && task.activeRuns > 0) task.awaitingRunEnd = true;
+    else this.toPlan.push(task);
   }
 
   /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */
@@ -317,88 +318,76 @@ export class TaskScheduler {
     this.notifyIfIdle();
   }
 
-  private startRun(
-    task: ScheduledTask,
-    origin: RunOrigin,
-    scheduledAtMs: number,
-    waiter: RunWaiter | null,
-  ): void {
-    task.activeRuns++;
-    this.runsInFlight++;
-    this.executor.start(task, origin, scheduledAtMs, waiter);
+  /**
+   * The system clock was set back by `ms`: interval tasks keep their real-time rate (their wake-ups
+   * move back with the clock), wall-clock tasks wait for the wall clock to reach their times.
+   */
+  private onClockSetBack(ms: number): void {
+    for (const task of this.timers.items()) {
+      if (task.trigger.followsWallClock || task.plannedAt === null) continue;
+      task.plannedAt -= ms;
+      this.timers.schedule(task, task.dueAt - ms);
+    }
   }
 
-  /** A run ended (after its retries): plan the next fire, start a queued run, wake waiters. */
-  private runDone(task: ScheduledTask, last: RunAttempt): void {
-    task.activeRuns--;
-    this.runsInFlight--;
-    if (last.origin === 'schedule' && task.awaitingRunEnd) {
+  /** A run ended: start a held run, plan a fixed-delay task's next fire, wake waiters. */
+  private runEnded(task: ScheduledTask): void {
+    if (task.activeRuns === 0) this.startHeldRun(task);
+    if (task.awaitingRunEnd && task.activeRuns === 0) {
       task.awaitingRunEnd = false;
       this.scheduleNext(task, Date.now());
     }
-    const queued = task.queuedFireAt;
-    if (queued !== null && task.activeRuns === 0 && this.state === 'running') {
-      task.queuedFireAt = null;
-      this.startRun(task, 'schedule', queued, null);
-    }
-    if (task.activeRuns === 0) {
-      this.taskWaiters.get(task)?.release();
-      this.taskWaiters.delete(task);
-    }
-    if (this.runsInFlight === 0) this.drainWaiters.release();
     this.notifyIfIdle();
   }
 
-  /** Records a fire held back by the 'queue' policy as skipped (on pause or stop), and forgets it. */
-  private dropHeldFire(task: ScheduledTask, why: string): void {
-    const held = task.queuedFireAt;
-    if (held === null) return;
-    task.queuedFireAt = null;
-    // Only the held run would have planned the next fire of a run-end anchored trigger.
-    if (task.trigger.anchoredToRunEnd) task.awaitingRunEnd = false;
-    this.executor.recordNotRun(task, 'skipped', held, why);
+  /** Queues a run behind the task's current one (FIFO, started one at a time as runs end). */
+  private hold(task: ScheduledTask, run: HeldRun): void {
+    const queue = this.held.get(task);
+    if (queue) queue.push(run);
+    else this.held.set(task, [run]);
   }
 
-  private whenTaskIdle(task: ScheduledTask): Promise<void> {
-    if (task.activeRuns === 0) return Promise.resolve();
-    let waiters = this.taskWaiters.get(task);
-    if (!waiters) this.taskWaiters.set(task, (waiters = new WaitList()));
-    return waiters.wait();
+  private startHeldRun(task: ScheduledTask): void {
+    const queue = this.held.get(task);
+    if (!queue) return;
+    const run = queue.shift()!;
+    if (queue.length === 0) this.held.delete(task);
+    this.executor.start(task, run.origin, run.scheduledAtMs, run.waiter);
+  }
+
+  /** Drops a held fire (recorded as skipped) and, when stopping, refuses held manual runs. */
+  private dropHeldRuns(task: ScheduledTask, why: string, refuseManual: boolean): void {
+    const queue = this.held.get(task);
+    if (!queue) return;
+    const kept = queue.filter((run) => {
+      if (run.origin === 'schedule') {
+        this.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why);
+        return false;
+      }
+      if (!refuseManual) return true;
+      run.waiter?.reject(new SchedulerShutdownError(task.name));
+      return false;
+    });
+    if (kept.length > 0) this.held.set(task, kept);
+    else this.held.delete(task);
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */
   private runPhaseTask(task: ScheduledTask, origin: 'startup' | 'shutdown'): Promise<void> {
-    if (!task.trigger.shouldTrigger()) return Promise.resolve();
+    const { trigger, triggerState } = task;
+    if (!trigger.canFire(triggerState)) return Promise.resolve();
     const scheduledAt = Date.now();
-    task.trigger.recordFire(new Date(scheduledAt));
+    trigger.advance(triggerState, scheduledAt);
     return new Promise((resolve) =>
-      this.startRun(task, origin, scheduledAt, { resolve, reject: resolve }),
+      this.executor.start(task, origin, scheduledAt, { resolve, reject: resolve }),
     );
-  }
-
-  /** Waits for running runs up to the shutdown timeout, then aborts the rest. */
-  private async drain(): Promise<void> {
-    if (this.runsInFlight === 0) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = setTimeout(() => resolve('timeout'), this.shutdownTimeout);
-    });
-    const drained = this.drainWaiters.wait().then(() => 'drained' as const);
-    const result = await Promise.race([drained, deadline]);
-    clearTimeout(timer);
-    if (result === 'timeout') {
-      this.options.logger.warn(messages.shutdownTimeout(this.executor.activeTaskNames()));
-      this.executor.abortAll();
-      if (this.runsInFlight > 0) await this.drainWaiters.wait();
-    }
   }
 
   private notifyIfIdle(): void {
     if (this.idleWaiters.size > 0 && this.isIdle()) this.idleWaiters.release();
   }
 
-  /** Builds and emits an event only while someone listens. */
-  private emit(task: ScheduledTask, build: (base: TaskEventBase) => SchedulerEvent): void {
-    if (this.subject.observed) this.subject.next(build(eventBase(task)));
+  private emit(task: ScheduledTask, body: EventBody): void {
+    emitEvent(this.subject, task, body);
   }
 }

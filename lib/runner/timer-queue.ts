@@ -8,6 +8,25 @@ const FINAL_WAIT_MS = 20;
  */
 const TWO_STEP_FROM_MS = 250;
 
+/**
+ * A change of the system clock against the monotonic one beyond this (ms) counts as the clock
+ * being set; smaller ones are NTP slewing.
+ */
+const CLOCK_SET_MS = 1_000;
+
+/** What the queue calls back. */
+export interface TimerQueueHandlers<T> {
+  /** Called for each item whose due time came. */
+  onDue(item: T): void;
+  /** Called once after each wake-up's due items were all handed out. */
+  onBatchEnd?(): void;
+  /**
+   * Called on a wake-up, before items are handed out, when the system clock was set back by `ms`
+   * since the last one (due times are wall-clock times; the handler may move them).
+   */
+  onClockSetBack?(ms: number): void;
+}
+
 /** What the queue orders: the item itself carries its due time and heap position (no wrapper). */
 export interface TimerItem {
   /** Epoch ms at which the item is due; set by `schedule`. */
@@ -34,12 +53,10 @@ export class TimerQueue<T extends TimerItem> {
   private dispatching = false;
   /** When the wait being armed ends, in performance.now() time (see `arm`). */
   private finalWaitEnd = 0;
+  /** The wall clock minus the monotonic one at the last wake-up, to see the clock being set. */
+  private clockSkew = Date.now() - performance.now();
 
-  constructor(
-    private readonly onDue: (item: T) => void,
-    /** Called once after each wake-up's due items were all handed out. */
-    private readonly onBatchEnd: () => void = () => {},
-  ) {}
+  constructor(private readonly handlers: TimerQueueHandlers<T>) {}
 
   /** Number of queued items. */
   get size(): number {
@@ -55,6 +72,11 @@ export class TimerQueue<T extends TimerItem> {
     this.heap.push(item);
     this.siftUp(item.heapIndex);
     if (!this.dispatching && dueAt < this.armedFor) this.arm();
+  }
+
+  /** The queued items, in no particular order (a copy). */
+  items(): T[] {
+    return [...this.heap];
   }
 
   /** Removes a queued item; harmless if it is not queued. */
@@ -75,9 +97,10 @@ export class TimerQueue<T extends TimerItem> {
     this.timer = null;
     this.armedFor = Infinity;
     this.dispatching = true;
-    const now = Date.now();
     const heap = this.heap;
     try {
+      this.checkClock();
+      const now = Date.now();
       // Items queued during dispatch for `now` or earlier wait for the next turn of the event
       // loop, so a task that reschedules itself at once (Forever) cannot starve the others.
       const limit = this.seq;
@@ -85,18 +108,30 @@ export class TimerQueue<T extends TimerItem> {
         const item = heap[0];
         this.removeAt(0);
         try {
-          this.onDue(item);
+          this.handlers.onDue(item);
         } catch {
           // onDue handles its own errors; one failing must not stop the others.
         }
       }
     } finally {
       this.dispatching = false;
-      this.onBatchEnd();
+      try {
+        this.handlers.onBatchEnd?.();
+      } catch {
+        // As onDue: the timer must be re-armed whatever the handler did.
+      }
       // onBatchEnd may have queued items (and armed the timer) already.
       if (heap.length > 0 && this.timer === null) this.arm();
     }
   };
+
+  /** Tells the handler when the system clock was set back since the last wake-up. */
+  private checkClock(): void {
+    const skew = Date.now() - performance.now();
+    const setBack = this.clockSkew - skew;
+    this.clockSkew = skew;
+    if (setBack > CLOCK_SET_MS) this.handlers.onClockSetBack?.(setBack);
+  }
 
   private arm(): void {
     this.disarm();

@@ -70,27 +70,26 @@ export class At extends CalendarTrigger {
       hour: this.hour,
       minute: this.minute,
       second: this.second,
-      tz: this.zone,
+      tz: this.tz ?? null,
       ...this.describeLoop(),
     };
   }
 
-  /** The first fire time at or after `nowMs` that is not the one already recorded. */
-  protected nextFireAt(nowMs: number): number {
-    const from =
-      this.lastFiredAt !== null && this.lastFiredAt >= nowMs ? this.lastFiredAt + 1 : nowMs;
-    const today = wallClockOf(from, this.zone);
+  /** The first fire time at or after `nowMs` that is not the one already fired. */
+  protected nextFireAt(zone: string, lastFireAt: number | null, nowMs: number): number {
+    const from = lastFireAt !== null && lastFireAt >= nowMs ? lastFireAt + 1 : nowMs;
+    const today = wallClockOf(from, zone);
     const step = this.weekday === null ? 1 : 7;
     const days = this.weekday === null ? 0 : (this.weekday - today.weekday + 7) % 7;
-    const first = this.instantOn(today.year, today.month, today.day + days);
+    const first = this.instantOn(zone, today.year, today.month, today.day + days);
     if (first >= from) return first;
     // Any later local date maps to an instant after `from`, so one step is always enough.
-    return this.instantOn(today.year, today.month, today.day + days + step);
+    return this.instantOn(zone, today.year, today.month, today.day + days + step);
   }
 
   /** The fire instant on a local date; Date.UTC carries a day past the month's end over. */
-  private instantOn(year: number, month: number, day: number): number {
+  private instantOn(zone: string, year: number, month: number, day: number): number {
     const wallMs = Date.UTC(year, month - 1, day, this.hour, this.minute, this.second);
-    return instantOfWallMs(wallMs, this.zone);
+    return instantOfWallMs(wallMs, zone);
   }
 }

@@ -1,4 +1,5 @@
 import { abortableSleep } from '../utils/abortable-sleep.js';
+import type { TriggerDefaults, TriggerState } from './trigger-state.js';
 
 /** A JSON-safe value, as returned by `describe()` and shown in task metadata. */
 export type JsonValue =
@@ -13,91 +14,54 @@ export interface TriggerDescription {
 /** When in the application's life a trigger's task runs. */
 export type TriggerPhase = 'startup' | 'scheduled' | 'shutdown';
 
-/** Module-wide values a trigger falls back to when it was not given its own. */
-export interface TriggerDefaults {
-  timeZone?: string;
-}
-
-/** The scheduler's side of a trigger it drives: a task, which knows the pending fire time. */
-export interface TriggerOwner {
-  readonly name: string;
-  /** The planned time (epoch ms) of the task's pending fire, or null while none is planned. */
-  readonly plannedAt: number | null;
-}
-
 /**
- * Planned times of triggers driven by hand (`triggerNext`). That is rare, so it lives here rather
- * than in a field that every trigger of a 100,000-task scheduler would carry.
- */
-const plannedByHand = new WeakMap<BaseTrigger, number>();
-
-/**
- * The contract every trigger honours. Time maths is pure: given an instant, a trigger says how
- * long until it fires next, without side effects. Only `recordFire` changes state (the loop count
- * and anything a schedule remembers), so the runner, tests and, later, a cluster of replicas can
- * all ask the same question and get the same answer.
+ * An immutable description of a schedule. What changes while it drives a task (loop count, last
+ * fire time, zone, remembered plans) is a `TriggerState` that the caller owns: each scheduler keeps
+ * one per task, so a trigger shared by two apps (or testing modules) never mixes their runs.
+ *
+ * Implement `nextWait` (and `describe`); it must be a function of the state and the instant only.
+ * The aioclock-style methods (`triggerNext`, `shouldTrigger`, `getWaitingTimeTillNextTrigger`,
+ * `recordFire`) drive the trigger by hand on a state of its own, never on a scheduler's.
  */
 export abstract class BaseTrigger {
-  /**
-   * The task that drives this trigger, set by the scheduler that registers it. It answers for the
-   * planned fire time (one source of truth), and it marks the trigger as taken.
-   */
-  private driver: TriggerOwner | null = null;
+  /** The state used when the trigger is driven by hand; made on first use. */
+  private hand: { state: TriggerState; plannedAt: number | null } | null = null;
 
-  /** The task that drives this trigger, or null. */
-  get owner(): TriggerOwner | null {
-    return this.driver;
-  }
-
-  /** Called by the scheduler that registers the trigger for `owner`; the newest one owns it. */
-  attach(owner: TriggerOwner): void {
-    this.driver = owner;
-  }
-
-  /** Called by the scheduler when `owner` lets the trigger go (the task took another trigger). */
-  detach(owner: TriggerOwner): void {
-    if (this.driver === owner) this.driver = null;
-  }
-
-  /** The next planned fire time in epoch ms while the task is scheduled; null when none is planned. */
-  get expectedTriggerMs(): number | null {
-    if (this.driver !== null) return this.driver.plannedAt;
-    return plannedByHand.get(this) ?? null;
-  }
-
-  set expectedTriggerMs(value: number | null) {
-    if (this.driver !== null) {
-      throw new Error(
-        `The fire times of task "${this.driver.name}" are planned by its scheduler, not set by hand`,
-      );
-    }
-    if (value === null) plannedByHand.delete(this);
-    else plannedByHand.set(this, value);
-  }
-
-  /** The next planned fire time while the task is scheduled; null when none is planned. */
-  get expectedTriggerTime(): Date | null {
-    const ms = this.expectedTriggerMs;
-    return ms === null ? null : new Date(ms);
-  }
-
-  set expectedTriggerTime(value: Date | null) {
-    this.expectedTriggerMs = value === null ? null : value.getTime();
-  }
-
-  /** Milliseconds from `now` until the next fire time, or null when it will never fire again. */
-  abstract getWaitingTimeTillNextTrigger(now?: Date): number | null;
-
-  /** A JSON-safe description for metadata and logs. */
+  /** A JSON-safe description of the schedule, for metadata, logs and (later) other replicas. */
   abstract describe(): TriggerDescription;
 
-  /** Whether the trigger may fire again (false once its loop budget is spent). */
-  shouldTrigger(): boolean {
+  /**
+   * Milliseconds from `nowMs` (epoch ms) until the next fire in `state`, or null when it will
+   * never fire again. Called only while `canFire(state)`. Must not depend on anything but its
+   * arguments and the trigger's own (immutable) options.
+   */
+  abstract nextWait(state: TriggerState, nowMs: number): number | null;
+
+  /** Whether the trigger may fire again in `state` (false once its loop budget is spent). */
+  canFire(_state: TriggerState): boolean {
     return true;
   }
 
-  /** Records that the trigger fired at `scheduledAt`; called before the task's method runs. */
-  recordFire(_scheduledAt: Date): void {}
+  /** Records in `state` a fire at its nominal time `scheduledAtMs`, before the method runs. */
+  advance(state: TriggerState, scheduledAtMs: number): void {
+    state.loopCount++;
+    state.lastFireAt = scheduledAtMs;
+  }
+
+  /**
+   * A fresh state for one task; `defaults` are the module's (a zone for wall-clock triggers).
+   * Throws TriggerValidationError when a default does not fit.
+   */
+  createState(_defaults: TriggerDefaults = {}): TriggerState {
+    return { loopCount: 0, lastFireAt: null, zone: null, children: null };
+  }
+
+  /**
+   * Forgets the fire times `state` remembers, so the next one is planned from the instant asked
+   * about. The scheduler calls it when a task is resumed; a trigger that remembers plans
+   * overrides it (see OrTrigger).
+   */
+  restart(_state: TriggerState): void {}
 
   /** Startup and shutdown triggers run outside the schedule; everything else is 'scheduled'. */
   get phase(): TriggerPhase {
@@ -106,33 +70,73 @@ export abstract class BaseTrigger {
 
   /**
    * True when the next fire time is measured from the end of the previous run (a fixed delay, as
-   * aioclock's Every); false for calendar schedules, whose fire times do not depend on runs.
+   * aioclock's Every); false for schedules whose fire times do not depend on runs.
    */
   get anchoredToRunEnd(): boolean {
     return true;
   }
 
   /**
-   * Forgets fire times the trigger remembered, so that the next one is planned from the instant
-   * asked about. The scheduler calls it when a task is resumed or given this trigger; a custom
-   * trigger that remembers plans overrides it (see OrTrigger).
+   * True when fire times are wall-clock times (At, Cron): if the system clock is set back, the
+   * scheduler waits for the wall clock to reach them instead of firing early.
    */
-  restartSchedule(): void {}
+  get followsWallClock(): boolean {
+    return false;
+  }
 
-  /** Receives module defaults at bootstrap; throws TriggerValidationError if they do not fit. */
-  applyDefaults(_defaults: TriggerDefaults): void {}
+  /** This trigger and the triggers it is made of (OrTrigger's children), each of which belongs to one task. */
+  components(): BaseTrigger[] {
+    return [this];
+  }
+
+  /** The state of this trigger when driven by hand. */
+  protected get handState(): TriggerState {
+    this.hand ??= { state: this.createState(), plannedAt: null };
+    return this.hand.state;
+  }
+
+  /** Whether the trigger, driven by hand, may fire again (aioclock's `should_trigger`). */
+  shouldTrigger(): boolean {
+    return this.canFire(this.handState);
+  }
+
+  /** Milliseconds from `now` until the next fire when driven by hand, or null when it will not fire again. */
+  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
+    const state = this.handState;
+    return this.canFire(state) ? this.nextWait(state, now.getTime()) : null;
+  }
+
+  /** Records a fire at `scheduledAt` in the hand-driven state. */
+  recordFire(scheduledAt: Date): void {
+    this.advance(this.handState, scheduledAt.getTime());
+  }
+
+  /** Forgets remembered plans of the hand-driven state. */
+  restartSchedule(): void {
+    this.restart(this.handState);
+  }
+
+  /** The fire time `triggerNext` is waiting for; null when it is not waiting. */
+  get expectedTriggerTime(): Date | null {
+    const plannedAt = this.hand?.plannedAt ?? null;
+    return plannedAt === null ? null : new Date(plannedAt);
+  }
 
   /**
    * Waits for the next fire time and counts one loop (aioclock's `trigger_next`), for code that
-   * drives a trigger by hand. The module's runner schedules through its timer queue instead.
+   * drives a trigger by hand. The module's scheduler never calls it.
    */
   async triggerNext(signal?: AbortSignal): Promise<void> {
     const now = Date.now();
     const wait = this.getWaitingTimeTillNextTrigger(new Date(now));
     if (wait === null) throw new Error(`${this.describe().type} will not fire again`);
-    const fireAt = new Date(now + wait);
-    this.expectedTriggerTime = fireAt;
-    await abortableSleep(wait, signal);
-    this.recordFire(fireAt);
+    const hand = this.hand!;
+    hand.plannedAt = now + wait;
+    try {
+      await abortableSleep(wait, signal);
+    } finally {
+      hand.plannedAt = null;
+    }
+    this.advance(hand.state, now + wait);
   }
 }

@@ -1,4 +1,4 @@
-import type { TriggerDefaults } from './base.trigger.js';
+import type { TriggerDefaults, TriggerState } from './trigger-state.js';
 import { LoopController } from './loop-controller.js';
 import { assertTimeZone } from './trigger-validation.js';
 import { systemTimeZone } from './zoned-time.js';
@@ -8,44 +8,41 @@ import { systemTimeZone } from './zoned-time.js';
  * not depend on runs, they take the module's zone when given none, and never repeat a fire time.
  */
 export abstract class CalendarTrigger extends LoopController {
-  protected zone: string;
-  private readonly zoneGiven: boolean;
-  /** The last fire time recorded, which must never be returned again. */
-  protected lastFiredAt: number | null = null;
+  /** The IANA zone given to this trigger; undefined: the module's, else the system's. */
+  readonly tz: string | undefined;
 
   constructor(triggerName: string, tz: string | undefined, maxLoopCount: number | undefined) {
     super(triggerName, maxLoopCount);
-    this.zoneGiven = tz !== undefined;
-    this.zone = tz === undefined ? systemTimeZone() : assertTimeZone(triggerName, tz);
-  }
-
-  /** The IANA zone the wall-clock times are read in. */
-  get tz(): string {
-    return this.zone;
+    this.tz = tz === undefined ? undefined : assertTimeZone(triggerName, tz);
   }
 
   override get anchoredToRunEnd(): boolean {
     return false;
   }
 
-  override applyDefaults(defaults: TriggerDefaults): void {
-    if (this.zoneGiven || defaults.timeZone === undefined) return;
-    const name = this.describe().type;
-    this.zone = assertTimeZone(name, defaults.timeZone, " (the module's timeZone)");
+  override get followsWallClock(): boolean {
+    return true;
   }
 
-  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
-    if (!this.shouldTrigger()) return null;
-    const nowMs = now.getTime();
-    const next = this.nextFireAt(nowMs);
+  override createState(defaults: TriggerDefaults = {}): TriggerState {
+    const state = super.createState(defaults);
+    if (this.tz !== undefined) state.zone = this.tz;
+    else if (defaults.timeZone === undefined) state.zone = systemTimeZone();
+    else {
+      const name = this.describe().type;
+      state.zone = assertTimeZone(name, defaults.timeZone, " (the module's timeZone)");
+    }
+    return state;
+  }
+
+  nextWait(state: TriggerState, nowMs: number): number | null {
+    const next = this.nextFireAt(state.zone!, state.lastFireAt, nowMs);
     return next === null ? null : next - nowMs;
   }
 
-  override recordFire(scheduledAt: Date): void {
-    super.recordFire(scheduledAt);
-    this.lastFiredAt = scheduledAt.getTime();
-  }
-
-  /** The next fire instant (epoch ms) from `nowMs` on, never the one last recorded; null: none. */
-  protected abstract nextFireAt(nowMs: number): number | null;
+  /**
+   * The next fire instant (epoch ms) in `zone` from `nowMs` on, never `lastFireAt` again; null
+   * when there is none.
+   */
+  protected abstract nextFireAt(zone: string, lastFireAt: number | null, nowMs: number): number | null;
 }

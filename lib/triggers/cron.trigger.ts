@@ -39,7 +39,7 @@ export class Cron extends CalendarTrigger {
    * when equal texts may be different schedules (`H` picks its values at random when parsed).
    */
   private readonly memoKey: string | null;
-  private readonly followsRealTime: boolean;
+  private readonly stepsThroughEveryHour: boolean;
 
   constructor(expression: string, options: CronOptions = {}) {
     assertKnownKeys('Cron', options, KEYS);
@@ -48,55 +48,55 @@ export class Cron extends CalendarTrigger {
     const text = normalize(expression);
     this.schedule = parse(text);
     this.memoKey = HASHED_FIELD.test(text) ? null : text;
-    this.followsRealTime = this.schedule.fields.hour.values.length === 24;
+    this.stepsThroughEveryHour = this.schedule.fields.hour.values.length === 24;
     if (matchAfter(this.schedule, this.memoKey, Date.now()) === null) {
       throw invalidExpression(expression.trim(), 'it never matches a date');
     }
   }
 
-  protected nextFireAt(nowMs: number): number | null {
-    const from = this.lastFiredAt !== null && this.lastFiredAt > nowMs ? this.lastFiredAt : nowMs;
-    return this.followsRealTime ? this.nextInRealTime(from) : this.nextByWallClock(from);
+  protected nextFireAt(zone: string, lastFireAt: number | null, nowMs: number): number | null {
+    const from = lastFireAt !== null && lastFireAt > nowMs ? lastFireAt : nowMs;
+    return this.stepsThroughEveryHour ? this.nextInRealTime(zone, from) : this.nextByWallClock(zone, from);
   }
 
   describe(): TriggerDescription {
-    return { type: 'Cron', expression: this.expression, tz: this.zone, ...this.describeLoop() };
+    return { type: 'Cron', expression: this.expression, tz: this.tz ?? null, ...this.describeLoop() };
   }
 
   /** The first instant after `fromMs` whose wall clock matches; repeated hours match twice. */
-  private nextInRealTime(fromMs: number): number | null {
+  private nextInRealTime(zone: string, fromMs: number): number | null {
     // Between offset changes the wall clock is real time plus a constant, so the first match of
     // a stretch is the first wall-clock match minus the offset, if it falls before the stretch ends.
     let start = fromMs;
-    let offset = offsetOf(fromMs, this.zone);
+    let offset = offsetOf(fromMs, zone);
     let wallAfter = fromMs + offset;
     // Each round crosses one offset change, of which a span has a few per year at most.
     for (let round = 0; round < 64; round++) {
       const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
       if (wall === null) return null;
       const at = wall - offset;
-      const change = findOffsetChange(start, at, this.zone, offset);
+      const change = findOffsetChange(start, at, zone, offset);
       if (change === null) return at;
       start = change;
-      offset = offsetOf(change, this.zone);
+      offset = offsetOf(change, zone);
       wallAfter = change + offset - 1; // the change instant itself may match
     }
     return null;
   }
 
   /** The first instant after `fromMs` of a matching wall-clock time, under SPEC's DST policy. */
-  private nextByWallClock(fromMs: number): number | null {
-    let wallAfter = wallMsOf(fromMs, this.zone);
+  private nextByWallClock(zone: string, fromMs: number): number | null {
+    let wallAfter = wallMsOf(fromMs, zone);
     // Two rounds at most: the second only when fromMs lies in the second pass of a repeated hour.
     for (let round = 0; round < 2; round++) {
       const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
       if (wall === null) return null;
-      const at = instantOfWallMs(wall, this.zone);
+      const at = instantOfWallMs(wall, zone);
       if (at > fromMs) return at;
       // `wall` is repeated and its first pass is behind fromMs. Skip to where the repeat ends in
       // wall-clock time: every wall time from there on maps to an instant after fromMs.
-      const change = findOffsetChange(at, fromMs, this.zone) ?? fromMs;
-      wallAfter = change + offsetOf(at, this.zone) - 1;
+      const change = findOffsetChange(at, fromMs, zone) ?? fromMs;
+      wallAfter = change + offsetOf(at, zone) - 1;
     }
     return null;
   }

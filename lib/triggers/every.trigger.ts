@@ -1,6 +1,7 @@
 import { TriggerValidationError } from '../errors.js';
 import { LoopController } from './loop-controller.js';
 import type { TriggerDescription } from './base.trigger.js';
+import type { TriggerState } from './trigger-state.js';
 import { assertKnownKeys, assertNonNegativeNumber, assertOneOf } from './trigger-validation.js';
 
 /** Options of `Every`; units add up and fractions are allowed. */
@@ -27,21 +28,22 @@ const UNIT_MS = {
   days: 86_400_000,
   weeks: 604_800_000,
 } as const;
-/** The largest time from the epoch that a Date holds (ms). */
-const MAX_DATE_MS = 8.64e15;
+/**
+ * The longest interval (ms): about 137,000 years, half of what a Date holds, so that now plus one
+ * interval is always a valid Date.
+ */
+const MAX_INTERVAL_MS = 4.32e15;
 const UNITS = Object.keys(UNIT_MS) as (keyof typeof UNIT_MS)[];
 const KEYS = [...UNITS, 'firstRunStrategy', 'anchor', 'maxLoopCount'] as const;
 
-// Both choices in one field: each field costs 8 bytes in each of possibly 100,000 triggers.
-const IMMEDIATE = 1;
-const ANCHOR_START = 2;
-
-/** Fires every fixed interval. */
+/**
+ * Fires every fixed interval. An interval of 0 runs back to back, yielding to the event loop
+ * between runs like Forever, within its loop budget.
+ */
 export class Every extends LoopController {
   readonly intervalMs: number;
-  private readonly mode: number;
-  /** For anchor 'start': the last planned fire time, from which the next one is counted. */
-  private lastPlannedAt: number | null = null;
+  readonly firstRunStrategy: 'wait' | 'immediate';
+  readonly anchor: 'end' | 'start';
 
   constructor(options: EveryOptions) {
     assertKnownKeys('Every', options, KEYS);
@@ -62,55 +64,44 @@ export class Every extends LoopController {
         `give at least one of ${UNITS.join(', ')}`,
       );
     }
-    if (intervalMs <= 0) {
-      throw new TriggerValidationError('Every', 'interval', 'must be longer than 0 ms');
-    }
     // Units that each pass can still add up past what a Date can hold (or to Infinity).
-    if (!(intervalMs <= MAX_DATE_MS)) {
-      throw new TriggerValidationError('Every', 'interval', `must be at most ${MAX_DATE_MS} ms`);
+    if (!(intervalMs <= MAX_INTERVAL_MS)) {
+      throw new TriggerValidationError(
+        'Every',
+        'interval',
+        `must be at most ${MAX_INTERVAL_MS} ms (about 137,000 years), got ${intervalMs}`,
+      );
     }
     const firstRunStrategy = options.firstRunStrategy ?? 'wait';
     assertOneOf('Every', 'firstRunStrategy', firstRunStrategy, ['wait', 'immediate']);
     const anchor = options.anchor ?? 'end';
     assertOneOf('Every', 'anchor', anchor, ['end', 'start']);
     this.intervalMs = intervalMs;
-    this.mode =
-      (firstRunStrategy === 'immediate' ? IMMEDIATE : 0) | (anchor === 'start' ? ANCHOR_START : 0);
-  }
-
-  get firstRunStrategy(): 'wait' | 'immediate' {
-    return this.mode & IMMEDIATE ? 'immediate' : 'wait';
-  }
-
-  get anchor(): 'end' | 'start' {
-    return this.mode & ANCHOR_START ? 'start' : 'end';
+    this.firstRunStrategy = firstRunStrategy;
+    this.anchor = anchor;
   }
 
   override get anchoredToRunEnd(): boolean {
-    return (this.mode & ANCHOR_START) === 0;
+    return this.anchor === 'end';
   }
 
-  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
-    if (!this.shouldTrigger()) return null;
-    if (this.loopCount === 0 && this.mode & IMMEDIATE) return 0;
-    if (this.mode & ANCHOR_START && this.lastPlannedAt !== null) {
-      // Fixed rate: count from the last planned time, not from now, so lateness does not add up.
-      // If fire times were missed, the next one is the first planned time after now.
-      const elapsed = now.getTime() - this.lastPlannedAt;
-      const steps = Math.max(1, Math.floor(elapsed / this.intervalMs) + 1);
-      return this.lastPlannedAt + steps * this.intervalMs - now.getTime();
+  nextWait(state: TriggerState, nowMs: number): number {
+    const { lastFireAt } = state;
+    if (lastFireAt === null) return this.firstRunStrategy === 'immediate' ? 0 : this.intervalMs;
+    // Fixed rate counts from the last nominal fire time, so lateness does not add up; missed
+    // fire times are dropped (the next one is the first after now). A clock set back by more
+    // than an interval restarts the rate from now instead of waiting for the clock to catch up.
+    if (this.anchor === 'start' && this.intervalMs > 0 && nowMs >= lastFireAt - this.intervalMs) {
+      const steps = Math.max(1, Math.floor((nowMs - lastFireAt) / this.intervalMs) + 1);
+      return lastFireAt + steps * this.intervalMs - nowMs;
     }
     return this.intervalMs;
   }
 
-  override recordFire(scheduledAt: Date): void {
-    super.recordFire(scheduledAt);
-    this.lastPlannedAt = scheduledAt.getTime();
-  }
-
-  /** Names the interval in the largest unit that divides it (the options are not kept: memory). */
+  /** Names the interval in the largest unit that divides it. */
   describe(): TriggerDescription {
-    const unit = [...UNITS].reverse().find((u) => this.intervalMs % UNIT_MS[u] === 0) ?? 'seconds';
+    const unit =
+      [...UNITS].reverse().find((u) => this.intervalMs % UNIT_MS[u] === 0) ?? 'seconds';
     return {
       type: 'Every',
       [unit]: this.intervalMs / UNIT_MS[unit],

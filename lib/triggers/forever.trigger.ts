@@ -5,7 +5,7 @@ import { BaseTrigger, type TriggerDescription } from './base.trigger.js';
  * between runs (a macrotask turn), so other tasks, timers and I/O go on.
  */
 export class Forever extends BaseTrigger {
-  getWaitingTimeTillNextTrigger(_now?: Date): number | null {
+  nextWait(): number {
     return 0;
   }
 

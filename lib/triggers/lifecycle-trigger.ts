@@ -14,8 +14,8 @@ export abstract class LifecycleTrigger extends LoopController {
     return this.lifecyclePhase;
   }
 
-  getWaitingTimeTillNextTrigger(_now?: Date): number | null {
-    return this.shouldTrigger() ? 0 : null;
+  nextWait(): number {
+    return 0;
   }
 
   describe(): TriggerDescription {

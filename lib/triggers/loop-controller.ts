@@ -1,11 +1,10 @@
 import { TriggerValidationError } from '../errors.js';
 import { BaseTrigger } from './base.trigger.js';
+import type { TriggerState } from './trigger-state.js';
 
 /** A trigger with a loop budget: after `maxLoopCount` fires it stops (absent means unlimited). */
 export abstract class LoopController extends BaseTrigger {
   readonly maxLoopCount: number | undefined;
-  /** Fires so far; counted when the trigger fires, before the method runs, so failed runs count. */
-  loopCount = 0;
 
   constructor(triggerName: string, maxLoopCount?: number) {
     super();
@@ -22,16 +21,17 @@ export abstract class LoopController extends BaseTrigger {
     this.maxLoopCount = maxLoopCount;
   }
 
-  override shouldTrigger(): boolean {
-    return this.maxLoopCount === undefined || this.loopCount < this.maxLoopCount;
+  override canFire(state: TriggerState): boolean {
+    return this.maxLoopCount === undefined || state.loopCount < this.maxLoopCount;
   }
 
-  override recordFire(_scheduledAt: Date): void {
-    this.loopCount++;
+  /** Fires counted so far when driven by hand (a scheduler counts in its own state). */
+  get loopCount(): number {
+    return this.handState.loopCount;
   }
 
-  /** The loop budget fields every description shares. */
-  protected describeLoop(): { maxLoopCount: number | null; loopCount: number } {
-    return { maxLoopCount: this.maxLoopCount ?? null, loopCount: this.loopCount };
+  /** The loop budget field every description shares. */
+  protected describeLoop(): { maxLoopCount: number | null } {
+    return { maxLoopCount: this.maxLoopCount ?? null };
   }
 }

@@ -11,8 +11,8 @@ export class Once extends LoopController {
     return false;
   }
 
-  getWaitingTimeTillNextTrigger(_now?: Date): number | null {
-    return this.shouldTrigger() ? 0 : null;
+  nextWait(): number {
+    return 0;
   }
 
   describe(): TriggerDescription {

@@ -1,6 +1,7 @@
 import { TriggerValidationError } from '../errors.js';
 import { LoopController } from './loop-controller.js';
-import type { BaseTrigger, TriggerDefaults, TriggerDescription } from './base.trigger.js';
+import { BaseTrigger, type TriggerDescription } from './base.trigger.js';
+import type { ChildState, TriggerDefaults, TriggerState } from './trigger-state.js';
 import { assertKnownKeys } from './trigger-validation.js';
 
 /** Options of `OrTrigger`. */
@@ -10,16 +11,12 @@ export interface OrTriggerOptions {
 
 /**
  * Fires at the union of its children's fire times, once per instant when several are due together.
- * Each child keeps its own schedule: the Or remembers every child's next due instant instead of
+ * Each child keeps its own schedule: the state remembers every child's next due instant instead of
  * asking all of them afresh each time (aioclock's Or restarted every child on each loop, so in
  * `Or(Every(3s), Every(5s))` the 5 s child never fired).
  */
 export class OrTrigger extends LoopController {
   readonly triggers: readonly BaseTrigger[];
-  /** Each child's next due instant (ms); undefined = not computed yet, null = exhausted. */
-  private readonly childDueAt: (number | null | undefined)[];
-  /** The instant each child's due instant was computed from. */
-  private readonly childPlannedFrom: number[];
 
   constructor(triggers: BaseTrigger[], options: OrTriggerOptions = {}) {
     assertKnownKeys('OrTrigger', options, ['maxLoopCount']);
@@ -28,7 +25,7 @@ export class OrTrigger extends LoopController {
       throw new TriggerValidationError('OrTrigger', 'triggers', 'give at least one trigger');
     }
     triggers.forEach((child, index) => {
-      if (typeof child?.getWaitingTimeTillNextTrigger !== 'function') {
+      if (!(child instanceof BaseTrigger)) {
         throw new TriggerValidationError('OrTrigger', `triggers[${index}]`, 'is not a trigger');
       }
       if (child.phase !== 'scheduled') {
@@ -47,41 +44,63 @@ export class OrTrigger extends LoopController {
       }
     });
     this.triggers = [...triggers];
-    this.childDueAt = triggers.map(() => undefined);
-    this.childPlannedFrom = triggers.map(() => -Infinity);
   }
 
   override get anchoredToRunEnd(): boolean {
     return this.triggers.some((child) => child.anchoredToRunEnd);
   }
 
-  override applyDefaults(defaults: TriggerDefaults): void {
-    for (const child of this.triggers) child.applyDefaults(defaults);
+  override get followsWallClock(): boolean {
+    return this.triggers.some((child) => child.followsWallClock);
   }
 
-  override restartSchedule(): void {
-    this.childDueAt.fill(undefined);
-    for (const child of this.triggers) child.restartSchedule();
+  override components(): BaseTrigger[] {
+    return [this, ...this.triggers.flatMap((child) => child.components())];
   }
 
-  override shouldTrigger(): boolean {
-    return super.shouldTrigger() && this.triggers.some((child) => child.shouldTrigger());
+  override createState(defaults: TriggerDefaults = {}): TriggerState {
+    const state = super.createState(defaults);
+    state.children = this.triggers.map((child) => ({
+      state: child.createState(defaults),
+      dueAt: null,
+      plannedFrom: null,
+    }));
+    return state;
   }
 
-  getWaitingTimeTillNextTrigger(now: Date = new Date()): number | null {
-    if (!super.shouldTrigger()) return null;
-    const dueAt = this.nextDueAt(now);
-    return dueAt === null ? null : Math.max(0, dueAt - now.getTime());
+  override restart(state: TriggerState): void {
+    this.triggers.forEach((child, index) => {
+      const remembered = state.children![index];
+      remembered.plannedFrom = null;
+      child.restart(remembered.state);
+    });
   }
 
-  /** Fires every child due at or before `scheduledAt`, so simultaneous children fire once. */
-  override recordFire(scheduledAt: Date): void {
-    super.recordFire(scheduledAt);
-    const at = scheduledAt.getTime();
-    this.childDueAt.forEach((dueAt, index) => {
-      if (dueAt === undefined || dueAt === null || dueAt > at) return;
-      this.triggers[index].recordFire(new Date(dueAt));
-      this.childDueAt[index] = undefined;
+  override canFire(state: TriggerState): boolean {
+    return (
+      super.canFire(state) &&
+      this.triggers.some((child, index) => child.canFire(state.children![index].state))
+    );
+  }
+
+  nextWait(state: TriggerState, nowMs: number): number | null {
+    let earliest: number | null = null;
+    this.triggers.forEach((child, index) => {
+      const dueAt = this.childDueAt(child, state.children![index], nowMs);
+      if (dueAt !== null && (earliest === null || dueAt < earliest)) earliest = dueAt;
+    });
+    return earliest === null ? null : Math.max(0, earliest - nowMs);
+  }
+
+  /** Fires every child due at or before `scheduledAtMs`, so simultaneous children fire once. */
+  override advance(state: TriggerState, scheduledAtMs: number): void {
+    super.advance(state, scheduledAtMs);
+    this.triggers.forEach((child, index) => {
+      const remembered = state.children![index];
+      const { dueAt } = remembered;
+      if (remembered.plannedFrom === null || dueAt === null || dueAt > scheduledAtMs) return;
+      child.advance(remembered.state, dueAt);
+      remembered.plannedFrom = null;
     });
   }
 
@@ -94,24 +113,16 @@ export class OrTrigger extends LoopController {
   }
 
   /**
-   * Earliest due instant among children. Each child's due instant is computed once and remembered
-   * until the child fires, so that a child that did not fire keeps its own schedule; an instant
-   * earlier than the one a remembered due was computed from (a look ahead, then the present) gets
-   * a fresh answer.
+   * A child's due instant, computed once and remembered until the child fires, so that a child
+   * that did not fire keeps its own schedule. An instant earlier than the one the remembered due
+   * was computed from (a look ahead, then the present) gets a fresh answer.
    */
-  private nextDueAt(now: Date): number | null {
-    const nowMs = now.getTime();
-    let earliest: number | null = null;
-    this.triggers.forEach((child, index) => {
-      let dueAt = this.childDueAt[index];
-      if (dueAt === undefined || nowMs < this.childPlannedFrom[index]) {
-        const wait = child.shouldTrigger() ? child.getWaitingTimeTillNextTrigger(now) : null;
-        dueAt = wait === null ? null : nowMs + wait;
-        this.childDueAt[index] = dueAt;
-        this.childPlannedFrom[index] = nowMs;
-      }
-      if (dueAt !== null && (earliest === null || dueAt < earliest)) earliest = dueAt;
-    });
-    return earliest;
+  private childDueAt(child: BaseTrigger, remembered: ChildState, nowMs: number): number | null {
+    if (remembered.plannedFrom === null || nowMs < remembered.plannedFrom) {
+      const wait = child.canFire(remembered.state) ? child.nextWait(remembered.state, nowMs) : null;
+      remembered.dueAt = wait === null ? null : nowMs + wait;
+      remembered.plannedFrom = nowMs;
+    }
+    return remembered.dueAt;
   }
 }

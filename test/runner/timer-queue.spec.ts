@@ -16,17 +16,17 @@ const item = (label: string, action?: () => void): Item => ({
 
 function queueRecording(fired: string[], batches?: number[]) {
   let inBatch = 0;
-  return new TimerQueue<Item>(
-    (due) => {
+  return new TimerQueue<Item>({
+    onDue: (due) => {
       inBatch++;
       fired.push(due.label);
       due.action?.();
     },
-    () => {
+    onBatchEnd: () => {
       batches?.push(inBatch);
       inBatch = 0;
     },
-  );
+  });
 }
 
 describe('TimerQueue', () => {
@@ -79,7 +79,7 @@ describe('TimerQueue', () => {
 
   it('waits the full time beyond the 2^31-1 ms timer limit', () => {
     const fired: number[] = [];
-    const queue = new TimerQueue<Item>(() => fired.push(Date.now()));
+    const queue = new TimerQueue<Item>({ onDue: () => fired.push(Date.now()) });
     const fortyDays = 40 * 86_400_000;
     queue.schedule(item('long'), fortyDays);
     jest.advanceTimersByTime(2 ** 31 - 1);

@@ -61,10 +61,10 @@ describe('At: validation', () => {
       hour: 0,
       minute: 0,
       second: 0,
-      tz: systemTimeZone(),
+      tz: null,
       maxLoopCount: null,
-      loopCount: 0,
     });
+    expect(new At().createState().zone).toBe(systemTimeZone());
   });
 });
 
@@ -136,7 +136,8 @@ describe('At: fire times', () => {
     expect(fire(at, '2026-06-01T10:00:00Z')).toBe('2026-06-02T10:00:00.000Z');
     expect(at.shouldTrigger()).toBe(false);
     expect(at.getWaitingTimeTillNextTrigger(new Date('2026-06-02T10:00:00Z'))).toBeNull();
-    expect(at.describe()).toMatchObject({ maxLoopCount: 2, loopCount: 2 });
+    expect(at.describe()).toMatchObject({ maxLoopCount: 2 });
+    expect(at.loopCount).toBe(2);
   });
 });
 
@@ -187,25 +188,25 @@ describe('At: DST', () => {
 });
 
 describe('At: defaults and description', () => {
-  it("takes the module's zone when it has none of its own", () => {
+  it("takes the module's zone, in the state it makes, when it has none of its own", () => {
     const at = new At({ hour: 12 });
-    at.applyDefaults({ timeZone: 'Asia/Tokyo' });
-    expect(at.tz).toBe('Asia/Tokyo');
-    expect(nextFire(at, '2026-06-01T00:00:00Z')).toBe('2026-06-01T03:00:00.000Z');
+    const tokyo = at.createState({ timeZone: 'Asia/Tokyo' });
+    expect(tokyo.zone).toBe('Asia/Tokyo');
+    const from = new Date('2026-06-01T00:00:00Z').getTime();
+    expect(at.nextWait(tokyo, from)).toBe(3 * HOUR);
+    // The trigger itself is untouched: driven by hand it still reads the system zone.
+    expect(at.tz).toBeUndefined();
+    expect(at.createState().zone).toBe(systemTimeZone());
   });
 
-  it('keeps its own zone, and the system zone when the module has none', () => {
+  it('keeps its own zone whatever the module says', () => {
     const own = new At({ hour: 12, tz: 'Europe/Berlin' });
-    own.applyDefaults({ timeZone: 'Asia/Tokyo' });
-    expect(own.tz).toBe('Europe/Berlin');
-    const system = new At({ hour: 12 });
-    system.applyDefaults({});
-    expect(system.tz).toBe(systemTimeZone());
+    expect(own.createState({ timeZone: 'Asia/Tokyo' }).zone).toBe('Europe/Berlin');
   });
 
   it('rejects an unknown module zone, naming the trigger and field', () => {
     const at = new At();
-    expect(() => at.applyDefaults({ timeZone: 'Nowhere/City' })).toThrow(
+    expect(() => at.createState({ timeZone: 'Nowhere/City' })).toThrow(
       'At: invalid tz: unknown IANA time zone "Nowhere/City"',
     );
   });
@@ -222,7 +223,6 @@ describe('At: defaults and description', () => {
       second: 0,
       tz: 'Europe/Paris',
       maxLoopCount: null,
-      loopCount: 1,
     });
   });
 });

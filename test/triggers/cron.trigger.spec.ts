@@ -275,13 +275,13 @@ describe('Cron: real-time waits, defaults and description', () => {
 
   it("takes the module's zone when it has none of its own, else keeps its own or the system's", () => {
     const cron = new Cron('0 12 * * *');
-    expect(cron.tz).toBe(systemTimeZone());
-    cron.applyDefaults({ timeZone: 'Asia/Tokyo' });
-    expect(nextFire(cron, '2026-06-01T00:00:00Z')).toBe('2026-06-01T03:00:00.000Z');
+    expect(cron.createState().zone).toBe(systemTimeZone());
+    const tokyo = cron.createState({ timeZone: 'Asia/Tokyo' });
+    const from = new Date('2026-06-01T00:00:00Z').getTime();
+    expect(cron.nextWait(tokyo, from)).toBe(3 * HOUR);
     const own = new Cron('0 12 * * *', { tz: 'Europe/Berlin' });
-    own.applyDefaults({ timeZone: 'Asia/Tokyo' });
-    expect(own.tz).toBe('Europe/Berlin');
-    expect(() => new Cron('0 12 * * *').applyDefaults({ timeZone: 'Nowhere/City' })).toThrow(
+    expect(own.createState({ timeZone: 'Asia/Tokyo' }).zone).toBe('Europe/Berlin');
+    expect(() => new Cron('0 12 * * *').createState({ timeZone: 'Nowhere/City' })).toThrow(
       'Cron: invalid tz: unknown IANA time zone "Nowhere/City"',
     );
   });
@@ -295,7 +295,6 @@ describe('Cron: real-time waits, defaults and description', () => {
       expression: '0 9 * * MON-FRI',
       tz: 'Europe/Paris',
       maxLoopCount: 3,
-      loopCount: 1,
     });
   });
 });

@@ -46,6 +46,18 @@ describe('Every', () => {
     expect(every.getWaitingTimeTillNextTrigger(t0)).toBeNull();
   });
 
+  it('accepts an interval of 0: back to back, within its loop budget', () => {
+    const every = new Every({ seconds: 0, maxLoopCount: 2 });
+    expect(every.getWaitingTimeTillNextTrigger(t0)).toBe(0);
+    every.recordFire(t0);
+    expect(every.getWaitingTimeTillNextTrigger(t0)).toBe(0);
+    every.recordFire(t0);
+    expect(every.getWaitingTimeTillNextTrigger(t0)).toBeNull();
+    const rate = new Every({ seconds: 0, anchor: 'start' });
+    rate.recordFire(t0);
+    expect(rate.getWaitingTimeTillNextTrigger(t0)).toBe(0);
+  });
+
   it('describes itself as JSON', () => {
     const description = new Every({ seconds: 5 }).describe();
     expect(JSON.parse(JSON.stringify(description))).toEqual({
@@ -55,14 +67,13 @@ describe('Every', () => {
       firstRunStrategy: 'wait',
       anchor: 'end',
       maxLoopCount: null,
-      loopCount: 0,
     });
   });
 
   it.each([
     [{ second: 5 }, 'second'],
     [{}, 'interval'],
-    [{ seconds: 0 }, 'interval'],
+    [{ seconds: 8.64e12 }, 'interval'], // now + interval would be an Invalid Date
     [{ weeks: 1e300 }, 'interval'], // Infinity ms
     [{ weeks: 1e10, days: 1 }, 'interval'], // past what a Date holds
     [{ seconds: -1 }, 'seconds'],

@@ -1,0 +1,30 @@
+/**
+ * What changes while a trigger drives a task: plain, JSON-safe data. A trigger is an immutable
+ * description of a schedule; each scheduler keeps one of these per task (and a trigger driven by
+ * hand keeps its own), so two apps or testing modules built from one decorated class never share
+ * a loop count, an anchor or a zone.
+ */
+export interface TriggerState {
+  /** Fires counted against `maxLoopCount`; a fire counts before the method runs. */
+  loopCount: number;
+  /** The nominal time (epoch ms) of the last fire, or null before the first one. */
+  lastFireAt: number | null;
+  /** The IANA zone wall-clock triggers read their times in: their own `tz`, else the default. */
+  zone: string | null;
+  /** OrTrigger only: what it remembers of each child. */
+  children: ChildState[] | null;
+}
+
+/** What an OrTrigger remembers of one child. */
+export interface ChildState {
+  state: TriggerState;
+  /** The child's next due instant (epoch ms); null when it will not fire again. */
+  dueAt: number | null;
+  /** The instant `dueAt` was computed from; null when it must be computed afresh. */
+  plannedFrom: number | null;
+}
+
+/** Module-wide values a trigger falls back to when it was not given its own. */
+export interface TriggerDefaults {
+  timeZone?: string;
+}
