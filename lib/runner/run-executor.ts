@@ -211,9 +211,7 @@ export class RunExecutor {
       this.backoffs.delete(failed);
       const { origin, scheduledAtMs, waiter } = failed;
       const next = failed.attempt + 1;
-      this.startAttempt(
-        new RunAttempt(task, origin, scheduledAtMs, next, waiter, this.onSettled),
-      );
+      this.startAttempt(new RunAttempt(task, origin, scheduledAtMs, next, waiter, this.onSettled));
     }, delayMs);
   }
 
@@ -255,7 +253,10 @@ export class RunExecutor {
 
   private logInternalError(task: ScheduledTask, error: unknown): void {
     const { message, stack } = describeError(error);
-    this.deps.logger.error(`Task "${task.name}": finishing a run failed: ${message}`, stack ?? undefined);
+    this.deps.logger.error(
+      `Task "${task.name}": finishing a run failed: ${message}`,
+      stack ?? undefined,
+    );
   }
 }
 

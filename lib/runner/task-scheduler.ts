@@ -191,7 +191,8 @@ export class TaskScheduler {
       const waiter = { resolve, reject };
       const { overlap } = task.policies;
       if (options.respectOverlap && task.activeRuns > 0 && overlap !== 'allow') {
-        if (overlap === 'queue') return this.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
+        if (overlap === 'queue')
+          return this.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
         this.executor.recordNotRun(task, 'skipped', null, 'it overlapped a running one', 'manual');
         throw new RunSkippedError(task.name);
       }
@@ -215,7 +216,11 @@ export class TaskScheduler {
     if (!task.paused) return;
     task.paused = false;
     this.emit(task, { type: 'resumed' });
-    if (this.guardTrigger(task, () => task.trigger.restart(task.triggerState)) === undefined) return;
+    const restarted = this.guardTrigger(task, () => {
+      task.trigger.restart(task.triggerState);
+      return true;
+    });
+    if (!restarted) return;
     if (!task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
 
@@ -254,7 +259,8 @@ export class TaskScheduler {
     task.plannedAt = plannedAt;
     this.timers.schedule(task, plannedAt + (jitter > 0 ? Math.floor(this.random() * jitter) : 0));
     // Checked here rather than in emit(): this runs once per run, and the Date would not be free.
-    if (this.subject.observed) this.emit(task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
+    if (this.subject.observed)
+      this.emit(task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
   }
 
   /**
@@ -267,7 +273,10 @@ export class TaskScheduler {
     const wait = this.guardTrigger(task, () => {
       if (!trigger.canFire(triggerState)) return null;
       const answer = trigger.nextWait(triggerState, fromMs);
-      if (answer === null || (typeof answer === 'number' && answer >= 0 && answer <= 8.64e15 - fromMs)) {
+      if (
+        answer === null ||
+        (typeof answer === 'number' && answer >= 0 && answer <= 8.64e15 - fromMs)
+      ) {
         return answer;
       }
       throw new Error(`nextWait returned ${String(answer)}, not a wait in ms`);
@@ -301,7 +310,8 @@ export class TaskScheduler {
       hasQueuedFire: this.held.get(task)?.some((run) => run.origin === 'schedule') ?? false,
     });
     if (decision.action === 'run') this.executor.start(task, 'schedule', scheduledAt, null);
-    else if (decision.action === 'queue') this.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
+    else if (decision.action === 'queue')
+      this.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
     else this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
     // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
     // Forever task must not come round again at once); the others plan in phase two.

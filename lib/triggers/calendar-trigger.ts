@@ -44,5 +44,9 @@ export abstract class CalendarTrigger extends LoopController {
    * The next fire instant (epoch ms) in `zone` from `nowMs` on, never `lastFireAt` again; null
    * when there is none.
    */
-  protected abstract nextFireAt(zone: string, lastFireAt: number | null, nowMs: number): number | null;
+  protected abstract nextFireAt(
+    zone: string,
+    lastFireAt: number | null,
+    nowMs: number,
+  ): number | null;
 }

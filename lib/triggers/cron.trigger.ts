@@ -56,11 +56,18 @@ export class Cron extends CalendarTrigger {
 
   protected nextFireAt(zone: string, lastFireAt: number | null, nowMs: number): number | null {
     const from = lastFireAt !== null && lastFireAt > nowMs ? lastFireAt : nowMs;
-    return this.stepsThroughEveryHour ? this.nextInRealTime(zone, from) : this.nextByWallClock(zone, from);
+    return this.stepsThroughEveryHour
+      ? this.nextInRealTime(zone, from)
+      : this.nextByWallClock(zone, from);
   }
 
   describe(): TriggerDescription {
-    return { type: 'Cron', expression: this.expression, tz: this.tz ?? null, ...this.describeLoop() };
+    return {
+      type: 'Cron',
+      expression: this.expression,
+      tz: this.tz ?? null,
+      ...this.describeLoop(),
+    };
   }
 
   /** The first instant after `fromMs` whose wall clock matches; repeated hours match twice. */

@@ -100,8 +100,7 @@ export class Every extends LoopController {
 
   /** Names the interval in the largest unit that divides it. */
   describe(): TriggerDescription {
-    const unit =
-      [...UNITS].reverse().find((u) => this.intervalMs % UNIT_MS[u] === 0) ?? 'seconds';
+    const unit = [...UNITS].reverse().find((u) => this.intervalMs % UNIT_MS[u] === 0) ?? 'seconds';
     return {
       type: 'Every',
       [unit]: this.intervalMs / UNIT_MS[unit],

@@ -87,7 +87,8 @@ describe('pause, resume and setTrigger', () => {
     expect(changed.nextRunAt).toBeNull();
     await jest.advanceTimersByTimeAsync(300);
     expect(registry.getTask('sync.orders').nextRunAt?.getTime()).toBe(T0 + 1_500 + 60_000);
-    expect(minutely.expectedTriggerMs).toBe(T0 + 1_500 + 60_000);
+    // The scheduler plans in its own state: the trigger driven by hand has no plan of its own.
+    expect(minutely.expectedTriggerTime).toBeNull();
     await jest.advanceTimersByTimeAsync(60_000);
     expect(app.get(Sync).runs.filter((run) => run.startsWith('orders'))).toEqual([
       'orders@1000',

@@ -10,7 +10,7 @@ const since = () => Date.now() - T0;
 
 /** Stops a scheduler under fake timers, moving time on so that running runs can drain. */
 const stopUnderFakeTimers = (scheduler: TaskScheduler) =>
-  closeUnderFakeTimers({ close: () => scheduler.stop() });
+  closeUnderFakeTimers({ close: () => scheduler.shutdown() });
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });
@@ -168,7 +168,7 @@ describe('setTrigger', () => {
   });
 });
 
-describe('stop', () => {
+describe('shutdown', () => {
   it('during startup tasks starts no further one, and waits for the one running', async () => {
     const scheduler = new TaskScheduler({ logger: new RecordingLogger() });
     const log: string[] = [];
@@ -185,7 +185,7 @@ describe('stop', () => {
     }
     const started = scheduler.start();
     await jest.advanceTimersByTimeAsync(1_000);
-    const stopped = scheduler.stop().then(() => log.push('stopped'));
+    const stopped = scheduler.shutdown().then(() => log.push('stopped'));
     await jest.advanceTimersByTimeAsync(30_000);
     await Promise.all([stopped, started]);
     expect(log).toEqual(['warm1 start', 'warm1 end', 'stopped']);
@@ -219,8 +219,8 @@ describe('stop', () => {
     });
     await scheduler.start();
     void scheduler.runNow(task);
-    const first = scheduler.stop().then(() => log.push('first stop'));
-    const second = scheduler.stop().then(() => log.push('second stop'));
+    const first = scheduler.shutdown().then(() => log.push('first stop'));
+    const second = scheduler.shutdown().then(() => log.push('second stop'));
     await jest.advanceTimersByTimeAsync(5_000);
     await Promise.all([first, second]);
     expect(log).toEqual(['run end', 'first stop', 'second stop']);
