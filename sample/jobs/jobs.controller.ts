@@ -1,5 +1,21 @@
-import { Body, Controller, Get, NotFoundException, Param, Post } from '@nestjs/common';
-import { TaskSupervisor, type JobHandle } from '../../lib/index.js';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  DefaultValuePipe,
+  Get,
+  NotFoundException,
+  Param,
+  ParseEnumPipe,
+  Post,
+} from '@nestjs/common';
+import {
+  JOB_PRIORITIES,
+  TaskSupervisor,
+  type JobHandle,
+  type JobPriority,
+} from '../../lib/index.js';
+import { inputMessages, IntRangePipe, KnownFieldsPipe } from '../common/input.pipes.js';
 import { PRIMES_WORKER } from './primes.js';
 
 /** Submit background jobs over HTTP and follow them. */
@@ -7,15 +23,28 @@ import { PRIMES_WORKER } from './primes.js';
 export class JobsController {
   constructor(private readonly supervisor: TaskSupervisor) {}
 
-  /** Counts primes below `limit` on a worker thread; answers at once with the job's id. */
+  /**
+   * Counts primes below `limit` on a worker thread; answers at once with the job's id.
+   * Bad input (`{"limit": "abc"}`, `{"priority": "urgent"}`, a misspelt field) gets a 400.
+   */
   @Post('primes')
   submitPrimes(
-    @Body() body: { limit?: number; priority?: 'critical' | 'high' | 'normal' | 'low' },
+    @Body(new KnownFieldsPipe(['limit', 'priority'])) _body: object,
+    @Body('limit', new DefaultValuePipe(1_000_000), new IntRangePipe('limit', 2, 50_000_000))
+    limit: number,
+    @Body(
+      'priority',
+      new DefaultValuePipe('normal'),
+      new ParseEnumPipe(JOB_PRIORITIES, {
+        exceptionFactory: () =>
+          new BadRequestException(inputMessages.oneOf('priority', JOB_PRIORITIES)),
+      }),
+    )
+    priority: JobPriority,
   ) {
-    const limit = Math.min(Math.max(Number(body?.limit ?? 1_000_000), 2), 50_000_000);
     const job = this.supervisor.submit(
       { module: PRIMES_WORKER, fn: 'countPrimes', args: [2, limit] },
-      { executor: 'thread', name: 'primes', priority: body?.priority ?? 'normal', timeout: 60_000 },
+      { executor: 'thread', name: 'primes', priority, timeout: 60_000 },
     );
     return describeJob(job, null);
   }

@@ -1,10 +1,10 @@
 import {
   Controller,
+  DefaultValuePipe,
   Get,
   HttpCode,
   NotFoundException,
   Param,
-  ParseIntPipe,
   Post,
   Query,
   Sse,
@@ -12,6 +12,7 @@ import {
 } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import { TaskNotFoundError, TaskRegistry } from '../../lib/index.js';
+import { IntRangePipe } from '../common/input.pipes.js';
 
 /** The external API over HTTP: list, inspect, run, pause, resume, history and live events. */
 @Controller('tasks')
@@ -34,10 +35,11 @@ export class TasksController {
     return notFoundAs404(() => this.registry.getTask(idOrName));
   }
 
+  /** The newest runs first; `limit` is 1 to 1000 (default 20), anything else gets a 400. */
   @Get(':idOrName/history')
   history(
     @Param('idOrName') idOrName: string,
-    @Query('limit', new ParseIntPipe({ optional: true })) limit?: number,
+    @Query('limit', new DefaultValuePipe(20), new IntRangePipe('limit', 1, 1_000)) limit: number,
   ) {
     return notFoundAs404(() => this.registry.getHistory(idOrName, { limit }));
   }
