@@ -127,7 +127,7 @@ export class RunExecutor {
 
   private startAttempt(attempt: RunAttempt): void {
     const { task } = attempt;
-    task.runCount++;
+    task.countStart();
     this.active.add(attempt);
     this.emit(task, {
       type: 'started',

@@ -23,6 +23,15 @@ export interface TaskDefinition {
 /** Runs and fire times per outcome. */
 export type RunCounters = Record<RunStatus, number>;
 
+/** What a task has done: made at its first run, so that idle tasks stay small. */
+export interface TaskStats {
+  /** Attempts started, over the task's life. */
+  runCount: number;
+  counters: RunCounters;
+  /** The newest history record. */
+  lastRun: RunRecord | null;
+}
+
 /** How a task was declared: its policies, group and origin. Tasks declared alike share one. */
 export interface TaskProfile {
   readonly policies: ResolvedPolicies;
@@ -47,19 +56,15 @@ export class ScheduledTask implements TimerItem {
   trigger: BaseTrigger;
   /** The trigger's run-time state in this scheduler. */
   triggerState: TriggerState;
-  /** The nominal fire time (epoch ms) of the pending wake-up, before jitter; null if none. */
-  plannedAt: number | null = null;
+  /** The random delay (ms) added to the queued wake-up's nominal fire time (the jitter policy). */
+  jitterMs = 0;
   paused = false;
   /** Runs in progress (manual ones included). */
   activeRuns = 0;
   /** True while the next fire waits for the current run to end (a fixed-delay trigger). */
   awaitingRunEnd = false;
-  /** Attempts started, over the task's life. */
-  runCount = 0;
-  /** Outcome counts; null until the first outcome. */
-  counters: RunCounters | null = null;
-  /** The newest history record. */
-  lastRun: RunRecord | null = null;
+  /** What the task has done; null until its first run or not-run fire. */
+  stats: TaskStats | null = null;
   private readonly profile: TaskProfile;
   private cachedId: string | null = null;
 
@@ -69,6 +74,11 @@ export class ScheduledTask implements TimerItem {
     this.trigger = definition.trigger;
     this.triggerState = triggerState;
     this.profile = profile;
+  }
+
+  /** The nominal time (epoch ms) of the queued wake-up, before jitter; null while none is queued. */
+  get plannedAt(): number | null {
+    return this.heapIndex >= 0 ? this.dueAt - this.jitterMs : null;
   }
 
   /** Stable UUID derived from the name (hashed on first use). */
@@ -105,10 +115,23 @@ export class ScheduledTask implements TimerItem {
     return { type: this.trigger.constructor?.name ?? 'Trigger', describeFailed: true };
   }
 
+  /** Counts an attempt that starts. */
+  countStart(): void {
+    this.ensureStats().runCount++;
+  }
+
   /** Counts one outcome and keeps it as the last run. */
   countOutcome(record: RunRecord): void {
-    this.counters ??= { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 };
-    this.counters[record.status]++;
-    this.lastRun = record;
+    const stats = this.ensureStats();
+    stats.counters[record.status]++;
+    stats.lastRun = record;
+  }
+
+  private ensureStats(): TaskStats {
+    return (this.stats ??= {
+      runCount: 0,
+      counters: { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 },
+      lastRun: null,
+    });
   }
 }

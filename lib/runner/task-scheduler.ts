@@ -149,7 +149,6 @@ export class TaskScheduler {
     this.timers.clear();
     this.toPlan.length = 0;
     for (const task of this.catalog.values()) {
-      task.plannedAt = null;
       this.dropHeldRuns(task, 'the scheduler stopped', true);
     }
   }
@@ -205,7 +204,6 @@ export class TaskScheduler {
     if (task.paused) return;
     task.paused = true;
     this.timers.cancel(task);
-    task.plannedAt = null;
     this.dropHeldRuns(task, 'the task was paused', false);
     this.emit(task, { type: 'paused' });
     this.notifyIfIdle();
@@ -228,7 +226,6 @@ export class TaskScheduler {
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
     this.catalog.replaceTrigger(task, trigger);
     this.timers.cancel(task);
-    task.plannedAt = null;
     this.emit(task, { type: 'rescheduled', trigger: task.describeTrigger() });
     if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
   }
@@ -256,8 +253,8 @@ export class TaskScheduler {
     if (wait === null) return;
     const plannedAt = fromMs + wait;
     const { jitter } = task.policies;
-    task.plannedAt = plannedAt;
-    this.timers.schedule(task, plannedAt + (jitter > 0 ? Math.floor(this.random() * jitter) : 0));
+    task.jitterMs = jitter > 0 ? Math.floor(this.random() * jitter) : 0;
+    this.timers.schedule(task, plannedAt + task.jitterMs);
     // Checked here rather than in emit(): this runs once per run, and the Date would not be free.
     if (this.subject.observed)
       this.emit(task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
@@ -292,15 +289,13 @@ export class TaskScheduler {
       const type = task.describeTrigger().type;
       this.logger.error(messages.triggerFailed(task.name, type, describeError(error).message));
       this.timers.cancel(task);
-      task.plannedAt = null;
       return undefined;
     }
   }
 
   /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
   private onDue(task: ScheduledTask): void {
-    const scheduledAt = task.plannedAt!;
-    task.plannedAt = null;
+    const scheduledAt = task.dueAt - task.jitterMs;
     const { trigger } = task;
     // If counting the fire fails the fire still runs; planning the next one stops the task.
     this.guardTrigger(task, () => trigger.advance(task.triggerState, scheduledAt));
@@ -334,9 +329,7 @@ export class TaskScheduler {
    */
   private onClockSetBack(ms: number): void {
     for (const task of this.timers.items()) {
-      if (task.trigger.followsWallClock || task.plannedAt === null) continue;
-      task.plannedAt -= ms;
-      this.timers.schedule(task, task.dueAt - ms);
+      if (!task.trigger.followsWallClock) this.timers.schedule(task, task.dueAt - ms);
     }
   }
 

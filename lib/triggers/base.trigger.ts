@@ -53,7 +53,7 @@ export abstract class BaseTrigger {
    * Throws TriggerValidationError when a default does not fit.
    */
   createState(_defaults: TriggerDefaults = {}): TriggerState {
-    return { loopCount: 0, lastFireAt: null, zone: null, children: null };
+    return { loopCount: 0, lastFireAt: null };
   }
 
   /**

@@ -9,10 +9,10 @@ export interface TriggerState {
   loopCount: number;
   /** The nominal time (epoch ms) of the last fire, or null before the first one. */
   lastFireAt: number | null;
-  /** The IANA zone wall-clock triggers read their times in: their own `tz`, else the default. */
-  zone: string | null;
+  /** Wall-clock triggers only: the IANA zone they read times in (their own `tz`, else the default). */
+  zone?: string;
   /** OrTrigger only: what it remembers of each child. */
-  children: ChildState[] | null;
+  children?: ChildState[];
 }
 
 /** What an OrTrigger remembers of one child. */
