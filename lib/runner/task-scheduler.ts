@@ -4,7 +4,7 @@ import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
 import { describeError, type RunRecord } from './run-record.js';
-import type { RunWaiter } from './run-attempt.js';
+import { HeldRuns } from './held-runs.js';
 import { RunExecutor, type RunWrapper } from './run-executor.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
@@ -45,13 +45,6 @@ export interface SchedulerShutdownOptions {
   deadline?: number;
 }
 
-/** A run waiting for the task's current run to end (the 'queue' overlap policy). */
-interface HeldRun {
-  origin: 'schedule' | 'manual';
-  scheduledAtMs: number | null;
-  waiter: RunWaiter | null;
-}
-
 type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
 
 /**
@@ -71,7 +64,7 @@ export class TaskScheduler {
     onClockSetBack: (ms) => this.onClockSetBack(ms),
   });
   private readonly toPlan: ScheduledTask[] = [];
-  private readonly held = new Map<ScheduledTask, HeldRun[]>();
+  private readonly held = new HeldRuns();
   private readonly subject = new Subject<SchedulerEvent>();
   private readonly executor: RunExecutor;
   private readonly idleWaiters = new WaitList();
@@ -191,7 +184,7 @@ export class TaskScheduler {
       const { overlap } = task.policies;
       if (options.respectOverlap && task.activeRuns > 0 && overlap !== 'allow') {
         if (overlap === 'queue')
-          return this.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
+          return this.held.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
         this.executor.recordNotRun(task, 'skipped', null, 'it overlapped a running one', 'manual');
         throw new RunSkippedError(task.name);
       }
@@ -302,11 +295,11 @@ export class TaskScheduler {
     const decision = decideFire(task.policies, this.misfireThreshold, {
       lateness: Date.now() - task.dueAt,
       activeRuns: task.activeRuns,
-      hasQueuedFire: this.held.get(task)?.some((run) => run.origin === 'schedule') ?? false,
+      hasQueuedFire: this.held.hasFire(task),
     });
     if (decision.action === 'run') this.executor.start(task, 'schedule', scheduledAt, null);
     else if (decision.action === 'queue')
-      this.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
+      this.held.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
     else this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
     // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
     // Forever task must not come round again at once); the others plan in phase two.
@@ -343,36 +336,21 @@ export class TaskScheduler {
     this.notifyIfIdle();
   }
 
-  /** Queues a run behind the task's current one (FIFO, started one at a time as runs end). */
-  private hold(task: ScheduledTask, run: HeldRun): void {
-    const queue = this.held.get(task);
-    if (queue) queue.push(run);
-    else this.held.set(task, [run]);
-  }
-
   private startHeldRun(task: ScheduledTask): void {
-    const queue = this.held.get(task);
-    if (!queue) return;
-    const run = queue.shift()!;
-    if (queue.length === 0) this.held.delete(task);
-    this.executor.start(task, run.origin, run.scheduledAtMs, run.waiter);
+    const run = this.held.next(task);
+    if (run) this.executor.start(task, run.origin, run.scheduledAtMs, run.waiter);
   }
 
   /** Drops a held fire (recorded as skipped) and, when stopping, refuses held manual runs. */
   private dropHeldRuns(task: ScheduledTask, why: string, refuseManual: boolean): void {
-    const queue = this.held.get(task);
-    if (!queue) return;
-    const kept = queue.filter((run) => {
+    const dropped = this.held.remove(task, (run) => run.origin === 'schedule' || refuseManual);
+    for (const run of dropped) {
       if (run.origin === 'schedule') {
         this.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why);
-        return false;
+      } else {
+        run.waiter?.reject(new SchedulerShutdownError(task.name));
       }
-      if (!refuseManual) return true;
-      run.waiter?.reject(new SchedulerShutdownError(task.name));
-      return false;
-    });
-    if (kept.length > 0) this.held.set(task, kept);
-    else this.held.delete(task);
+    }
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */
