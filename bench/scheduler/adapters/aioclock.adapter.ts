@@ -20,6 +20,8 @@ export function aioClockAdapter(anchor: 'end' | 'start'): SchedulerAdapter {
         logger: false,
       });
       const registry = app.get(TaskRegistry);
+      let ran = 0;
+      const countRun = () => void ran++;
       return {
         addInterval(name, intervalMs, onRun) {
           const seconds = intervalMs / 1_000;
@@ -32,6 +34,15 @@ export function aioClockAdapter(anchor: 'end' | 'start'): SchedulerAdapter {
         },
         addCron(name, expression, onRun) {
           registry.addTask({ name, trigger: new Cron(expression), handler: onRun });
+        },
+        addRanOnce(name, intervalMs) {
+          const trigger = new Every({ seconds: intervalMs / 1_000, firstRunStrategy: 'immediate' });
+          registry.addTask({ name, trigger, handler: countRun });
+        },
+        async whenRanOnce(count) {
+          while (ran < count) await new Promise((resolve) => setTimeout(resolve, 10));
+          // Let the last runs' bookkeeping (history, counters) finish.
+          await new Promise((resolve) => setTimeout(resolve, 50));
         },
         close: () => app.close(),
       };

@@ -16,6 +16,10 @@ export interface BenchScheduler {
   addInterval(name: string, intervalMs: number, onRun?: IntervalRunListener): void;
   /** A task on a cron expression with seconds. */
   addCron(name: string, expression: string, onRun: CronRunListener): void;
+  /** Ours only: a task every `intervalMs` that fires once at once (`firstRunStrategy: 'immediate'`). */
+  addRanOnce?(name: string, intervalMs: number): void;
+  /** Ours only: resolves once `count` tasks added with `addRanOnce` have run. */
+  whenRanOnce?(count: number): Promise<void>;
   /** Stops every timer and closes the application. */
   close(): Promise<void>;
 }
