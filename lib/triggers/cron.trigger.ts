@@ -13,6 +13,7 @@ export interface CronOptions {
 }
 
 const KEYS = ['tz', 'maxLoopCount'] as const;
+const DAY_MS = 86_400_000;
 // cron-parser's message when no match is found within its search budget (not exported by it).
 const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
 
@@ -28,7 +29,8 @@ const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
  * DST: a schedule whose hour field covers all 24 hours steps through time (cron-parser's and Vixie
  * cron's rule), so it follows real time: nothing for skipped wall times, both passes of a repeated
  * hour. Any other schedule names wall-clock times, which get SPEC's policy: a skipped time fires at
- * the first instant after the gap, a repeated time at its first occurrence only.
+ * the first instant after the gap, a repeated time at its first occurrence only. A local date the
+ * zone skipped (Pacific/Apia, 30 December 2011) has no fire times under either rule.
  */
 export class Cron extends CalendarTrigger {
   readonly expression: string;
@@ -87,11 +89,16 @@ export class Cron extends CalendarTrigger {
   /** The first instant after `fromMs` of a matching wall-clock time, under SPEC's DST policy. */
   private nextByWallClock(fromMs: number): number | null {
     let wallAfter = wallMsOf(fromMs, this.zone);
-    // Two rounds at most: the second only when fromMs lies in the second pass of a repeated hour.
-    for (let round = 0; round < 2; round++) {
+    // Three rounds at most: one more when fromMs lies in the second pass of a repeated hour, and
+    // one more when the match falls on a local date the zone skipped (zones never skip two in a row).
+    for (let round = 0; round < 3; round++) {
       const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
       if (wall === null) return null;
       const at = instantOfWallMs(wall, this.zone);
+      if (at === null) {
+        wallAfter = (Math.floor(wall / DAY_MS) + 1) * DAY_MS - 1; // the skipped date's last ms
+        continue;
+      }
       if (at > fromMs) return at;
       // `wall` is repeated and its first pass is behind fromMs. Skip to where the repeat ends in
       // wall-clock time: every wall time from there on maps to an instant after fromMs.

@@ -390,6 +390,30 @@ describe('Cron: DST in autumn', () => {
   });
 });
 
+describe('Cron: a date the zone skipped', () => {
+  // Apia went from 29 December 2011, 23:59:59 -10 straight to 31 December 00:00 +14 (10:00Z).
+  it('has no fire times on it, nor an extra one the day after', () => {
+    const noon = new Cron('0 12 * * *', { tz: 'Pacific/Apia' });
+    expect(fires(noon, '2011-12-29T12:00:00Z', 3)).toEqual([
+      '2011-12-29T22:00:00.000Z', // 29th 12:00 -10
+      '2011-12-30T22:00:00.000Z', // 31st 12:00 +14
+      '2011-12-31T22:00:00.000Z', // 1 January
+    ]);
+    // A schedule for that date alone waits a year; one for its weekday, a week.
+    const thirtieth = new Cron('30 8 30 12 *', { tz: 'Pacific/Apia' });
+    expect(nextFire(thirtieth, '2011-12-29T12:00:00Z')).toBe('2012-12-29T18:30:00.000Z');
+    const friday = new Cron('0 9 * * FRI', { tz: 'Pacific/Apia' });
+    expect(nextFire(friday, '2011-12-29T12:00:00Z')).toBe('2012-01-05T19:00:00.000Z');
+    // A stepping schedule goes from the day before to the day after in real time.
+    const hourly = new Cron('0 * * * *', { tz: 'Pacific/Apia' });
+    expect(fires(hourly, '2011-12-30T08:30:00Z', 3)).toEqual([
+      '2011-12-30T09:00:00.000Z', // 29th 23:00 -10
+      '2011-12-30T10:00:00.000Z', // 31st 00:00 +14
+      '2011-12-30T11:00:00.000Z',
+    ]);
+  });
+});
+
 describe('Cron: real-time waits, defaults and description', () => {
   it('waits real time across a change, landing on the right wall clock', () => {
     const cron = new Cron('0 9 * * *', { tz: 'Europe/Berlin' });
