@@ -81,14 +81,16 @@ export class At extends CalendarTrigger {
     const today = wallClockOf(from, zone);
     const step = this.weekday === null ? 1 : 7;
     const days = this.weekday === null ? 0 : (this.weekday - today.weekday + 7) % 7;
-    const first = this.instantOn(zone, today.year, today.month, today.day + days);
-    if (first >= from) return first;
-    // Any later local date maps to an instant after `from`, so one step is always enough.
-    return this.instantOn(zone, today.year, today.month, today.day + days + step);
+    // Any later local date maps to an instant after `from`, so one step past it is enough, and
+    // one more when that date is one the zone skipped (null): zones never skip two in a row.
+    for (let day = today.day + days; ; day += step) {
+      const at = this.instantOn(zone, today.year, today.month, day);
+      if (at !== null && at >= from) return at;
+    }
   }
 
-  /** The fire instant on a local date; Date.UTC carries a day past the month's end over. */
-  private instantOn(zone: string, year: number, month: number, day: number): number {
+  /** The fire instant on a local date, null if the zone skipped it; Date.UTC carries day overflow. */
+  private instantOn(zone: string, year: number, month: number, day: number): number | null {
     const wallMs = Date.UTC(year, month - 1, day, this.hour, this.minute, this.second);
     return instantOfWallMs(wallMs, zone);
   }

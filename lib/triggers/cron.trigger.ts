@@ -13,12 +13,13 @@ export interface CronOptions {
 }
 
 const KEYS = ['tz', 'maxLoopCount'] as const;
+const DAY_MS = 86_400_000;
 // cron-parser's message when no match is found within its search budget (not exported by it).
 const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
 
 /**
  * Fires on a cron schedule: 5 fields, or 6 with seconds first, month and day names, and aliases
- * such as `@daily`.
+ * such as `@daily`. A list whose items overlap (`0-6,1,10`) means their union, as in Vixie cron.
  *
  * cron-parser only matches the expression, read in UTC where clocks never jump, so its matches are
  * wall-clock times; this class maps them to instants in the zone. cron-parser's own zone handling
@@ -28,7 +29,8 @@ const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
  * DST: a schedule whose hour field covers all 24 hours steps through time (cron-parser's and Vixie
  * cron's rule), so it follows real time: nothing for skipped wall times, both passes of a repeated
  * hour. Any other schedule names wall-clock times, which get SPEC's policy: a skipped time fires at
- * the first instant after the gap, a repeated time at its first occurrence only.
+ * the first instant after the gap, a repeated time at its first occurrence only. A local date the
+ * zone skipped (Pacific/Apia, 30 December 2011) has no fire times under either rule.
  */
 export class Cron extends CalendarTrigger {
   readonly expression: string;
@@ -94,11 +96,16 @@ export class Cron extends CalendarTrigger {
   /** The first instant after `fromMs` of a matching wall-clock time, under SPEC's DST policy. */
   private nextByWallClock(zone: string, fromMs: number): number | null {
     let wallAfter = wallMsOf(fromMs, zone);
-    // Two rounds at most: the second only when fromMs lies in the second pass of a repeated hour.
-    for (let round = 0; round < 2; round++) {
+    // Three rounds at most: one more when fromMs lies in the second pass of a repeated hour, and
+    // one more when the match falls on a local date the zone skipped (zones never skip two in a row).
+    for (let round = 0; round < 3; round++) {
       const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
       if (wall === null) return null;
       const at = instantOfWallMs(wall, zone);
+      if (at === null) {
+        wallAfter = (Math.floor(wall / DAY_MS) + 1) * DAY_MS - 1; // the skipped date's last ms
+        continue;
+      }
       if (at > fromMs) return at;
       // `wall` is repeated and its first pass is behind fromMs. Skip to where the repeat ends in
       // wall-clock time: every wall time from there on maps to an instant after fromMs.
@@ -163,8 +170,69 @@ function parse(text: string): CronExpression {
   try {
     return CronExpressionParser.parse(text, { tz: 'UTC' });
   } catch (error) {
-    throw invalidExpression(text, error instanceof Error ? error.message : String(error));
+    // cron-parser refuses a list whose items overlap (`0-6,1,10`), which means their union. Only
+    // a refused text is rewritten, so whatever cron-parser accepts keeps its meaning exactly.
+    const union = unionOfLists(text);
+    if (union === text) throw invalidExpression(text, reasonOf(error));
+    try {
+      return CronExpressionParser.parse(union, { tz: 'UTC' });
+    } catch (unionError) {
+      throw invalidExpression(text, reasonOf(unionError));
+    }
   }
+}
+
+/** cron-parser's names of the six fields, seconds first. */
+const FIELD_NAMES = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWeek'] as const;
+/** An expression any one valid field value can be put into, to read that value alone. */
+const PROBE = ['0', '0', '0', '*', '*', '*'];
+
+/** The expression with each list whose items overlap replaced by the values of their union. */
+function unionOfLists(text: string): string {
+  if (text.startsWith('@')) return text;
+  const fields = text.split(/\s+/);
+  const first = FIELD_NAMES.length - fields.length; // 1 when there is no seconds field
+  // One seed for all probes: every `H` of a field then draws the same number, as in one parse.
+  const hashSeed = String(Math.random());
+  return fields
+    .map((field, i) => (field.includes(',') ? unionOfItems(field, first + i, hashSeed) : field))
+    .join(' ');
+}
+
+/**
+ * The values of a list's items as one list without repeats, or the list unchanged when its items
+ * do not overlap or one cannot be read. cron-parser reads each item alone, so names, ranges,
+ * steps, `L` and `H` keep the meaning it gives them.
+ */
+function unionOfItems(list: string, index: number, hashSeed: string): string {
+  const values = new Set<number | string>();
+  let count = 0;
+  for (const item of list.split(',')) {
+    const probe = [...PROBE];
+    probe[index] = item;
+    let fields;
+    try {
+      fields = CronExpressionParser.parse(probe.join(' '), { tz: 'UTC', hashSeed }).fields;
+    } catch {
+      return list; // the whole expression's error names the fault
+    }
+    const nth = fields.dayOfWeek.nthDay;
+    for (const value of fields[FIELD_NAMES[index]].values) {
+      // A weekday range ending in 7 yields both 0 and 7 for Sunday; a lone 7 reads as 0.
+      const canonical = index === 5 && value === 7 ? 0 : value;
+      values.add(nth === 0 ? canonical : `${canonical}#${nth}`);
+      count++;
+    }
+  }
+  if (values.size === count) return list;
+  const union = [...values].join(',');
+  // cron-parser takes one `#` (nth weekday) per field and no list with it: `5#1,FRI#1` is `5#1`,
+  // and a union of several stays refused.
+  return union.includes('#') && values.size > 1 ? list : union;
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 function invalidExpression(expression: string, reason: string): TriggerValidationError {

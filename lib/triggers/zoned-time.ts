@@ -143,25 +143,32 @@ export function wallMsOf(instantMs: number, zone: string): number {
 /**
  * The instant at which `zone` shows the given wall-clock time, following the DST policy: a time
  * skipped by a spring change maps to the first instant after the gap, and a time repeated in autumn
- * maps to its first occurrence.
+ * maps to its first occurrence. Null when the whole local date was skipped (Pacific/Apia went from
+ * 29 to 31 December 2011): that date has no instants, so nothing on it can fire.
  */
-export function instantOfWallClock(wall: WallClockTime, zone: string): number {
+export function instantOfWallClock(wall: WallClockTime, zone: string): number | null {
   const { year, month, day, hour, minute, second } = wall;
   return instantOfWallMs(Date.UTC(year, month - 1, day, hour, minute, second), zone);
 }
 
 /** As `instantOfWallClock`, for a wall clock encoded as if it were a UTC instant (ms). */
-export function instantOfWallMs(wallMs: number, zone: string): number {
+export function instantOfWallMs(wallMs: number, zone: string): number | null {
   // The answer lies within 14 h of wallMs; assume at most one offset change in the two days around.
   const offsetBefore = offsetOf(wallMs - DAY_MS, zone);
   const offsetAfter = offsetOf(wallMs + DAY_MS, zone);
-  const early = wallMs - Math.max(offsetBefore, offsetAfter);
-  const late = wallMs - Math.min(offsetBefore, offsetAfter);
+  const low = Math.min(offsetBefore, offsetAfter);
+  const high = Math.max(offsetBefore, offsetAfter);
+  const early = wallMs - high;
+  const late = wallMs - low;
   if (offsetBefore === offsetAfter) return late;
   if (wallMsOf(early, zone) === wallMs) return early; // unique, or the first of two occurrences
   if (wallMsOf(late, zone) === wallMs) return late;
   // Neither reading exists: wallMs is in a spring gap, which ends at the change between the two.
-  return findOffsetChange(early, late, zone) ?? late;
+  // In wall-clock time the gap runs from gapEnd + low to gapEnd + high.
+  const gapEnd = findOffsetChange(early, late, zone) ?? late;
+  const dayStart = wallMs - mod(wallMs, DAY_MS);
+  const dateSkipped = gapEnd + low <= dayStart && gapEnd + high >= dayStart + DAY_MS;
+  return dateSkipped ? null : gapEnd;
 }
 
 /**

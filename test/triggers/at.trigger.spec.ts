@@ -187,6 +187,22 @@ describe('At: DST', () => {
   });
 });
 
+describe('At: a date the zone skipped', () => {
+  it('does not fire on it, nor twice the day after (Apia skipped 30 December 2011)', () => {
+    // Apia went from 29 December 23:59:59 -10 straight to 31 December 00:00 +14 (10:00Z).
+    const at = new At({ hour: 12, tz: 'Pacific/Apia' });
+    expect(fire(at, '2011-12-29T12:00:00Z')).toBe('2011-12-29T22:00:00.000Z'); // 29th 12:00 -10
+    expect(fire(at, '2011-12-29T22:00:00Z')).toBe('2011-12-30T22:00:00.000Z'); // 31st 12:00 +14
+    expect(fire(at, '2011-12-30T22:00:00Z')).toBe('2011-12-31T22:00:00.000Z'); // 1 January
+  });
+
+  it('waits a week for its weekday when that date was skipped (Kwajalein, 21 August 1993)', () => {
+    // Saturday 21 August 1993 did not exist in Kwajalein (-12 to +12): the next Saturday fires.
+    const saturday = new At({ at: 'every saturday', hour: 9, tz: 'Pacific/Kwajalein' });
+    expect(nextFire(saturday, '1993-08-19T00:00:00Z')).toBe('1993-08-27T21:00:00.000Z');
+  });
+});
+
 describe('At: defaults and description', () => {
   it("takes the module's zone, in the state it makes, when it has none of its own", () => {
     const at = new At({ hour: 12 });

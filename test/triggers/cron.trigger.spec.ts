@@ -161,6 +161,133 @@ describe('Cron: fire times', () => {
   });
 });
 
+describe('Cron: lists whose items overlap mean their union', () => {
+  it.each([
+    // The two cases from the peers' corpus: hours 0-6 and 10, at 01:01 past each.
+    [
+      '1 1 0-6,1,10 * * *',
+      '2026-06-01T05:30:00Z',
+      ['2026-06-01T06:01:01.000Z', '2026-06-01T10:01:01.000Z', '2026-06-02T00:01:01.000Z'],
+    ],
+    [
+      '*/10,30-35 * * * * *',
+      '2026-06-01T12:00:25Z',
+      [
+        '2026-06-01T12:00:30.000Z',
+        '2026-06-01T12:00:31.000Z',
+        '2026-06-01T12:00:32.000Z',
+        '2026-06-01T12:00:33.000Z',
+        '2026-06-01T12:00:34.000Z',
+        '2026-06-01T12:00:35.000Z',
+        '2026-06-01T12:00:40.000Z',
+      ],
+    ],
+    // A name and its number, Sunday as 0 and 7, and a range holding a listed day.
+    [
+      '0 9 * * MON,1,mon-wed',
+      '2026-06-03T12:00:00Z',
+      ['2026-06-08T09:00:00.000Z', '2026-06-09T09:00:00.000Z', '2026-06-10T09:00:00.000Z'],
+    ],
+    [
+      '0 9 * * 0,7,SUN',
+      '2026-06-01T00:00:00Z',
+      ['2026-06-07T09:00:00.000Z', '2026-06-14T09:00:00.000Z'],
+    ],
+    // 1-7 is Monday to Sunday: every day, once.
+    [
+      '0 9 * * 1-7,3',
+      '2026-06-01T10:00:00Z',
+      ['2026-06-02T09:00:00.000Z', '2026-06-03T09:00:00.000Z', '2026-06-04T09:00:00.000Z'],
+    ],
+    [
+      '0 8 1 JAN,1,jan-feb *',
+      '2026-06-01T00:00:00Z',
+      ['2027-01-01T08:00:00.000Z', '2027-02-01T08:00:00.000Z', '2028-01-01T08:00:00.000Z'],
+    ],
+    // The last day of the month, given twice and with the 1st.
+    [
+      '0 12 L,1,L * *',
+      '2026-06-02T00:00:00Z',
+      ['2026-06-30T12:00:00.000Z', '2026-07-01T12:00:00.000Z', '2026-07-31T12:00:00.000Z'],
+    ],
+    // The last Friday, twice; the first Friday as a number and as a name.
+    [
+      '0 12 * * 5L,5L',
+      '2026-06-01T00:00:00Z',
+      ['2026-06-26T12:00:00.000Z', '2026-07-31T12:00:00.000Z'],
+    ],
+    [
+      '0 12 * * 5#1,FRI#1',
+      '2026-06-01T00:00:00Z',
+      ['2026-06-05T12:00:00.000Z', '2026-07-03T12:00:00.000Z'],
+    ],
+    // Steps that meet: every 4 and every 6 hours share 0 and 12.
+    [
+      '0 */6,*/4 * * *',
+      '2026-06-01T00:30:00Z',
+      [
+        '2026-06-01T04:00:00.000Z',
+        '2026-06-01T06:00:00.000Z',
+        '2026-06-01T08:00:00.000Z',
+        '2026-06-01T12:00:00.000Z',
+        '2026-06-01T16:00:00.000Z',
+        '2026-06-01T18:00:00.000Z',
+        '2026-06-01T20:00:00.000Z',
+        '2026-06-02T00:00:00.000Z',
+      ],
+    ],
+  ])('%s', (expression, now, expected) => {
+    expect(fires(new Cron(expression, { tz: 'UTC' }), now, expected.length)).toEqual(expected);
+  });
+
+  it('accepts more values than cron-parser lists in a field, when they repeat', () => {
+    // cron-parser stops at 256 listed values before it looks for repeats.
+    const cron = new Cron(`${Array(6).fill('0-59').join(',')} * * * *`, { tz: 'UTC' });
+    expect(fires(cron, '2026-06-01T12:00:30Z', 2)).toEqual([
+      '2026-06-01T12:01:00.000Z',
+      '2026-06-01T12:02:00.000Z',
+    ]);
+  });
+
+  it('follows real time when a list covers all 24 hours', () => {
+    // Even and odd hours together are every hour: both passes of Berlin's repeated 02:00.
+    const cron = new Cron('0 0-23/2,1-23/2,5 * * *', { tz: 'Europe/Berlin' });
+    expect(fires(cron, '2026-10-24T23:30:00Z', 3)).toEqual([
+      '2026-10-25T00:00:00.000Z', // 02:00 CEST
+      '2026-10-25T01:00:00.000Z', // 02:00 CET
+      '2026-10-25T02:00:00.000Z', // 03:00 CET
+    ]);
+  });
+
+  it('keeps the day-of-month and weekday rule: either matches when both are restricted', () => {
+    // 1 June 2026 is a Monday: the 1st and 15th, or Mondays.
+    const cron = new Cron('0 0 1,15,1 * MON,mon', { tz: 'UTC' });
+    expect(fires(cron, '2026-06-01T00:00:00Z', 4)).toEqual([
+      '2026-06-08T00:00:00.000Z',
+      '2026-06-15T00:00:00.000Z',
+      '2026-06-22T00:00:00.000Z',
+      '2026-06-29T00:00:00.000Z',
+    ]);
+  });
+
+  it('gives a random H the same value wherever it repeats in a field', () => {
+    // H,H is one random minute: a single fire an hour, not two.
+    const cron = new Cron('H,H * * * *', { tz: 'UTC' });
+    const [first, second] = fires(cron, '2026-06-01T12:00:00Z', 2).map(Date.parse);
+    expect(second! - first!).toBe(HOUR);
+  });
+
+  it.each([
+    ['0 0 * * FUNDAY,1,1', 'Validation error, cannot resolve alias "fun"'],
+    ['0 0 30,30 2 *', 'Invalid explicit day of month definition'],
+    // cron-parser keeps one nth weekday per field: two different ones stay refused.
+    ['0 0 * * 1#1,2#1', 'Constraint error, invalid dayOfWeek `#` and `,` special characters'],
+  ])('still rejects %j, naming the expression as written', (expression, message) => {
+    const error = validationError(expression);
+    expect(error.message).toContain(`${JSON.stringify(expression)}: ${message}`);
+  });
+});
+
 describe('Cron: DST in spring', () => {
   it('fires a skipped time at the first instant after the gap (Berlin, 02:00 -> 03:00)', () => {
     // cron-parser alone gives 03:30 CEST (01:30Z) for the skipped 02:30.
@@ -259,6 +386,30 @@ describe('Cron: DST in autumn', () => {
       '2026-04-04T14:00:00.000Z', // 01:00 +11
       '2026-04-04T15:30:00.000Z', // 02:00 +10:30
       '2026-04-04T16:30:00.000Z', // 03:00 +10:30
+    ]);
+  });
+});
+
+describe('Cron: a date the zone skipped', () => {
+  // Apia went from 29 December 2011, 23:59:59 -10 straight to 31 December 00:00 +14 (10:00Z).
+  it('has no fire times on it, nor an extra one the day after', () => {
+    const noon = new Cron('0 12 * * *', { tz: 'Pacific/Apia' });
+    expect(fires(noon, '2011-12-29T12:00:00Z', 3)).toEqual([
+      '2011-12-29T22:00:00.000Z', // 29th 12:00 -10
+      '2011-12-30T22:00:00.000Z', // 31st 12:00 +14
+      '2011-12-31T22:00:00.000Z', // 1 January
+    ]);
+    // A schedule for that date alone waits a year; one for its weekday, a week.
+    const thirtieth = new Cron('30 8 30 12 *', { tz: 'Pacific/Apia' });
+    expect(nextFire(thirtieth, '2011-12-29T12:00:00Z')).toBe('2012-12-29T18:30:00.000Z');
+    const friday = new Cron('0 9 * * FRI', { tz: 'Pacific/Apia' });
+    expect(nextFire(friday, '2011-12-29T12:00:00Z')).toBe('2012-01-05T19:00:00.000Z');
+    // A stepping schedule goes from the day before to the day after in real time.
+    const hourly = new Cron('0 * * * *', { tz: 'Pacific/Apia' });
+    expect(fires(hourly, '2011-12-30T08:30:00Z', 3)).toEqual([
+      '2011-12-30T09:00:00.000Z', // 29th 23:00 -10
+      '2011-12-30T10:00:00.000Z', // 31st 00:00 +14
+      '2011-12-30T11:00:00.000Z',
     ]);
   });
 });

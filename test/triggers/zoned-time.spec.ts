@@ -141,6 +141,43 @@ describe('instantOfWallClock', () => {
   });
 });
 
+describe('instantOfWallClock on a date the zone skipped', () => {
+  const wall = (
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute = 0,
+    second = 0,
+  ) => ({
+    year,
+    month,
+    day,
+    hour,
+    minute,
+    second,
+  });
+  const instant = (zone: string, ...time: Parameters<typeof wall>) =>
+    iso(instantOfWallClock(wall(...time), zone));
+
+  it('has no instant for any time of that date, and the dates around keep theirs', () => {
+    // Apia went from 23:59:59 -10 on 29 December 2011 to 00:00 +14 on 31 December (10:00Z).
+    expect(instant('Pacific/Apia', 2011, 12, 30, 0)).toBeNull();
+    expect(instant('Pacific/Apia', 2011, 12, 30, 12, 30)).toBeNull();
+    expect(instant('Pacific/Apia', 2011, 12, 30, 23, 59, 59)).toBeNull();
+    // Kwajalein skipped 21 August 1993 (-12 to +12), Kiritimati 31 December 1994 (-10 to +14),
+    // and Manila 31 December 1844 (local mean time, -15:56:08 to +8:03:52).
+    expect(instant('Pacific/Kwajalein', 1993, 8, 21, 9)).toBeNull();
+    expect(instant('Pacific/Kiritimati', 1994, 12, 31, 18)).toBeNull();
+    expect(instant('Asia/Manila', 1844, 12, 31, 12)).toBeNull();
+    // The dates on either side keep their instants.
+    expect(instant('Pacific/Apia', 2011, 12, 29, 23, 59, 59)).toBe('2011-12-30T09:59:59.000Z');
+    expect(instant('Pacific/Apia', 2011, 12, 31, 0)).toBe('2011-12-30T10:00:00.000Z');
+    expect(instant('Pacific/Kwajalein', 1993, 8, 22, 9)).toBe('1993-08-21T21:00:00.000Z');
+    expect(instant('Asia/Manila', 1845, 1, 1, 0)).toBe('1844-12-31T15:56:08.000Z');
+  });
+});
+
 describe('findOffsetChange', () => {
   it('finds the first change in a span, even one the span later reverses', () => {
     const berlin = (from: string, until: string) =>
