@@ -1,6 +1,7 @@
 import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
 import type { BaseTrigger, TriggerDefaults } from '../triggers/base.trigger.js';
 import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
+import { validateTaskDefinition } from './task-definition.js';
 import { resolvePolicies, type TaskPolicies } from './task-policies.js';
 
 /**
@@ -28,6 +29,7 @@ export class TaskCatalog {
 
   /** Validates and adds a task; throws TaskDeclarationError or OptionValidationError. */
   add(definition: TaskDefinition): ScheduledTask {
+    validateTaskDefinition(definition);
     const source = definition.source ?? definition.name;
     const existing = this.byName.get(definition.name);
     if (existing) {
