@@ -42,9 +42,8 @@ export function checkKnownKeys(
   allowed: readonly string[],
 ): asserts value is object {
   checkObject(fail, field || 'options', value);
-  // for-in with hasOwn allocates nothing: submit() runs this per job.
-  for (const key in value) {
-    if (Object.hasOwn(value, key) && !allowed.includes(key)) {
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key)) {
       throw fail(field ? `${field}.${key}` : key, reasons.unknownKey(allowed));
     }
   }
