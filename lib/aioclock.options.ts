@@ -1,10 +1,19 @@
 import type { LoggerService } from '@nestjs/common';
-import { messages, OptionValidationError } from './errors.js';
-import { assertNonNegative, assertTimerDelay } from './utils/option-assertions.js';
-import { isValidTimeZone } from './triggers/zoned-time.js';
+import type { AioClockModuleExtras } from './aioclock.module-definition.js';
+import { optionError } from './errors.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
 import type { RunStore } from './runner/run-store.js';
-import type { TaskPolicies } from './runner/task-policies.js';
+import { checkPolicies, type TaskPolicies } from './runner/task-policies.js';
+import {
+  checkBoolean,
+  checkInteger,
+  checkKnownKeys,
+  checkMethods,
+  checkNumber,
+  checkObject,
+  checkTimeZone,
+  checkTimerDelay,
+} from './utils/validation.js';
 
 /** Options of `AioClockModule.forRoot` / `forRootAsync`. */
 export interface AioClockModuleOptions {
@@ -18,7 +27,7 @@ export interface AioClockModuleOptions {
   logger?: LoggerService | false;
   /** Policy defaults for every task (timeout, overlap, retry, misfire, catchUpWindow, jitter). */
   taskDefaults?: TaskPolicies;
-  /** Runs kept per task by the in-memory history. Default 100. */
+  /** Runs kept per task by the in-memory history, at most 100,000. Default 100. */
   historySize?: number;
   /** Where run history goes; replaces the in-memory store (historySize then does not apply). */
   runStore?: RunStore;
@@ -28,28 +37,50 @@ export interface AioClockModuleOptions {
   supervisor?: TaskSupervisorOptions;
 }
 
-const OWNER = 'AioClockModule';
+const fail = optionError('AioClockModule');
+
+/** The largest `historySize`: each task's ring holds that many records (100,000 take megabytes). */
+export const MAX_HISTORY_SIZE = 100_000;
+
+// Built from a record, so that the compiler flags an option added to the interface but not listed
+// here. The extras of forRoot are listed too: Nest passes those it has no default for (runHook) on.
+/** The keys `forRoot` accepts; any other is refused as a typo. */
+export const MODULE_OPTION_KEYS = Object.keys({
+  enabled: true,
+  timeZone: true,
+  shutdownTimeout: true,
+  logger: true,
+  taskDefaults: true,
+  historySize: true,
+  runStore: true,
+  misfireThreshold: true,
+  supervisor: true,
+  isGlobal: true,
+  runHook: true,
+} satisfies Record<keyof AioClockModuleOptions | keyof AioClockModuleExtras, true>);
+
+const LOGGER_METHODS = ['log', 'warn', 'error'] as const satisfies readonly (keyof LoggerService)[];
+const RUN_STORE_METHODS = ['add', 'list'] as const satisfies readonly (keyof RunStore)[];
 
 /** Validates module options at bootstrap, naming the offending field. */
 export function validateModuleOptions(options: AioClockModuleOptions): void {
-  if (options.enabled !== undefined && typeof options.enabled !== 'boolean') {
-    throw new OptionValidationError(OWNER, 'enabled', 'must be a boolean');
+  checkKnownKeys(fail, '', options, MODULE_OPTION_KEYS);
+  const { enabled, timeZone, shutdownTimeout, misfireThreshold, historySize } = options;
+  if (enabled !== undefined) checkBoolean(fail, 'enabled', enabled);
+  if (timeZone !== undefined) checkTimeZone(fail, 'timeZone', timeZone);
+  if (shutdownTimeout !== undefined) checkTimerDelay(fail, 'shutdownTimeout', shutdownTimeout);
+  if (misfireThreshold !== undefined) {
+    checkNumber(fail, 'misfireThreshold', misfireThreshold, { min: 0 });
   }
-  if (options.timeZone !== undefined && !isValidTimeZone(options.timeZone)) {
-    throw new OptionValidationError(OWNER, 'timeZone', messages.unknownTimeZone(options.timeZone));
+  if (historySize !== undefined) {
+    checkInteger(fail, 'historySize', historySize, { min: 0, max: MAX_HISTORY_SIZE });
   }
-  if (options.shutdownTimeout !== undefined) {
-    assertTimerDelay(OWNER, 'shutdownTimeout', options.shutdownTimeout);
+  if (options.logger !== undefined && options.logger !== false) {
+    checkMethods(fail, 'logger', options.logger, LOGGER_METHODS, 'false');
   }
-  if (options.misfireThreshold !== undefined) {
-    assertNonNegative(OWNER, 'misfireThreshold', options.misfireThreshold);
+  if (options.runStore !== undefined) {
+    checkMethods(fail, 'runStore', options.runStore, RUN_STORE_METHODS);
   }
-  const { historySize } = options;
-  if (historySize !== undefined && !(Number.isInteger(historySize) && historySize >= 0)) {
-    throw new OptionValidationError(
-      OWNER,
-      'historySize',
-      `must be an integer >= 0, got ${String(historySize)}`,
-    );
-  }
+  if (options.taskDefaults !== undefined) checkPolicies(fail, 'taskDefaults', options.taskDefaults);
+  if (options.supervisor !== undefined) checkObject(fail, 'supervisor', options.supervisor);
 }

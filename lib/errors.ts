@@ -1,5 +1,6 @@
 import { MAX_TIMER_DELAY_MS } from './utils/abortable-sleep.js';
 import { describeValue } from './utils/describe-value.js';
+import type { ErrorFactory, NumberRange } from './utils/validation.js';
 
 /** Thrown when a trigger is built with input it cannot honour; the message names the trigger and the field. */
 export class TriggerValidationError extends Error {
@@ -88,16 +89,14 @@ export const messages = {
     `${host}.${method}: @Task decorates instance methods of a provider, not static methods.`,
   duplicateTaskDecorator: (host: string, method: string) =>
     `${host}.${method} has more than one @Task: combine the triggers with OrTrigger.`,
-  // Node turns longer timer delays into 1 ms, so a longer wait would end at once.
-  tooLongForTimer: (value: number) =>
-    `must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days), got ${value}`,
-  unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${JSON.stringify(zone)}`,
+  taskNeedsTrigger: (where: string, got: unknown) =>
+    `${where}: @Task needs a trigger such as new Every({ seconds: 5 }), got ${describeValue(got)}`,
+  notATrigger: (got: unknown) =>
+    `must be a trigger such as new Every({ seconds: 5 }), got ${describeValue(got)}`,
   shutdownTimeout: (taskNames: string[]) =>
     `Shutdown timeout reached; aborting runs still going: ${listNames(taskNames)}`,
   shutdownWaiting: (taskNames: string[], waitMs: number) =>
     `Shutting down: waiting up to ${waitMs} ms for runs of ${listNames(taskNames)}`,
-  notATrigger: (taskName: string, value: unknown) =>
-    `Task "${taskName}": the trigger is not a BaseTrigger (got ${describeValue(value)})`,
   setTriggerPhase: (taskName: string) =>
     `Task "${taskName}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
   triggerFailed: (taskName: string, triggerType: string, reason: string) =>
@@ -110,4 +109,51 @@ export const messages = {
 function listNames(names: string[]): string {
   const shown = names.slice(0, 10).join(', ');
   return names.length > 10 ? `${shown} and ${names.length - 10} more` : shown;
+}
+
+/** Reasons given by the shared checks of lib/utils/validation.ts, whichever error class carries them. */
+export const validationMessages = {
+  notObject: (got: unknown) => `must be an object, got ${describeValue(got)}`,
+  unknownKey: (allowed: readonly string[]) =>
+    `unknown option; expected one of ${allowed.join(', ')}`,
+  notOneOf: (choices: readonly unknown[], got: unknown) =>
+    `must be one of ${choices.map(describeValue).join(', ')}, got ${describeValue(got)}`,
+  notBoolean: (got: unknown) => `must be true or false, got ${describeValue(got)}`,
+  notString: (got: unknown) => `must be a string, got ${describeValue(got)}`,
+  notNonEmptyString: (got: unknown) => `must be a non-empty string, got ${describeValue(got)}`,
+  notInteger: (range: NumberRange, got: unknown) =>
+    `must be an integer${rangeText(range)}, got ${describeValue(got)}`,
+  notNumber: (range: NumberRange, got: unknown) =>
+    `must be a ${range.orInfinity ? '' : 'finite '}number${rangeText(range)}, got ${describeValue(got)}`,
+  // Node turns longer timer delays into 1 ms, so a longer wait would end at once.
+  tooLongForTimer: (value: number) =>
+    `must be at most ${MAX_TIMER_DELAY_MS} ms (about 24.8 days), got ${value}`,
+  notFunction: (got: unknown) => `must be a function, got ${describeValue(got)}`,
+  missingMethods: (methods: readonly string[], got: unknown, alternative?: string) =>
+    `must be ${alternative === undefined ? '' : `${alternative} or `}an object with the methods ${methods.join(', ')}, got ${describeValue(got)}`,
+  notInstance: (typeName: string, got: unknown) =>
+    `must be an instance of ${typeName}, got ${describeValue(got)}`,
+  unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${describeValue(zone)}`,
+} as const;
+
+function rangeText({ min, max, orInfinity }: NumberRange): string {
+  const bounds =
+    min !== undefined && max !== undefined
+      ? ` from ${min} to ${max}`
+      : min !== undefined
+        ? ` >= ${min}`
+        : max !== undefined
+          ? ` <= ${max}`
+          : '';
+  return orInfinity ? `${bounds} or Infinity` : bounds;
+}
+
+/** The error factory of module, task, group and job options: OptionValidationError naming `owner`. */
+export function optionError(owner: string): ErrorFactory {
+  return (field, reason) => new OptionValidationError(owner, field, reason);
+}
+
+/** The error factory of trigger options: TriggerValidationError naming the trigger. */
+export function triggerError(trigger: string): ErrorFactory {
+  return (field, reason) => new TriggerValidationError(trigger, field, reason);
 }

@@ -6,13 +6,16 @@ import type { ScheduledTask, TaskDefinition } from './runner/scheduled-task.js';
 import type { SchedulerEvent } from './runner/scheduler-events.js';
 import { toTaskMetadata, type TaskMetadata } from './runner/task-metadata.js';
 import { TaskScheduler, type RunNowOptions } from './runner/task-scheduler.js';
-import { OptionValidationError, TaskNotFoundError } from './errors.js';
+import { optionError, TaskNotFoundError } from './errors.js';
+import { checkInteger, checkKnownKeys, checkString } from './utils/validation.js';
 
 /** Options of `getHistory`. */
 export interface HistoryOptions {
   /** Newest records to return; default 20. */
   limit?: number;
 }
+
+const HISTORY_KEYS = Object.keys({ limit: true } satisfies Record<keyof HistoryOptions, true>);
 
 /**
  * The external API of the scheduler (aioclock's `api` module): list tasks, run one now, pause,
@@ -53,6 +56,7 @@ export class TaskRegistry {
 
   /** Pauses every task of a group; throws TaskNotFoundError for a group with no task. */
   pauseGroup(group: string): TaskMetadata[] {
+    checkString(optionError('pauseGroup'), 'group', group);
     const tasks = this.groupTasks(group);
     tasks.forEach((task) => this.scheduler.pause(task));
     return tasks.map(toTaskMetadata);
@@ -60,6 +64,7 @@ export class TaskRegistry {
 
   /** Resumes every task of a group. */
   resumeGroup(group: string): TaskMetadata[] {
+    checkString(optionError('resumeGroup'), 'group', group);
     const tasks = this.groupTasks(group);
     tasks.forEach((task) => this.scheduler.resume(task));
     return tasks.map(toTaskMetadata);
@@ -74,15 +79,10 @@ export class TaskRegistry {
 
   /** A task's history, newest first. */
   async getHistory(idOrName: string, options: HistoryOptions = {}): Promise<RunRecord[]> {
+    const fail = optionError('getHistory');
+    checkKnownKeys(fail, '', options, HISTORY_KEYS);
+    const limit = checkInteger(fail, 'limit', options.limit ?? 20, { min: 1 });
     const task = this.scheduler.get(idOrName);
-    const limit = options.limit ?? 20;
-    if (!Number.isInteger(limit) || limit < 1) {
-      throw new OptionValidationError(
-        'getHistory',
-        'limit',
-        `must be an integer >= 1, got ${String(limit)}`,
-      );
-    }
     return this.scheduler.history(task, limit);
   }
 

@@ -1,3 +1,5 @@
+import { describeValue } from '../utils/describe-value.js';
+
 /** Names a job the same way in every message: its name and id. */
 function label(jobName: string, jobId: string): string {
   return `Job "${jobName}" (${jobId})`;
@@ -135,4 +137,17 @@ export const backgroundMessages = {
   maxCalls: (max: number) => `it may be submitted at most ${max} times and that is used up`,
   maxConcurrent: (max: number) => `at most ${max} may be live (queued, delayed or running) at once`,
   notWhileRunning: (other: string) => `it may not run while "${other}" is live`,
+  reservesTooLarge: (reserveNormal: number, reserveHigh: number, poolSize: number) =>
+    `reserveNormal + reserveHigh (${reserveNormal} + ${reserveHigh}) must be less than poolSize (${poolSize}) so that low-priority work keeps a slot`,
+  notJobNames: (got: unknown) =>
+    `must be a job name or an array of job names, got ${describeValue(got)}`,
+  executorNeedsDescription: (executor: string) =>
+    `'${executor}' work must be a { module, fn, args } description, not a function`,
+  inlineNeedsFunction: "'inline' work must be a function, not a { module, fn, args } description",
+  notWork: (got: unknown) =>
+    `must be an async function or a { module, fn, args } description, got ${describeValue(got)}`,
+  notExportName: (got: unknown) =>
+    `must be the name of an exported function, got ${describeValue(got)}`,
+  notModule: (got: unknown) => `must be a file path or a file URL, got ${describeValue(got)}`,
+  notArgs: (got: unknown) => `must be an array of cloneable values, got ${describeValue(got)}`,
 } as const;

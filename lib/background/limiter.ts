@@ -1,4 +1,5 @@
-import { OptionValidationError } from '../errors.js';
+import { optionError } from '../errors.js';
+import { checkInteger, checkKnownKeys } from '../utils/validation.js';
 import { backgroundMessages, JobLimitError } from './background.errors.js';
 
 /** Limits on the jobs of one name, after amltk's Limiter. */
@@ -87,40 +88,28 @@ export class Limiter {
   }
 }
 
+const fail = optionError('TaskSupervisor');
+const LIMIT_KEYS = Object.keys({
+  maxCalls: true,
+  maxConcurrent: true,
+  notWhileRunning: true,
+} satisfies Record<keyof JobLimits, true>);
+
 function resolveLimits(name: string, raw: JobLimits): ResolvedLimits {
-  const owner = 'TaskSupervisor';
-  if (raw === null || typeof raw !== 'object') {
-    throw new OptionValidationError(owner, `limits.${name}`, 'must be an object');
-  }
-  for (const key of Object.keys(raw)) {
-    if (key !== 'maxCalls' && key !== 'maxConcurrent' && key !== 'notWhileRunning') {
-      throw new OptionValidationError(
-        owner,
-        `limits.${name}.${key}`,
-        'unknown option; expected maxCalls, maxConcurrent or notWhileRunning',
-      );
-    }
-  }
+  const at = `limits.${name}`;
+  checkKnownKeys(fail, at, raw, LIMIT_KEYS);
   const others = raw.notWhileRunning ?? [];
   const list = typeof others === 'string' ? [others] : others;
   if (!Array.isArray(list) || list.some((other) => typeof other !== 'string' || other === '')) {
-    throw new OptionValidationError(
-      owner,
-      `limits.${name}.notWhileRunning`,
-      'must be a job name or an array of job names',
-    );
+    throw fail(`${at}.notWhileRunning`, backgroundMessages.notJobNames(others));
   }
   return {
-    maxCalls: positiveCount(owner, `limits.${name}.maxCalls`, raw.maxCalls),
-    maxConcurrent: positiveCount(owner, `limits.${name}.maxConcurrent`, raw.maxConcurrent),
+    maxCalls: positiveCount(`${at}.maxCalls`, raw.maxCalls),
+    maxConcurrent: positiveCount(`${at}.maxConcurrent`, raw.maxConcurrent),
     notWhileRunning: list,
   };
 }
 
-function positiveCount(owner: string, field: string, value: number | undefined): number {
-  if (value === undefined) return Infinity;
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new OptionValidationError(owner, field, `must be an integer >= 1, got ${String(value)}`);
-  }
-  return value;
+function positiveCount(field: string, value: number | undefined): number {
+  return value === undefined ? Infinity : checkInteger(fail, field, value, { min: 1 });
 }

@@ -1,7 +1,14 @@
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { messages, OptionValidationError } from '../errors.js';
-import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
+import { optionError } from '../errors.js';
+import {
+  checkInstance,
+  checkKnownKeys,
+  checkOneOf,
+  checkString,
+  checkTimerDelay,
+} from '../utils/validation.js';
+import { backgroundMessages } from './background.errors.js';
 import {
   EXECUTOR_KINDS,
   JOB_PRIORITIES,
@@ -12,56 +19,42 @@ import {
 } from './job.interface.js';
 import type { ResolvedWorkerWork } from './job.js';
 
-const OWNER = 'TaskSupervisor.submit';
-const KNOWN_KEYS = new Set(['priority', 'executor', 'timeout', 'delay', 'signal', 'name']);
+const fail = optionError('TaskSupervisor.submit');
+const SUBMIT_KEYS = Object.keys({
+  priority: true,
+  executor: true,
+  timeout: true,
+  delay: true,
+  signal: true,
+  name: true,
+} satisfies Record<keyof SubmitOptions, true>);
 
 /** Picks the executor for the work and checks that the work has the shape that executor needs. */
 export function resolveExecutor(
   work: InlineWork<unknown> | WorkerWork,
   requested: ExecutorKind | undefined,
 ): ExecutorKind {
-  if (requested !== undefined && !EXECUTOR_KINDS.includes(requested)) {
-    invalid('executor', `must be one of 'inline', 'thread', 'process', got ${show(requested)}`);
-  }
+  if (requested !== undefined) checkOneOf(fail, 'executor', requested, EXECUTOR_KINDS);
   if (typeof work === 'function') {
     if (requested === undefined || requested === 'inline') return 'inline';
-    invalid(
-      'executor',
-      `'${requested}' work must be a { module, fn, args } description, not a function`,
-    );
+    throw fail('executor', backgroundMessages.executorNeedsDescription(requested));
   }
   if (work === null || typeof work !== 'object') {
-    invalid('work', 'must be an async function or a { module, fn, args } description');
+    throw fail('work', backgroundMessages.notWork(work));
   }
-  if (requested === 'inline') {
-    invalid('executor', "'inline' work must be a function, not a { module, fn, args } description");
-  }
+  if (requested === 'inline') throw fail('executor', backgroundMessages.inlineNeedsFunction);
   return requested ?? 'thread';
 }
 
 /** Checks every option that is present; unknown keys are refused so that a typo cannot pass. */
 export function validateSubmitOptions(options: SubmitOptions): void {
-  if (options === null || typeof options !== 'object') invalid('options', 'must be an object');
-  for (const key in options) {
-    if (!KNOWN_KEYS.has(key)) {
-      invalid(key, `unknown option; expected one of ${[...KNOWN_KEYS].join(', ')}`);
-    }
-  }
+  checkKnownKeys(fail, '', options, SUBMIT_KEYS);
   const { priority, timeout, delay, signal, name } = options;
-  if (priority !== undefined && !JOB_PRIORITIES.includes(priority)) {
-    invalid(
-      'priority',
-      `must be one of ${JOB_PRIORITIES.map((p) => `'${p}'`).join(', ')}, got ${show(priority)}`,
-    );
-  }
-  if (timeout !== undefined) milliseconds('timeout', timeout, 1);
-  if (delay !== undefined) milliseconds('delay', delay, 0);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) {
-    invalid('signal', 'must be an AbortSignal');
-  }
-  if (name !== undefined && (typeof name !== 'string' || name === '')) {
-    invalid('name', `must be a non-empty string, got ${show(name)}`);
-  }
+  if (priority !== undefined) checkOneOf(fail, 'priority', priority, JOB_PRIORITIES);
+  if (timeout !== undefined) checkTimerDelay(fail, 'timeout', timeout, 1);
+  if (delay !== undefined) checkTimerDelay(fail, 'delay', delay);
+  if (signal !== undefined) checkInstance(fail, 'signal', signal, AbortSignal);
+  if (name !== undefined) checkString(fail, 'name', name);
 }
 
 /** The name a job gets when none is given: the function's, or the worker export's. */
@@ -76,16 +69,16 @@ const specifiers = new Map<string, string>();
 export function resolveWorkerWork(work: WorkerWork): ResolvedWorkerWork {
   const { module, fn, args = [] } = work;
   if (typeof fn !== 'string' || fn === '') {
-    invalid('work.fn', `must be the name of an exported function, got ${show(fn)}`);
+    throw fail('work.fn', backgroundMessages.notExportName(fn));
   }
-  if (!Array.isArray(args)) invalid('work.args', 'must be an array of cloneable values');
+  if (!Array.isArray(args)) throw fail('work.args', backgroundMessages.notArgs(args));
   return { module: toSpecifier(module), fn, args };
 }
 
 function toSpecifier(module: string | URL): string {
   if (module instanceof URL) return module.href;
   if (typeof module !== 'string' || module === '') {
-    invalid('work.module', `must be a file path or a file URL, got ${show(module)}`);
+    throw fail('work.module', backgroundMessages.notModule(module));
   }
   let specifier = specifiers.get(module);
   if (specifier === undefined) {
@@ -97,19 +90,4 @@ function toSpecifier(module: string | URL): string {
     if (specifiers.size < 1_000) specifiers.set(module, specifier);
   }
   return specifier;
-}
-
-function milliseconds(field: string, value: unknown, min: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min) {
-    invalid(field, `must be a finite number of milliseconds >= ${min}, got ${show(value)}`);
-  }
-  if (value > MAX_TIMER_DELAY_MS) invalid(field, messages.tooLongForTimer(value));
-}
-
-function show(value: unknown): string {
-  return typeof value === 'string' ? `'${value}'` : String(value);
-}
-
-function invalid(field: string, reason: string): never {
-  throw new OptionValidationError(OWNER, field, reason);
 }

@@ -1,6 +1,8 @@
 import { availableParallelism } from 'node:os';
-import { OptionValidationError } from '../errors.js';
-import type { ExecutorKind } from './job.interface.js';
+import { optionError } from '../errors.js';
+import { checkInteger, checkKnownKeys, checkNumber, checkObject } from '../utils/validation.js';
+import { backgroundMessages } from './background.errors.js';
+import { EXECUTOR_KINDS, type ExecutorKind } from './job.interface.js';
 import type { JobLimits } from './limiter.js';
 import type { SlotLimits } from './slot-pool.js';
 
@@ -51,16 +53,18 @@ export interface ResolvedSupervisorOptions {
   limits: Readonly<Record<string, JobLimits>>;
 }
 
-const OWNER = 'TaskSupervisor';
+const fail = optionError('TaskSupervisor');
 const DEFAULT_INLINE_POOL = 64;
 
 /** Fills in defaults and rejects values the supervisor cannot honour, naming the field. */
 export function resolveSupervisorOptions(
   options: TaskSupervisorOptions = {},
 ): ResolvedSupervisorOptions {
-  assertKeys('options', options, ['pools', 'retention', 'limits']);
+  checkKnownKeys(fail, '', options, ['pools', 'retention', 'limits']);
   const pools = options.pools ?? {};
-  assertKeys('pools', pools, ['inline', 'thread', 'process']);
+  checkKnownKeys(fail, 'pools', pools, EXECUTOR_KINDS);
+  const limits = options.limits ?? {};
+  checkObject(fail, 'limits', limits);
   const cpus = availableParallelism();
   return {
     pools: {
@@ -69,7 +73,7 @@ export function resolveSupervisorOptions(
       process: resolvePool('process', pools.process, cpus),
     },
     retention: resolveRetention(options.retention ?? {}),
-    limits: options.limits ?? {},
+    limits,
   };
 }
 
@@ -79,62 +83,31 @@ function resolvePool(
   defaultSize: number,
 ): SlotLimits {
   const at = `pools.${kind}`;
-  assertKeys(at, options, ['poolSize', 'reserveNormal', 'reserveHigh']);
-  const poolSize = integer(`${at}.poolSize`, options.poolSize ?? defaultSize, 1);
-  const reserveHigh = integer(`${at}.reserveHigh`, options.reserveHigh ?? 0, 0);
-  const reserveNormal = integer(
+  checkKnownKeys(fail, at, options, ['poolSize', 'reserveNormal', 'reserveHigh']);
+  const poolSize = checkInteger(fail, `${at}.poolSize`, options.poolSize ?? defaultSize, {
+    min: 1,
+  });
+  const reserveHigh = checkInteger(fail, `${at}.reserveHigh`, options.reserveHigh ?? 0, { min: 0 });
+  const reserveNormal = checkInteger(
+    fail,
     `${at}.reserveNormal`,
     options.reserveNormal ??
       Math.max(0, Math.min(Math.ceil(poolSize / 8), poolSize - 1 - reserveHigh)),
-    0,
+    { min: 0 },
   );
   if (reserveNormal + reserveHigh >= poolSize) {
-    throw new OptionValidationError(
-      OWNER,
+    throw fail(
       `${at}.reserveNormal`,
-      `reserveNormal + reserveHigh (${reserveNormal} + ${reserveHigh}) must be less than poolSize (${poolSize}) so that low-priority work keeps a slot`,
+      backgroundMessages.reservesTooLarge(reserveNormal, reserveHigh, poolSize),
     );
   }
   return { poolSize, reserveNormal, reserveHigh };
 }
 
 function resolveRetention(options: RetentionOptions): Required<RetentionOptions> {
-  assertKeys('retention', options, ['ms', 'max']);
-  const ms = options.ms ?? 60_000;
-  if (typeof ms !== 'number' || Number.isNaN(ms) || ms < 0) {
-    throw new OptionValidationError(
-      OWNER,
-      'retention.ms',
-      `must be a number >= 0, got ${String(ms)}`,
-    );
-  }
-  const max = options.max ?? 1_000;
-  if (max !== Infinity) integer('retention.max', max, 0);
-  return { ms, max };
-}
-
-function integer(field: string, value: unknown, min: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
-    throw new OptionValidationError(
-      OWNER,
-      field,
-      `must be an integer >= ${min}, got ${String(value)}`,
-    );
-  }
-  return value;
-}
-
-function assertKeys(field: string, value: unknown, allowed: readonly string[]): void {
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new OptionValidationError(OWNER, field, 'must be an object');
-  }
-  for (const key of Object.keys(value)) {
-    if (!allowed.includes(key)) {
-      throw new OptionValidationError(
-        OWNER,
-        field === 'options' ? key : `${field}.${key}`,
-        `unknown option; expected one of ${allowed.join(', ')}`,
-      );
-    }
-  }
+  checkKnownKeys(fail, 'retention', options, ['ms', 'max']);
+  return {
+    ms: checkNumber(fail, 'retention.ms', options.ms ?? 60_000, { min: 0, orInfinity: true }),
+    max: checkInteger(fail, 'retention.max', options.max ?? 1_000, { min: 0, orInfinity: true }),
+  };
 }

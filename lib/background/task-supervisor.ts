@@ -1,5 +1,6 @@
 import type { Observable } from 'rxjs';
-import { assertTimerDelay } from '../utils/option-assertions.js';
+import { optionError } from '../errors.js';
+import { checkBoolean, checkKnownKeys, checkTimerDelay } from '../utils/validation.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
@@ -160,8 +161,11 @@ export class TaskSupervisor {
    * `timeout` ms, cancels what is left and terminates the worker pools. Safe to call twice.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
+    const fail = optionError('TaskSupervisor.shutdown');
+    checkKnownKeys(fail, '', options, ['timeout', 'drainQueue']);
     const { timeout = 10_000, drainQueue = false } = options;
-    assertTimerDelay('TaskSupervisor.shutdown', 'timeout', timeout);
+    checkTimerDelay(fail, 'timeout', timeout);
+    checkBoolean(fail, 'drainQueue', drainQueue);
     this.closing ??= this.close(timeout, drainQueue);
     return this.closing;
   }

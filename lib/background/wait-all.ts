@@ -1,4 +1,5 @@
-import { assertTimerDelay } from '../utils/option-assertions.js';
+import { optionError } from '../errors.js';
+import { checkKnownKeys, checkTimerDelay } from '../utils/validation.js';
 import { WaitTimeoutError } from './background.errors.js';
 import type { JobHandle } from './job.interface.js';
 import { isTerminal } from './job.js';
@@ -22,9 +23,11 @@ export function waitAll<const T extends readonly JobHandle[]>(
   handles: T,
   options: WaitAllOptions = {},
 ): Promise<JobResults<T>> {
-  const { timeout } = options;
   // Checked before the results are awaited: a throw after would leave their rejections unhandled.
-  if (timeout !== undefined) assertTimerDelay('TaskSupervisor.waitAll', 'timeout', timeout);
+  const fail = optionError('TaskSupervisor.waitAll');
+  checkKnownKeys(fail, '', options, ['timeout']);
+  const { timeout } = options;
+  if (timeout !== undefined) checkTimerDelay(fail, 'timeout', timeout);
   const all = Promise.all(handles.map((handle) => handle.result)) as Promise<JobResults<T>>;
   if (timeout === undefined) return all;
   return new Promise((resolve, reject) => {

@@ -1,7 +1,8 @@
 import { TASK_METADATA } from '../aioclock.constants.js';
-import { TaskDeclarationError, messages } from '../errors.js';
-import type { TaskPolicies } from '../runner/task-policies.js';
+import { TaskDeclarationError, messages, optionError } from '../errors.js';
+import { checkPolicyKeys, type TaskPolicies } from '../runner/task-policies.js';
 import { BaseTrigger } from '../triggers/base.trigger.js';
+import { checkString } from '../utils/validation.js';
 
 /** Options of `@Task`: a name and the run policies (timeout, overlap, retry, misfire, jitter...). */
 export interface TaskOptions extends TaskPolicies {
@@ -27,10 +28,12 @@ export function Task(trigger: BaseTrigger, options: TaskOptions = {}): MethodDec
     }
     const where = `${target.constructor.name}.${String(key)}`;
     if (!(trigger instanceof BaseTrigger)) {
-      throw new TaskDeclarationError(
-        `${where}: @Task needs a trigger such as new Every({ seconds: 5 }), got ${String(trigger)}`,
-      );
+      throw new TaskDeclarationError(messages.taskNeedsTrigger(where, trigger));
     }
+    // Keys are checked here, where the typo is; values at bootstrap, merged with the defaults.
+    const fail = optionError(`@Task on ${where}`);
+    checkPolicyKeys(fail, '', options, ['name']);
+    if (options.name !== undefined) checkString(fail, 'name', options.name);
     if (typeof descriptor.value !== 'function') {
       throw new TaskDeclarationError(`${where}: @Task decorates methods only`);
     }

@@ -1,7 +1,8 @@
-import { TaskDeclarationError, TaskNotFoundError, messages } from '../errors.js';
-import { BaseTrigger } from '../triggers/base.trigger.js';
+import { TaskDeclarationError, TaskNotFoundError, messages, optionError } from '../errors.js';
+import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
+import { checkTrigger, validateTaskDefinition } from './task-definition.js';
 import { resolvePolicies, type TaskPolicies } from './task-policies.js';
 
 /**
@@ -32,6 +33,7 @@ export class TaskCatalog {
 
   /** Validates and adds a task; throws TaskDeclarationError or OptionValidationError. */
   add(definition: TaskDefinition): ScheduledTask {
+    validateTaskDefinition(definition);
     const source = definition.source ?? definition.name;
     const existing = this.byName.get(definition.name);
     if (existing) {
@@ -39,7 +41,6 @@ export class TaskCatalog {
         messages.duplicateTaskName(definition.name, existing.source, source),
       );
     }
-    assertTrigger(definition.name, definition.trigger);
     this.assertUnclaimed(definition.trigger, source, null);
     const profile = this.profileOf(definition);
     const state = this.createState(definition.name, definition.trigger);
@@ -69,7 +70,7 @@ export class TaskCatalog {
 
   /** Gives `task` a new trigger, with a fresh state, after the same checks as at registration. */
   replaceTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
-    assertTrigger(task.name, trigger);
+    checkTrigger(optionError(`Task "${task.name}"`), 'trigger', trigger);
     if (task.phase !== 'scheduled' || trigger.phase !== 'scheduled') {
       throw new TaskDeclarationError(messages.setTriggerPhase(task.name));
     }
@@ -117,13 +118,6 @@ export class TaskCatalog {
 
   private claim(task: ScheduledTask, trigger: BaseTrigger): void {
     for (const part of trigger.components()) this.owners.set(part, task);
-  }
-}
-
-/** Rejects anything that is not a trigger, naming the task. */
-function assertTrigger(taskName: string, trigger: unknown): asserts trigger is BaseTrigger {
-  if (!(trigger instanceof BaseTrigger)) {
-    throw new TaskDeclarationError(messages.notATrigger(taskName, trigger));
   }
 }
 

@@ -1,6 +1,15 @@
-import { OptionValidationError } from '../errors.js';
+import { optionError } from '../errors.js';
 import { MAX_TIMER_DELAY_MS } from '../utils/abortable-sleep.js';
-import { assertNonNegative, assertTimerDelay } from '../utils/option-assertions.js';
+import {
+  checkInteger,
+  checkKnownKeys,
+  checkNumber,
+  checkObject,
+  checkOneOf,
+  checkTimerDelay,
+  isOptionsObject,
+  type ErrorFactory,
+} from '../utils/validation.js';
 
 /** What to do when a fire time comes while the previous run is still going. */
 export type OverlapPolicy = 'skip' | 'queue' | 'allow';
@@ -41,57 +50,61 @@ export interface ResolvedPolicies {
   jitter: number;
 }
 
-const POLICY_KEYS: readonly (keyof TaskPolicies)[] = [
-  'timeout',
-  'overlap',
-  'retry',
-  'misfire',
-  'catchUpWindow',
-  'jitter',
-];
+// The key lists are built from records, so that the compiler flags a key added to an interface
+// but not listed here.
+/** The keys of one layer of policies (`@Task` options also take `name`). */
+export const POLICY_KEYS = Object.keys({
+  timeout: true,
+  overlap: true,
+  retry: true,
+  misfire: true,
+  catchUpWindow: true,
+  jitter: true,
+} satisfies Record<keyof TaskPolicies, true>) as readonly (keyof TaskPolicies)[];
+const RETRY_KEYS = Object.keys({
+  attempts: true,
+  backoff: true,
+  jitter: true,
+} satisfies Record<keyof RetryPolicy, true>);
+const BACKOFF_KEYS = Object.keys({
+  type: true,
+  delay: true,
+  maxDelay: true,
+} satisfies Record<keyof NonNullable<RetryPolicy['backoff']>, true>);
 
-function fail(owner: string, field: string, reason: string): never {
-  throw new OptionValidationError(owner, field, reason);
-}
+const OVERLAP_POLICIES: readonly OverlapPolicy[] = ['skip', 'queue', 'allow'];
+const MISFIRE_POLICIES: readonly MisfirePolicy[] = ['runOnce', 'skip'];
+const BACKOFF_TYPES = ['fixed', 'exponential'] as const;
 
-function choice<T extends string>(
-  owner: string,
+/**
+ * Rejects unknown keys in one layer of policies, in `retry` and `retry.backoff` too. `extraKeys`
+ * are allowed beside the policies (`name` in `@Task` options); `field` is the layer's path.
+ */
+export function checkPolicyKeys(
+  fail: ErrorFactory,
   field: string,
-  value: unknown,
-  choices: readonly T[],
-): T {
-  if (!choices.includes(value as T)) {
-    fail(
-      owner,
-      field,
-      `must be one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(value)}`,
-    );
+  layer: unknown,
+  extraKeys: readonly string[] = [],
+): void {
+  checkKnownKeys(
+    fail,
+    field,
+    layer,
+    extraKeys.length ? [...extraKeys, ...POLICY_KEYS] : POLICY_KEYS,
+  );
+  const retry = (layer as TaskPolicies).retry;
+  if (!isOptionsObject(retry)) return;
+  const retryField = field ? `${field}.retry` : 'retry';
+  checkKnownKeys(fail, retryField, retry, RETRY_KEYS);
+  if (isOptionsObject(retry.backoff)) {
+    checkKnownKeys(fail, `${retryField}.backoff`, retry.backoff, BACKOFF_KEYS);
   }
-  return value as T;
 }
 
-function resolveRetry(owner: string, retry: RetryPolicy | undefined): ResolvedPolicies['retry'] {
-  if (retry === undefined) {
-    return { attempts: 1, jitter: 0, backoff: { type: 'fixed', delay: 0, maxDelay: Infinity } };
-  }
-  if (typeof retry !== 'object' || retry === null) fail(owner, 'retry', 'must be an object');
-  const attempts = retry.attempts;
-  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1) {
-    fail(owner, 'retry.attempts', `must be an integer >= 1, got ${String(attempts)}`);
-  }
-  const backoff = retry.backoff ?? { type: 'fixed' as const, delay: 0 };
-  return {
-    attempts,
-    jitter: retry.jitter === undefined ? 0 : assertTimerDelay(owner, 'retry.jitter', retry.jitter),
-    backoff: {
-      type: choice(owner, 'retry.backoff.type', backoff.type, ['fixed', 'exponential']),
-      delay: assertTimerDelay(owner, 'retry.backoff.delay', backoff.delay),
-      maxDelay:
-        backoff.maxDelay === undefined
-          ? Infinity
-          : assertTimerDelay(owner, 'retry.backoff.maxDelay', backoff.maxDelay),
-    },
-  };
+/** Checks one layer of policies, keys and values, naming fields below `field` (e.g. 'taskDefaults'). */
+export function checkPolicies(fail: ErrorFactory, field: string, layer: unknown): void {
+  checkPolicyKeys(fail, field, layer);
+  resolveMerged(fail, field ? `${field}.` : '', layer as TaskPolicies);
 }
 
 /**
@@ -102,26 +115,56 @@ export function resolvePolicies(
   owner: string,
   ...layers: (TaskPolicies | undefined)[]
 ): ResolvedPolicies {
+  const fail = optionError(owner);
   const merged: TaskPolicies = {};
   for (const layer of layers) {
-    if (!layer) continue;
+    if (layer === undefined) continue;
+    checkPolicyKeys(fail, '', layer);
     for (const key of POLICY_KEYS) {
       if (layer[key] !== undefined) (merged as Record<string, unknown>)[key] = layer[key];
     }
   }
-  if (merged.timeout !== undefined && !(assertTimerDelay(owner, 'timeout', merged.timeout) > 0)) {
-    fail(owner, 'timeout', 'must be greater than 0 ms');
-  }
+  return resolveMerged(fail, '', merged);
+}
+
+function resolveMerged(fail: ErrorFactory, at: string, merged: TaskPolicies): ResolvedPolicies {
+  const { timeout, catchUpWindow, jitter } = merged;
   return {
-    timeout: merged.timeout ?? null,
-    overlap: choice(owner, 'overlap', merged.overlap ?? 'skip', ['skip', 'queue', 'allow']),
-    retry: resolveRetry(owner, merged.retry),
-    misfire: choice(owner, 'misfire', merged.misfire ?? 'runOnce', ['runOnce', 'skip']),
+    // A timeout under 1 ms would be one anyway: Node's timers count whole milliseconds.
+    timeout: timeout === undefined ? null : checkTimerDelay(fail, `${at}timeout`, timeout, 1),
+    overlap: checkOneOf(fail, `${at}overlap`, merged.overlap ?? 'skip', OVERLAP_POLICIES),
+    retry: resolveRetry(fail, `${at}retry`, merged.retry),
+    misfire: checkOneOf(fail, `${at}misfire`, merged.misfire ?? 'runOnce', MISFIRE_POLICIES),
     catchUpWindow:
-      merged.catchUpWindow === undefined
+      catchUpWindow === undefined
         ? null
-        : assertNonNegative(owner, 'catchUpWindow', merged.catchUpWindow),
-    jitter: merged.jitter === undefined ? 0 : assertNonNegative(owner, 'jitter', merged.jitter),
+        : checkNumber(fail, `${at}catchUpWindow`, catchUpWindow, { min: 0 }),
+    jitter: jitter === undefined ? 0 : checkNumber(fail, `${at}jitter`, jitter, { min: 0 }),
+  };
+}
+
+function resolveRetry(
+  fail: ErrorFactory,
+  at: string,
+  retry: RetryPolicy | undefined,
+): ResolvedPolicies['retry'] {
+  if (retry === undefined) {
+    return { attempts: 1, jitter: 0, backoff: { type: 'fixed', delay: 0, maxDelay: Infinity } };
+  }
+  checkObject(fail, at, retry);
+  const backoff = retry.backoff ?? { type: 'fixed' as const, delay: 0 };
+  checkObject(fail, `${at}.backoff`, backoff);
+  return {
+    attempts: checkInteger(fail, `${at}.attempts`, retry.attempts, { min: 1 }),
+    jitter: retry.jitter === undefined ? 0 : checkTimerDelay(fail, `${at}.jitter`, retry.jitter),
+    backoff: {
+      type: checkOneOf(fail, `${at}.backoff.type`, backoff.type, BACKOFF_TYPES),
+      delay: checkTimerDelay(fail, `${at}.backoff.delay`, backoff.delay),
+      maxDelay:
+        backoff.maxDelay === undefined
+          ? Infinity
+          : checkTimerDelay(fail, `${at}.backoff.maxDelay`, backoff.maxDelay),
+    },
   };
 }
 

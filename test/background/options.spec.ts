@@ -1,31 +1,33 @@
 import { describe, expect, it } from '@jest/globals';
 import { TaskSupervisor, type SubmitOptions } from '../../lib/background/index.js';
-import { OptionValidationError } from '../../lib/errors.js';
+import { backgroundMessages } from '../../lib/background/background.errors.js';
+import { OptionValidationError, validationMessages as reasons } from '../../lib/errors.js';
 
 describe('option validation', () => {
   it.each([
     [
       { pools: { inline: { poolSize: 0 } } },
       'pools.inline.poolSize',
-      'must be an integer >= 1, got 0',
+      reasons.notInteger({ min: 1 }, 0),
     ],
     [
       { pools: { thread: { poolSize: 1.5 } } },
       'pools.thread.poolSize',
-      'must be an integer >= 1, got 1.5',
+      reasons.notInteger({ min: 1 }, 1.5),
     ],
     [
       { pools: { process: { poolSize: 2, reserveNormal: 1, reserveHigh: 1 } } },
       'pools.process.reserveNormal',
-      'reserveNormal + reserveHigh (1 + 1) must be less than poolSize (2) so that low-priority work keeps a slot',
+      backgroundMessages.reservesTooLarge(1, 1, 2),
     ],
+    [{ pools: { gpu: {} } }, 'pools.gpu', reasons.unknownKey(['inline', 'thread', 'process'])],
     [
-      { pools: { gpu: {} } },
-      'pools.gpu',
-      'unknown option; expected one of inline, thread, process',
+      { retention: { ms: -1 } },
+      'retention.ms',
+      reasons.notNumber({ min: 0, orInfinity: true }, -1),
     ],
-    [{ retention: { ms: -1 } }, 'retention.ms', 'must be a number >= 0, got -1'],
-    [{ concurrency: 3 }, 'concurrency', 'unknown option; expected one of pools, retention, limits'],
+    [{ concurrency: 3 }, 'concurrency', reasons.unknownKey(['pools', 'retention', 'limits'])],
+    [{ limits: 'sync' }, 'limits', reasons.notObject('sync')],
   ])('rejects supervisor options %j naming %s', (options, field, reason) => {
     expect(() => new TaskSupervisor(options as never)).toThrow(
       new OptionValidationError('TaskSupervisor', field, reason),
@@ -50,32 +52,24 @@ describe('option validation', () => {
     [
       { priority: 'urgent' as never },
       'priority',
-      "must be one of 'critical', 'high', 'normal', 'low', got 'urgent'",
+      reasons.notOneOf(['critical', 'high', 'normal', 'low'], 'urgent'),
     ],
-    [{ timeout: 0 }, 'timeout', 'must be a finite number of milliseconds >= 1, got 0'],
-    [{ delay: -5 }, 'delay', 'must be a finite number of milliseconds >= 0, got -5'],
-    [
-      { delay: 2 ** 31 },
-      'delay',
-      'must be at most 2147483647 ms (about 24.8 days), got 2147483648',
-    ],
-    [{ name: '' }, 'name', "must be a non-empty string, got ''"],
+    [{ timeout: 0 }, 'timeout', reasons.notNumber({ min: 1 }, 0)],
+    [{ delay: -5 }, 'delay', reasons.notNumber({ min: 0 }, -5)],
+    [{ delay: 2 ** 31 }, 'delay', reasons.tooLongForTimer(2 ** 31)],
+    [{ name: '' }, 'name', reasons.notNonEmptyString('')],
     [
       { executor: 'gpu' as never },
       'executor',
-      "must be one of 'inline', 'thread', 'process', got 'gpu'",
+      reasons.notOneOf(['inline', 'thread', 'process'], 'gpu'),
     ],
-    [{ signal: {} as AbortSignal }, 'signal', 'must be an AbortSignal'],
+    [{ signal: {} as AbortSignal }, 'signal', reasons.notInstance('AbortSignal', {})],
     [
       { timeOut: 5 } as SubmitOptions,
       'timeOut',
-      'unknown option; expected one of priority, executor, timeout, delay, signal, name',
+      reasons.unknownKey(['priority', 'executor', 'timeout', 'delay', 'signal', 'name']),
     ],
-    [
-      { executor: 'thread' },
-      'executor',
-      "'thread' work must be a { module, fn, args } description, not a function",
-    ],
+    [{ executor: 'thread' }, 'executor', backgroundMessages.executorNeedsDescription('thread')],
   ])('rejects submit options %j naming %s', (options, field, reason) => {
     expect(() => supervisor.submit(work, options as never)).toThrow(
       new OptionValidationError('TaskSupervisor.submit', field, reason),
@@ -87,22 +81,12 @@ describe('option validation', () => {
       { module: 'x.mjs', fn: 'f' },
       { executor: 'inline' },
       'executor',
-      "'inline' work must be a function, not a { module, fn, args } description",
+      backgroundMessages.inlineNeedsFunction,
     ],
-    [
-      { module: 'x.mjs', fn: '' },
-      {},
-      'work.fn',
-      "must be the name of an exported function, got ''",
-    ],
-    [{ module: 42, fn: 'f' }, {}, 'work.module', 'must be a file path or a file URL, got 42'],
-    [
-      { module: 'x.mjs', fn: 'f', args: 'a' },
-      {},
-      'work.args',
-      'must be an array of cloneable values',
-    ],
-    [null, {}, 'work', 'must be an async function or a { module, fn, args } description'],
+    [{ module: 'x.mjs', fn: '' }, {}, 'work.fn', backgroundMessages.notExportName('')],
+    [{ module: 42, fn: 'f' }, {}, 'work.module', backgroundMessages.notModule(42)],
+    [{ module: 'x.mjs', fn: 'f', args: 'a' }, {}, 'work.args', backgroundMessages.notArgs('a')],
+    [null, {}, 'work', backgroundMessages.notWork(null)],
   ])('rejects worker work %j naming the field', (work, options, field, reason) => {
     expect(() => supervisor.submit(work as never, options as never)).toThrow(
       new OptionValidationError('TaskSupervisor.submit', field, reason),
@@ -115,6 +99,44 @@ describe('option validation', () => {
     );
     expect(() => supervisor.shutdown({ timeout: Number.NaN })).toThrow(
       /shutdown: invalid option timeout/,
+    );
+  });
+
+  it('refuses unknown waitAll and shutdown options and a drainQueue that is not a boolean', () => {
+    expect(() => supervisor.waitAll([], { timout: 5 } as never)).toThrow(
+      new OptionValidationError(
+        'TaskSupervisor.waitAll',
+        'timout',
+        reasons.unknownKey(['timeout']),
+      ),
+    );
+    expect(() => supervisor.shutdown({ timout: 5 } as never)).toThrow(
+      new OptionValidationError(
+        'TaskSupervisor.shutdown',
+        'timout',
+        reasons.unknownKey(['timeout', 'drainQueue']),
+      ),
+    );
+    expect(() => supervisor.shutdown({ drainQueue: 'yes' } as never)).toThrow(
+      new OptionValidationError('TaskSupervisor.shutdown', 'drainQueue', reasons.notBoolean('yes')),
+    );
+  });
+
+  it('describes a value that cannot be turned into a string instead of throwing a TypeError', () => {
+    const opaque = Object.create(null) as never;
+    expect(() => supervisor.submit(work, { timeout: opaque })).toThrow(
+      new OptionValidationError(
+        'TaskSupervisor.submit',
+        'timeout',
+        reasons.notNumber({ min: 1 }, opaque),
+      ),
+    );
+    expect(() => new TaskSupervisor({ limits: { a: { maxCalls: opaque } } })).toThrow(
+      new OptionValidationError(
+        'TaskSupervisor',
+        'limits.a.maxCalls',
+        reasons.notInteger({ min: 1 }, opaque),
+      ),
     );
   });
 });

@@ -16,6 +16,7 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
+import { messages } from '../../lib/errors.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -105,7 +106,7 @@ describe('pause, resume and setTrigger', () => {
     expect(() => registry.setTrigger('sync.orders', new OnStartUp())).toThrow(
       /setTrigger works only between scheduled triggers/,
     );
-    expect(() => registry.setTrigger('sync.orders', {} as never)).toThrow(/not a BaseTrigger/);
+    expect(() => registry.setTrigger('sync.orders', {} as never)).toThrow(messages.notATrigger({}));
     const shared = new Every({ minutes: 10 });
     registry.setTrigger('sync.customers', shared);
     expect(() => registry.setTrigger('sync.orders', shared)).toThrow(/share one trigger instance/);

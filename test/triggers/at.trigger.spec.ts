@@ -1,5 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import { TriggerValidationError } from '../../lib/errors.js';
+import { TriggerValidationError, validationMessages } from '../../lib/errors.js';
 import { At, type AtOptions, type AtSchedule } from '../../lib/triggers/at.trigger.js';
 import { systemTimeZone } from '../../lib/triggers/zoned-time.js';
 
@@ -34,10 +34,10 @@ describe('At: validation', () => {
     [{ hour: 24 }, 'hour', 'At: invalid hour: must be an integer from 0 to 23, got 24'],
     [{ hour: -1 }, 'hour', 'got -1'],
     [{ hour: 1.5 }, 'hour', 'got 1.5'],
-    [{ hour: '3' }, 'hour', 'got 3'],
+    [{ hour: '3' }, 'hour', validationMessages.notInteger({ min: 0, max: 23 }, '3')],
     [{ minute: 60 }, 'minute', 'At: invalid minute: must be an integer from 0 to 59, got 60'],
     [{ second: 60 }, 'second', 'At: invalid second: must be an integer from 0 to 59, got 60'],
-    [{ at: 'every funday' }, 'at', `At: invalid at: must be one of 'every day', 'every sunday'`],
+    [{ at: 'every funday' }, 'at', 'At: invalid at: must be one of "every day", "every sunday"'],
     [{ at: 'Every Monday' }, 'at', 'got "Every Monday"'],
     [{ minutes: 5 }, 'minutes', 'At: invalid minutes: unknown option'],
     [
