@@ -198,7 +198,15 @@ describe('TaskRegistry arguments', () => {
       { timeout: 5 },
       'Task "by-hand"',
       'timeout',
-      reasons.unknownKey(['name', 'group', 'trigger', 'handler', 'policies', 'source']),
+      reasons.unknownKey([
+        'name',
+        'group',
+        'trigger',
+        'handler',
+        'policies',
+        'groupPolicies',
+        'source',
+      ]),
     ],
   ])(
     'addTask rejects %s, naming the field, and stores nothing',
