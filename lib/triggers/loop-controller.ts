@@ -1,4 +1,5 @@
-import { TriggerValidationError } from '../errors.js';
+import { triggerError } from '../errors.js';
+import { checkInteger } from '../utils/validation.js';
 import { BaseTrigger } from './base.trigger.js';
 import type { TriggerState } from './trigger-state.js';
 
@@ -8,17 +9,10 @@ export abstract class LoopController extends BaseTrigger {
 
   constructor(triggerName: string, maxLoopCount?: number) {
     super();
-    if (
-      maxLoopCount !== undefined &&
-      !(typeof maxLoopCount === 'number' && Number.isInteger(maxLoopCount) && maxLoopCount > 0)
-    ) {
-      throw new TriggerValidationError(
-        triggerName,
-        'maxLoopCount',
-        `must be a positive integer or absent, got ${String(maxLoopCount)}`,
-      );
-    }
-    this.maxLoopCount = maxLoopCount;
+    this.maxLoopCount =
+      maxLoopCount === undefined
+        ? undefined
+        : checkInteger(triggerError(triggerName), 'maxLoopCount', maxLoopCount, { min: 1 });
   }
 
   override canFire(state: TriggerState): boolean {

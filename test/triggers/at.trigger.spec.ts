@@ -46,7 +46,7 @@ describe('At: validation', () => {
       'At: invalid tz: unknown IANA time zone "Mars/Olympus_Mons"',
     ],
     [{ tz: '' }, 'tz', 'unknown IANA time zone ""'],
-    [{ maxLoopCount: 0 }, 'maxLoopCount', 'At: invalid maxLoopCount: must be a positive integer'],
+    [{ maxLoopCount: 0 }, 'maxLoopCount', 'At: invalid maxLoopCount: must be an integer >= 1'],
   ])('rejects %j (field %s)', (options, field, message) => {
     const error = validationError(options);
     expect(error.trigger).toBe('At');

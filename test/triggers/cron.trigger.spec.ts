@@ -59,11 +59,7 @@ describe('Cron: validation', () => {
       'Cron: invalid tz: unknown IANA time zone "Mars/Olympus_Mons"',
     ],
     [{ timezone: 'UTC' }, 'timezone', 'Cron: invalid timezone: unknown option'],
-    [
-      { maxLoopCount: 1.5 },
-      'maxLoopCount',
-      'Cron: invalid maxLoopCount: must be a positive integer',
-    ],
+    [{ maxLoopCount: 1.5 }, 'maxLoopCount', 'Cron: invalid maxLoopCount: must be an integer >= 1'],
   ])('rejects the options %j (field %s)', (options, field, message) => {
     const error = validationError('* * * * *', options);
     expect(error.field).toBe(field);
