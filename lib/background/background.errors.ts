@@ -118,9 +118,25 @@ export class ExecutorUnavailableError extends Error {
 }
 
 // Duck-typed: errors from worker threads or another realm (vm, jest) fail `instanceof Error`.
+// Never throws: a reason `String()` refuses (a null-prototype object, a throwing getter) falls
+// back to its type tag, since a message that fails to build would turn a cancel into a crash.
 function describe(value: unknown): string {
-  const message = (value as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(value);
+  try {
+    const message = (value as { message?: unknown } | null)?.message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // fall through to the string form
+  }
+  try {
+    return String(value);
+  } catch {
+    // fall through to the type tag
+  }
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return 'a value that cannot be described';
+  }
 }
 
 /** Message factories, kept together so that tests and docs quote one wording. */

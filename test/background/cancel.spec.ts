@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { JobCancelledError, TaskSupervisor } from '../../lib/background/index.js';
+import {
+  backgroundMessages,
+  JobCancelledError,
+  TaskSupervisor,
+} from '../../lib/background/index.js';
 import { aborted, deferred, sleep } from '../fixtures/background/deferred.js';
 
 describe('cancelling jobs', () => {
@@ -76,6 +80,16 @@ describe('cancelling jobs', () => {
     controller.abort('changed my mind');
     await expect(handle.result).rejects.toThrow('was cancelled: changed my mind');
     expect(supervisor.stats().live).toBe(0);
+  });
+
+  it('cancels with a reason that cannot be turned into a string', async () => {
+    const supervisor = new TaskSupervisor();
+    const handle = supervisor.submit(async () => 1, { delay: 1_000, name: 'report' });
+    expect(handle.cancel(Object.create(null))).toBe(true);
+    expect(handle.status).toBe('cancelled');
+    await expect(handle.result).rejects.toThrow(
+      backgroundMessages.cancelled('report', handle.id, {}),
+    );
   });
 
   it('returns false for a job that already finished', async () => {
