@@ -5,6 +5,7 @@ import type {
   JobPriority,
   JobStatus,
 } from './job.interface.js';
+import type { QueueLinks } from './linked-queue.js';
 
 /** Thread or process work after submit has normalised it: a resolvable specifier and an args array. */
 export interface ResolvedWorkerWork {
@@ -69,11 +70,14 @@ interface CallerLink {
  * The supervisor's record of one job, handed to callers as its `JobHandle`. Kept small for the
  * inline hot path: no id string, Date, promise or AbortController exists until someone asks.
  */
-export class Job implements JobHandle {
+export class Job implements JobHandle, QueueLinks<Job> {
   status: JobStatus = 'queued';
   startedAt = NOT_YET;
   finishedAt = NOT_YET;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Neighbours in its executor's queue while queued, so that cancel can unlink it in O(1). */
+  queuePrev: Job | undefined = undefined;
+  queueNext: Job | undefined = undefined;
   /** Also aborted with the job: how a worker executor learns of a cancel without an AbortController. */
   abortTarget: { abort(reason: unknown): void } | undefined = undefined;
   /** The value once completed, the error once failed, cancelled or timed out. */

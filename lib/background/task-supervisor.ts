@@ -275,6 +275,7 @@ export class TaskSupervisor {
     const now = clock();
     job.settle(status, outcome, now);
     this.live.delete(job.seq);
+    if (previous === 'queued' && job.priority !== 'critical') lane.remove(job, job.priority);
     this.retention.add(job);
     if (this.limiter.enabled) this.limiter.release(job.name);
     if (this.bus.active) this.emitOutcome(job, status, outcome);
