@@ -64,17 +64,13 @@ export class RemoteJobError extends Error {
   }
 }
 
-/** Rejection of `waitAll` at its deadline; nothing is cancelled. */
+/** Rejection of `waitAll` at its deadline; nothing is cancelled. `unfinished` lists every job, the message only the first few. */
 export class WaitTimeoutError extends Error {
   constructor(
     readonly timeoutMs: number,
     readonly unfinished: readonly { id: string; name: string }[],
   ) {
-    super(
-      `waitAll timed out after ${timeoutMs} ms; still unfinished: ${unfinished
-        .map((job) => `"${job.name}" (${job.id})`)
-        .join(', ')}`,
-    );
+    super(backgroundMessages.waitTimeout(timeoutMs, unfinished));
     this.name = 'WaitTimeoutError';
   }
 }
@@ -139,6 +135,16 @@ function describe(value: unknown): string {
   }
 }
 
+/** How many jobs a message names before it only counts the rest. */
+export const NAMED_JOBS_IN_MESSAGE = 10;
+
+// Messages name a bounded number of jobs: a list of 100k jobs would make a megabyte-long message.
+function jobList(jobs: readonly { id: string; name: string }[]): string {
+  const named = jobs.slice(0, NAMED_JOBS_IN_MESSAGE).map((job) => `"${job.name}" (${job.id})`);
+  const more = jobs.length - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+}
+
 /** Message factories, kept together so that tests and docs quote one wording. */
 export const backgroundMessages = {
   cancelled: (jobName: string, jobId: string, reason: unknown) =>
@@ -151,4 +157,6 @@ export const backgroundMessages = {
   maxCalls: (max: number) => `it may be submitted at most ${max} times and that is used up`,
   maxConcurrent: (max: number) => `at most ${max} may be live (queued, delayed or running) at once`,
   notWhileRunning: (other: string) => `it may not run while "${other}" is live`,
+  waitTimeout: (timeoutMs: number, unfinished: readonly { id: string; name: string }[]) =>
+    `waitAll timed out after ${timeoutMs} ms; ${unfinished.length} still unfinished: ${jobList(unfinished)}`,
 } as const;
