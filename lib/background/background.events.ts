@@ -18,14 +18,14 @@ export interface JobStartedEvent {
   job: JobHandle;
 }
 /** A job returned a value. */
-export interface JobResultEvent {
-  type: 'result';
+export interface JobSucceededEvent {
+  type: 'succeeded';
   job: JobHandle;
   value: unknown;
 }
 /** A job threw, rejected or lost its worker. */
-export interface JobExceptionEvent {
-  type: 'exception';
+export interface JobFailedEvent {
+  type: 'failed';
   job: JobHandle;
   error: unknown;
 }
@@ -36,8 +36,8 @@ export interface JobCancelledEvent {
   error: JobCancelledError;
 }
 /** A job ran past its timeout and was aborted. */
-export interface JobTimeoutEvent {
-  type: 'timeout';
+export interface JobTimedOutEvent {
+  type: 'timedOut';
   job: JobHandle;
   error: JobTimeoutError;
 }
@@ -57,9 +57,9 @@ export interface JobLimitedEvent {
 export interface SupervisorStartEvent {
   type: 'start';
 }
-/** Nothing is queued, delayed or running any more. */
-export interface SupervisorEmptyEvent {
-  type: 'empty';
+/** Nothing is queued, delayed or running any more: when `whenIdle()` resolves. */
+export interface SupervisorIdleEvent {
+  type: 'idle';
 }
 /** Shutdown finished and the pools are gone; the stream completes after this. */
 export interface SupervisorStopEvent {
@@ -70,14 +70,14 @@ export interface SupervisorStopEvent {
 export type BackgroundEvent =
   | JobSubmittedEvent
   | JobStartedEvent
-  | JobResultEvent
-  | JobExceptionEvent
+  | JobSucceededEvent
+  | JobFailedEvent
   | JobCancelledEvent
-  | JobTimeoutEvent
+  | JobTimedOutEvent
   | JobDoneEvent
   | JobLimitedEvent
   | SupervisorStartEvent
-  | SupervisorEmptyEvent
+  | SupervisorIdleEvent
   | SupervisorStopEvent;
 
 /** The event types, for filtering. */

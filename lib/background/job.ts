@@ -80,7 +80,7 @@ export class Job implements JobHandle, QueueLinks<Job> {
   queueNext: Job | undefined = undefined;
   /** Also aborted with the job: how a worker executor learns of a cancel without an AbortController. */
   abortTarget: { abort(reason: unknown): void } | undefined = undefined;
-  /** The value once completed, the error once failed, cancelled or timed out. */
+  /** The value once succeeded, the error once failed, cancelled or timed out. */
   private outcome: unknown = undefined;
   private abortReason: unknown = NOT_ABORTED;
   private controller: AbortController | undefined = undefined;
@@ -119,12 +119,12 @@ export class Job implements JobHandle, QueueLinks<Job> {
   }
 
   get error(): unknown {
-    return this.status === 'completed' ? undefined : this.outcome;
+    return this.status === 'succeeded' ? undefined : this.outcome;
   }
 
   get result(): Promise<unknown> {
     if (this.promise !== undefined) return this.promise;
-    if (this.status === 'completed') {
+    if (this.status === 'succeeded') {
       this.promise = Promise.resolve(this.outcome);
     } else if (isTerminal(this.status)) {
       this.promise = Promise.reject(this.outcome);
@@ -183,7 +183,7 @@ export class Job implements JobHandle, QueueLinks<Job> {
     const { resolvePromise, rejectPromise } = this;
     if (resolvePromise === undefined || rejectPromise === undefined) return;
     this.resolvePromise = this.rejectPromise = undefined;
-    if (status === 'completed') {
+    if (status === 'succeeded') {
       resolvePromise(outcome);
     } else {
       markHandled(this.promise!);

@@ -137,7 +137,7 @@ export class TaskSupervisor {
   }
 
   /** Resolves once nothing is queued, delayed or running. */
-  onIdle(): Promise<void> {
+  whenIdle(): Promise<void> {
     if (this.live.size === 0) return Promise.resolve();
     return this.idleWaiters.wait();
   }
@@ -182,7 +182,7 @@ export class TaskSupervisor {
   private idleWithin(timeout: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeout);
-      void this.onIdle().then(() => {
+      void this.whenIdle().then(() => {
         clearTimeout(timer);
         resolve();
       });
@@ -217,7 +217,7 @@ export class TaskSupervisor {
     if (job.status !== 'started') return;
     const error = new JobTimeoutError(job.name, job.id, job.timeoutMs);
     job.abort(error);
-    this.finish(job, 'timed_out', error);
+    this.finish(job, 'timedOut', error);
   };
 
   // `now` is passed down rather than read again: one clock read serves a whole admission round.
@@ -288,23 +288,23 @@ export class TaskSupervisor {
 
   private emitOutcome(job: Job, status: JobStatus, outcome: unknown): void {
     switch (status) {
-      case 'completed':
-        this.bus.emit({ type: 'result', job, value: outcome });
+      case 'succeeded':
+        this.bus.emit({ type: 'succeeded', job, value: outcome });
         break;
       case 'failed':
-        this.bus.emit({ type: 'exception', job, error: outcome });
+        this.bus.emit({ type: 'failed', job, error: outcome });
         break;
       case 'cancelled':
         this.bus.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
         break;
       default:
-        this.bus.emit({ type: 'timeout', job, error: outcome as JobTimeoutError });
+        this.bus.emit({ type: 'timedOut', job, error: outcome as JobTimeoutError });
     }
     this.bus.emit({ type: 'done', job });
   }
 
   private becameIdle(): void {
-    if (this.bus.active) this.bus.emit({ type: 'empty' });
+    if (this.bus.active) this.bus.emit({ type: 'idle' });
     this.idleWaiters.release();
   }
 }

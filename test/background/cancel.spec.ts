@@ -118,7 +118,7 @@ describe('cancelling jobs', () => {
     const handle = supervisor.submit(async () => 1);
     await handle.result;
     expect(handle.cancel()).toBe(false);
-    expect(handle.status).toBe('completed');
+    expect(handle.status).toBe('succeeded');
   });
 
   it('never runs a job cancelled by a listener of its submitted event, and frees its limit once', async () => {

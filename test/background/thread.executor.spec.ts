@@ -130,7 +130,7 @@ describe('thread executor', () => {
     supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
     const slow = supervisor.submit(job('spin', 30_000), { timeout: 100 });
     await expect(slow.result).rejects.toThrow(/timed out after 100 ms/);
-    expect(slow.status).toBe('timed_out');
+    expect(slow.status).toBe('timedOut');
     expect(await supervisor.submit<number>(job('add', 1, 1)).result).toBe(2);
   });
 
