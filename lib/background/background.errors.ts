@@ -68,7 +68,7 @@ export class RemoteJobError extends Error {
 export class WaitTimeoutError extends Error {
   constructor(
     readonly timeoutMs: number,
-    readonly unfinished: readonly { id: string; name: string }[],
+    readonly unfinished: readonly JobRef[],
   ) {
     super(backgroundMessages.waitTimeout(timeoutMs, unfinished));
     this.name = 'WaitTimeoutError';
@@ -138,12 +138,25 @@ function describe(value: unknown): string {
 /** How many jobs a message names before it only counts the rest. */
 export const NAMED_JOBS_IN_MESSAGE = 10;
 
+/** What a message needs to name a job. */
+export interface JobRef {
+  readonly id: string;
+  readonly name: string;
+}
+
 // Messages name a bounded number of jobs: a list of 100k jobs would make a megabyte-long message.
-function jobList(jobs: readonly { id: string; name: string }[]): string {
-  const named = jobs.slice(0, NAMED_JOBS_IN_MESSAGE).map((job) => `"${job.name}" (${job.id})`);
-  const more = jobs.length - named.length;
+// An iterable and its count, so that a caller holding a Map need not copy it into an array.
+function jobList(jobs: Iterable<JobRef>, count: number): string {
+  const named: string[] = [];
+  for (const job of jobs) {
+    if (named.length === NAMED_JOBS_IN_MESSAGE) break;
+    named.push(`"${job.name}" (${job.id})`);
+  }
+  const more = count - named.length;
   return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
 }
+
+const jobCount = (count: number) => `${count} job${count === 1 ? '' : 's'}`;
 
 /** Message factories, kept together so that tests and docs quote one wording. */
 export const backgroundMessages = {
@@ -157,6 +170,13 @@ export const backgroundMessages = {
   maxCalls: (max: number) => `it may be submitted at most ${max} times and that is used up`,
   maxConcurrent: (max: number) => `at most ${max} may be live (queued, delayed or running) at once`,
   notWhileRunning: (other: string) => `it may not run while "${other}" is live`,
-  waitTimeout: (timeoutMs: number, unfinished: readonly { id: string; name: string }[]) =>
-    `waitAll timed out after ${timeoutMs} ms; ${unfinished.length} still unfinished: ${jobList(unfinished)}`,
+  waitTimeout: (timeoutMs: number, unfinished: readonly JobRef[]) =>
+    `waitAll timed out after ${timeoutMs} ms; ${unfinished.length} still unfinished: ${jobList(unfinished, unfinished.length)}`,
+  shutdownWaiting: (graceMs: number, jobs: Iterable<JobRef>, count: number) =>
+    `TaskSupervisor shutdown waits up to ${graceMs} ms for ${jobCount(count)}: ${jobList(jobs, count)}`,
+  shutdownCancelling: (graceMs: number, jobs: Iterable<JobRef>, count: number) =>
+    `TaskSupervisor shutdown grace period of ${graceMs} ms ran out; cancelling ${jobCount(count)}: ${jobList(jobs, count)}`,
+  timeoutAndDeadline: 'give either timeout or deadline, not both',
+  deadline: (value: unknown) =>
+    `must be a finite number of epoch milliseconds (from Date.now()), got ${describe(value)}`,
 } as const;

@@ -5,7 +5,7 @@ import type {
   JobTimeoutError,
   LimitKind,
 } from './background.errors.js';
-import type { JobHandle } from './job.interface.js';
+import type { JobHandle, JobStatus } from './job.interface.js';
 
 /** A job was accepted; emitted before it is queued, delayed or started. */
 export interface JobSubmittedEvent {
@@ -96,6 +96,24 @@ export class BackgroundEventBus {
 
   emit(event: BackgroundEvent): void {
     this.subject.next(event);
+  }
+
+  /** A finished job's outcome, as an event named by its terminal status, then its `done`. */
+  emitOutcome(job: JobHandle, status: JobStatus, outcome: unknown): void {
+    switch (status) {
+      case 'succeeded':
+        this.emit({ type: 'succeeded', job, value: outcome });
+        break;
+      case 'failed':
+        this.emit({ type: 'failed', job, error: outcome });
+        break;
+      case 'cancelled':
+        this.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
+        break;
+      default:
+        this.emit({ type: 'timedOut', job, error: outcome as JobTimeoutError });
+    }
+    this.emit({ type: 'done', job });
   }
 
   complete(): void {

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { assertTimerDelay } from '../utils/option-assertions.js';
+import { silentLogger, type SchedulerLogger } from '../runner/scheduler-logger.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
@@ -27,6 +27,7 @@ import { JobRetention } from './job-retention.js';
 import { clock, isTerminal, Job, jobSeq, type JobOwner } from './job.js';
 import { Limiter } from './limiter.js';
 import { waitAll, type JobResults, type WaitAllOptions } from './wait-all.js';
+import { shutdownGraceMs } from './shutdown-grace.js';
 import { SlotPool } from './slot-pool.js';
 import {
   defaultJobName,
@@ -56,6 +57,7 @@ export class TaskSupervisor {
   private readonly limiter: Limiter;
   private readonly owner: JobOwner = { cancel: (job, reason) => this.cancelJob(job, reason) };
   private readonly idleWaiters = new WaitList();
+  private readonly logger: SchedulerLogger;
   private seq = 0;
   private started = false;
   private halted = false;
@@ -75,6 +77,7 @@ export class TaskSupervisor {
     };
     this.retention = new JobRetention(resolved.retention.ms, resolved.retention.max);
     this.limiter = new Limiter(resolved.limits);
+    this.logger = options?.logger ?? silentLogger;
   }
 
   /** Accepts a job and returns its handle at once; throws if the options are invalid, a limit refuses it, or shutdown began. */
@@ -157,22 +160,29 @@ export class TaskSupervisor {
 
   /**
    * Stops admission, cancels queued and delayed jobs (unless `drainQueue`), gives running jobs
-   * `timeout` ms, cancels what is left and terminates the worker pools. Safe to call twice.
+   * `timeout` ms or until `deadline`, cancels what is left and terminates the worker pools,
+   * logging what it waits for and what it cancels. Safe to call twice.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const { timeout = 10_000, drainQueue = false } = options;
-    assertTimerDelay('TaskSupervisor.shutdown', 'timeout', timeout);
-    this.closing ??= this.close(timeout, drainQueue);
+    const graceMs = shutdownGraceMs(options, Date.now());
+    this.closing ??= this.close(graceMs, options.drainQueue ?? false);
     return this.closing;
   }
 
-  private async close(timeout: number, drainQueue: boolean): Promise<void> {
+  private async close(graceMs: number, drainQueue: boolean): Promise<void> {
+    const { live } = this;
     if (!drainQueue) {
       this.cancelWhere((job) => job.status !== 'started', backgroundMessages.shutdown);
     }
-    if (this.live.size > 0) await this.idleWithin(timeout);
+    if (live.size > 0) {
+      this.say('log', backgroundMessages.shutdownWaiting(graceMs, live.values(), live.size));
+      await this.idleWithin(graceMs);
+    }
     this.halted = true;
-    this.cancelWhere(() => true, backgroundMessages.shutdownTimeout(timeout));
+    if (live.size > 0) {
+      this.say('warn', backgroundMessages.shutdownCancelling(graceMs, live.values(), live.size));
+      this.cancelWhere(() => true, backgroundMessages.shutdownTimeout(graceMs));
+    }
     for (const lane of Object.values(this.lanes)) lane.clear();
     await Promise.all(Object.values(this.executors).map((executor) => executor.destroy()));
     if (this.bus.active) this.bus.emit({ type: 'stop' });
@@ -187,6 +197,15 @@ export class TaskSupervisor {
         resolve();
       });
     });
+  }
+
+  // A logger that throws must not leave shutdown half done.
+  private say(level: 'log' | 'warn', message: string): void {
+    try {
+      this.logger[level](message);
+    } catch {
+      // nothing better to do with it
+    }
   }
 
   private cancelWhere(predicate: (job: Job) => boolean, reason: string): void {
@@ -278,29 +297,12 @@ export class TaskSupervisor {
     if (previous === 'queued' && job.priority !== 'critical') lane.remove(job, job.priority);
     this.retention.add(job);
     if (this.limiter.enabled) this.limiter.release(job.name);
-    if (this.bus.active) this.emitOutcome(job, status, outcome);
+    if (this.bus.active) this.bus.emitOutcome(job, status, outcome);
     if (previous === 'started') {
       lane.running--;
       this.pump(lane, now);
     }
     if (this.live.size === 0) this.becameIdle();
-  }
-
-  private emitOutcome(job: Job, status: JobStatus, outcome: unknown): void {
-    switch (status) {
-      case 'succeeded':
-        this.bus.emit({ type: 'succeeded', job, value: outcome });
-        break;
-      case 'failed':
-        this.bus.emit({ type: 'failed', job, error: outcome });
-        break;
-      case 'cancelled':
-        this.bus.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
-        break;
-      default:
-        this.bus.emit({ type: 'timedOut', job, error: outcome as JobTimeoutError });
-    }
-    this.bus.emit({ type: 'done', job });
   }
 
   private becameIdle(): void {

@@ -25,7 +25,11 @@ describe('option validation', () => {
       'unknown option; expected one of inline, thread, process',
     ],
     [{ retention: { ms: -1 } }, 'retention.ms', 'must be a number >= 0, got -1'],
-    [{ concurrency: 3 }, 'concurrency', 'unknown option; expected one of pools, retention, limits'],
+    [
+      { concurrency: 3 },
+      'concurrency',
+      'unknown option; expected one of pools, retention, limits, logger',
+    ],
   ])('rejects supervisor options %j naming %s', (options, field, reason) => {
     expect(() => new TaskSupervisor(options as never)).toThrow(
       new OptionValidationError('TaskSupervisor', field, reason),
