@@ -63,7 +63,7 @@ function serializeError(error) {
   plain.name = typeof name === 'string' ? name : 'Error';
   plain.message = describe(error);
   plain.stack = typeof stack === 'string' ? stack : undefined;
-  if (cause !== undefined) plain.cause = describe(cause);
+  if (cause !== undefined) plain.cause = safely(() => String(cause), undefined) ?? describe(cause);
   return plain;
 }
 
