@@ -55,7 +55,7 @@ async function supervisorRun(concurrency: number, awaitResults: boolean): Promis
     await Promise.all(results);
   } else {
     for (let i = 0; i < INLINE_JOBS; i++) supervisor.submit(noop);
-    await supervisor.onIdle();
+    await supervisor.whenIdle();
   }
   await supervisor.shutdown();
 }
@@ -74,8 +74,8 @@ async function inlineRows(): Promise<Row[]> {
     rows.push({
       concurrency,
       'p-queue jobs/s': rate(best.pQueue),
-      'ours jobs/s (onIdle)': rate(best.idle),
-      'ratio (onIdle)': (best.pQueue / best.idle).toFixed(2),
+      'ours jobs/s (whenIdle)': rate(best.idle),
+      'ratio (whenIdle)': (best.pQueue / best.idle).toFixed(2),
       'ours jobs/s (await result)': rate(best.results),
       'ratio (await result)': (best.pQueue / best.results).toFixed(2),
     });

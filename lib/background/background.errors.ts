@@ -66,17 +66,13 @@ export class RemoteJobError extends Error {
   }
 }
 
-/** Rejection of `waitAll` at its deadline; nothing is cancelled. */
+/** Rejection of `waitAll` at its deadline; nothing is cancelled. `unfinished` lists every job, the message only the first few. */
 export class WaitTimeoutError extends Error {
   constructor(
     readonly timeoutMs: number,
-    readonly unfinished: readonly { id: string; name: string }[],
+    readonly unfinished: readonly JobRef[],
   ) {
-    super(
-      `waitAll timed out after ${timeoutMs} ms; still unfinished: ${unfinished
-        .map((job) => `"${job.name}" (${job.id})`)
-        .join(', ')}`,
-    );
+    super(backgroundMessages.waitTimeout(timeoutMs, unfinished));
     this.name = 'WaitTimeoutError';
   }
 }
@@ -120,10 +116,49 @@ export class ExecutorUnavailableError extends Error {
 }
 
 // Duck-typed: errors from worker threads or another realm (vm, jest) fail `instanceof Error`.
+// Never throws: a reason `String()` refuses (a null-prototype object, a throwing getter) falls
+// back to its type tag, since a message that fails to build would turn a cancel into a crash.
 function describe(value: unknown): string {
-  const message = (value as { message?: unknown } | null)?.message;
-  return typeof message === 'string' ? message : String(value);
+  try {
+    const message = (value as { message?: unknown } | null)?.message;
+    if (typeof message === 'string') return message;
+  } catch {
+    // fall through to the string form
+  }
+  try {
+    return String(value);
+  } catch {
+    // fall through to the type tag
+  }
+  try {
+    return Object.prototype.toString.call(value);
+  } catch {
+    return 'a value that cannot be described';
+  }
 }
+
+/** How many jobs a message names before it only counts the rest. */
+export const NAMED_JOBS_IN_MESSAGE = 10;
+
+/** What a message needs to name a job. */
+export interface JobRef {
+  readonly id: string;
+  readonly name: string;
+}
+
+// Messages name a bounded number of jobs: a list of 100k jobs would make a megabyte-long message.
+// An iterable and its count, so that a caller holding a Map need not copy it into an array.
+function jobList(jobs: Iterable<JobRef>, count: number): string {
+  const named: string[] = [];
+  for (const job of jobs) {
+    if (named.length === NAMED_JOBS_IN_MESSAGE) break;
+    named.push(`"${job.name}" (${job.id})`);
+  }
+  const more = count - named.length;
+  return more > 0 ? `${named.join(', ')} and ${more} more` : named.join(', ');
+}
+
+const jobCount = (count: number) => `${count} job${count === 1 ? '' : 's'}`;
 
 /** Message factories, kept together so that tests and docs quote one wording. */
 export const backgroundMessages = {
@@ -150,4 +185,13 @@ export const backgroundMessages = {
     `must be the name of an exported function, got ${describeValue(got)}`,
   notModule: (got: unknown) => `must be a file path or a file URL, got ${describeValue(got)}`,
   notArgs: (got: unknown) => `must be an array of cloneable values, got ${describeValue(got)}`,
+  waitTimeout: (timeoutMs: number, unfinished: readonly JobRef[]) =>
+    `waitAll timed out after ${timeoutMs} ms; ${unfinished.length} still unfinished: ${jobList(unfinished, unfinished.length)}`,
+  shutdownWaiting: (graceMs: number, jobs: Iterable<JobRef>, count: number) =>
+    `TaskSupervisor shutdown waits up to ${graceMs} ms for ${jobCount(count)}: ${jobList(jobs, count)}`,
+  shutdownCancelling: (graceMs: number, jobs: Iterable<JobRef>, count: number) =>
+    `TaskSupervisor shutdown grace period of ${graceMs} ms ran out; cancelling ${jobCount(count)}: ${jobList(jobs, count)}`,
+  timeoutAndDeadline: 'give either timeout or deadline, not both',
+  deadline: (value: unknown) =>
+    `must be a finite number of epoch milliseconds (from Date.now()), got ${describe(value)}`,
 } as const;

@@ -5,7 +5,7 @@ import type {
   JobTimeoutError,
   LimitKind,
 } from './background.errors.js';
-import type { JobHandle } from './job.interface.js';
+import type { JobHandle, JobStatus } from './job.interface.js';
 
 /** A job was accepted; emitted before it is queued, delayed or started. */
 export interface JobSubmittedEvent {
@@ -18,14 +18,14 @@ export interface JobStartedEvent {
   job: JobHandle;
 }
 /** A job returned a value. */
-export interface JobResultEvent {
-  type: 'result';
+export interface JobSucceededEvent {
+  type: 'succeeded';
   job: JobHandle;
   value: unknown;
 }
 /** A job threw, rejected or lost its worker. */
-export interface JobExceptionEvent {
-  type: 'exception';
+export interface JobFailedEvent {
+  type: 'failed';
   job: JobHandle;
   error: unknown;
 }
@@ -36,8 +36,8 @@ export interface JobCancelledEvent {
   error: JobCancelledError;
 }
 /** A job ran past its timeout and was aborted. */
-export interface JobTimeoutEvent {
-  type: 'timeout';
+export interface JobTimedOutEvent {
+  type: 'timedOut';
   job: JobHandle;
   error: JobTimeoutError;
 }
@@ -57,9 +57,9 @@ export interface JobLimitedEvent {
 export interface SupervisorStartEvent {
   type: 'start';
 }
-/** Nothing is queued, delayed or running any more. */
-export interface SupervisorEmptyEvent {
-  type: 'empty';
+/** Nothing is queued, delayed or running any more: when `whenIdle()` resolves. */
+export interface SupervisorIdleEvent {
+  type: 'idle';
 }
 /** Shutdown finished and the pools are gone; the stream completes after this. */
 export interface SupervisorStopEvent {
@@ -70,14 +70,14 @@ export interface SupervisorStopEvent {
 export type BackgroundEvent =
   | JobSubmittedEvent
   | JobStartedEvent
-  | JobResultEvent
-  | JobExceptionEvent
+  | JobSucceededEvent
+  | JobFailedEvent
   | JobCancelledEvent
-  | JobTimeoutEvent
+  | JobTimedOutEvent
   | JobDoneEvent
   | JobLimitedEvent
   | SupervisorStartEvent
-  | SupervisorEmptyEvent
+  | SupervisorIdleEvent
   | SupervisorStopEvent;
 
 /** The event types, for filtering. */
@@ -96,6 +96,24 @@ export class BackgroundEventBus {
 
   emit(event: BackgroundEvent): void {
     this.subject.next(event);
+  }
+
+  /** A finished job's outcome, as an event named by its terminal status, then its `done`. */
+  emitOutcome(job: JobHandle, status: JobStatus, outcome: unknown): void {
+    switch (status) {
+      case 'succeeded':
+        this.emit({ type: 'succeeded', job, value: outcome });
+        break;
+      case 'failed':
+        this.emit({ type: 'failed', job, error: outcome });
+        break;
+      case 'cancelled':
+        this.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
+        break;
+      default:
+        this.emit({ type: 'timedOut', job, error: outcome as JobTimeoutError });
+    }
+    this.emit({ type: 'done', job });
   }
 
   complete(): void {

@@ -12,7 +12,7 @@ export type ExecutorKind = (typeof EXECUTOR_KINDS)[number];
 
 /** A job's life: queued or delayed, then started, then one of the four terminal states. */
 export type JobStatus =
-  'queued' | 'delayed' | 'started' | 'completed' | 'failed' | 'cancelled' | 'timed_out';
+  'queued' | 'delayed' | 'started' | 'succeeded' | 'failed' | 'cancelled' | 'timedOut';
 
 /** What inline work receives: a signal that aborts on cancel or timeout, and its job's id. */
 export interface JobContext {
@@ -36,7 +36,7 @@ export interface SubmitOptions {
   priority?: JobPriority;
   /** Defaults to 'inline' for a function and 'thread' for a `{ module, fn, args }` description. */
   executor?: ExecutorKind;
-  /** Milliseconds the job may run once started; it is then aborted and marked timed_out. */
+  /** Milliseconds the job may run once started; it is then aborted and marked timedOut. */
   timeout?: number;
   /** Milliseconds to wait before the job joins the queue. */
   delay?: number;

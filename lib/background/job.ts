@@ -5,6 +5,7 @@ import type {
   JobPriority,
   JobStatus,
 } from './job.interface.js';
+import type { QueueLinks } from './linked-queue.js';
 
 /** Thread or process work after submit has normalised it: a resolvable specifier and an args array. */
 export interface ResolvedWorkerWork {
@@ -69,14 +70,17 @@ interface CallerLink {
  * The supervisor's record of one job, handed to callers as its `JobHandle`. Kept small for the
  * inline hot path: no id string, Date, promise or AbortController exists until someone asks.
  */
-export class Job implements JobHandle {
+export class Job implements JobHandle, QueueLinks<Job> {
   status: JobStatus = 'queued';
   startedAt = NOT_YET;
   finishedAt = NOT_YET;
   timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** Neighbours in its executor's queue while queued, so that cancel can unlink it in O(1). */
+  queuePrev: Job | undefined = undefined;
+  queueNext: Job | undefined = undefined;
   /** Also aborted with the job: how a worker executor learns of a cancel without an AbortController. */
   abortTarget: { abort(reason: unknown): void } | undefined = undefined;
-  /** The value once completed, the error once failed, cancelled or timed out. */
+  /** The value once succeeded, the error once failed, cancelled or timed out. */
   private outcome: unknown = undefined;
   private abortReason: unknown = NOT_ABORTED;
   private controller: AbortController | undefined = undefined;
@@ -115,12 +119,12 @@ export class Job implements JobHandle {
   }
 
   get error(): unknown {
-    return this.status === 'completed' ? undefined : this.outcome;
+    return this.status === 'succeeded' ? undefined : this.outcome;
   }
 
   get result(): Promise<unknown> {
     if (this.promise !== undefined) return this.promise;
-    if (this.status === 'completed') {
+    if (this.status === 'succeeded') {
       this.promise = Promise.resolve(this.outcome);
     } else if (isTerminal(this.status)) {
       this.promise = Promise.reject(this.outcome);
@@ -179,7 +183,7 @@ export class Job implements JobHandle {
     const { resolvePromise, rejectPromise } = this;
     if (resolvePromise === undefined || rejectPromise === undefined) return;
     this.resolvePromise = this.rejectPromise = undefined;
-    if (status === 'completed') {
+    if (status === 'succeeded') {
       resolvePromise(outcome);
     } else {
       markHandled(this.promise!);

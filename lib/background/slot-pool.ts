@@ -35,29 +35,20 @@ export class SlotPool {
     this.queue.push(job, priority);
   }
 
+  /** Takes a queued job out at once (on cancel), so that it holds no memory behind a busy pool. */
+  remove(job: Job, priority: QueuedPriority): void {
+    this.queue.remove(job, priority);
+  }
+
   /**
    * Takes the first job allowed to start now, or undefined. Since lower limits never exceed higher
    * ones, a waiting high job that cannot start means nothing else can either.
    */
   take(): Job | undefined {
-    const queue = this.queue;
-    for (;;) {
-      let job: Job | undefined;
-      if (queue.high.size > 0) {
-        if (this.running >= this.highLimit) return undefined;
-        job = queue.high.shift();
-      } else if (queue.normal.size > 0) {
-        if (this.running >= this.normalLimit) return undefined;
-        job = queue.normal.shift();
-      } else if (queue.low.size > 0) {
-        if (this.running >= this.lowLimit) return undefined;
-        job = queue.low.shift();
-      } else {
-        return undefined;
-      }
-      // Cancelled jobs stay in the queue (removal would be O(n)) and are skipped here.
-      if (job!.status === 'queued') return job;
-    }
+    const { high, normal, low } = this.queue;
+    if (high.size > 0) return this.running < this.highLimit ? high.shift() : undefined;
+    if (normal.size > 0) return this.running < this.normalLimit ? normal.shift() : undefined;
+    return this.running < this.lowLimit ? low.shift() : undefined;
   }
 
   /** Forgets the queue (at shutdown, once every queued job has been cancelled). */

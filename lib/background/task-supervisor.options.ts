@@ -3,6 +3,7 @@ import { optionError } from '../errors.js';
 import { checkInteger, checkKnownKeys, checkNumber, checkObject } from '../utils/validation.js';
 import { backgroundMessages } from './background.errors.js';
 import { EXECUTOR_KINDS, type ExecutorKind } from './job.interface.js';
+import type { SchedulerLogger } from '../runner/scheduler-logger.js';
 import type { JobLimits } from './limiter.js';
 import type { SlotLimits } from './slot-pool.js';
 
@@ -30,12 +31,16 @@ export interface TaskSupervisorOptions {
   retention?: RetentionOptions;
   /** Limits per job name, checked at submit. */
   limits?: Readonly<Record<string, JobLimits>>;
+  /** Where shutdown says what it waits for and what it cancels; silent by default. */
+  logger?: SchedulerLogger;
 }
 
 /** Options of `shutdown`. */
 export interface ShutdownOptions {
   /** Milliseconds running jobs get to finish before they are cancelled; default 10 000. */
   timeout?: number;
+  /** Instead of `timeout`: the epoch ms (as from Date.now()) at which running jobs are cancelled. */
+  deadline?: number;
   /** Let queued and delayed jobs run during the grace period instead of cancelling them at once. */
   drainQueue?: boolean;
 }
@@ -60,7 +65,7 @@ const DEFAULT_INLINE_POOL = 64;
 export function resolveSupervisorOptions(
   options: TaskSupervisorOptions = {},
 ): ResolvedSupervisorOptions {
-  checkKnownKeys(fail, '', options, ['pools', 'retention', 'limits']);
+  checkKnownKeys(fail, '', options, ['pools', 'retention', 'limits', 'logger']);
   const pools = options.pools ?? {};
   checkKnownKeys(fail, 'pools', pools, EXECUTOR_KINDS);
   const limits = options.limits ?? {};

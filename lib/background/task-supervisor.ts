@@ -1,6 +1,7 @@
 import type { Observable } from 'rxjs';
 import { optionError } from '../errors.js';
 import { checkBoolean, checkKnownKeys, checkTimerDelay } from '../utils/validation.js';
+import { silentLogger, type SchedulerLogger } from '../runner/scheduler-logger.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
@@ -28,6 +29,7 @@ import { JobRetention } from './job-retention.js';
 import { clock, isTerminal, Job, jobSeq, type JobOwner } from './job.js';
 import { Limiter } from './limiter.js';
 import { waitAll, type JobResults, type WaitAllOptions } from './wait-all.js';
+import { shutdownGraceMs } from './shutdown-grace.js';
 import { SlotPool } from './slot-pool.js';
 import {
   defaultJobName,
@@ -57,6 +59,7 @@ export class TaskSupervisor {
   private readonly limiter: Limiter;
   private readonly owner: JobOwner = { cancel: (job, reason) => this.cancelJob(job, reason) };
   private readonly idleWaiters = new WaitList();
+  private readonly logger: SchedulerLogger;
   private seq = 0;
   private started = false;
   private halted = false;
@@ -76,6 +79,7 @@ export class TaskSupervisor {
     };
     this.retention = new JobRetention(resolved.retention.ms, resolved.retention.max);
     this.limiter = new Limiter(resolved.limits);
+    this.logger = options?.logger ?? silentLogger;
   }
 
   /** Accepts a job and returns its handle at once; throws if the options are invalid, a limit refuses it, or shutdown began. */
@@ -138,7 +142,7 @@ export class TaskSupervisor {
   }
 
   /** Resolves once nothing is queued, delayed or running. */
-  onIdle(): Promise<void> {
+  whenIdle(): Promise<void> {
     if (this.live.size === 0) return Promise.resolve();
     return this.idleWaiters.wait();
   }
@@ -158,25 +162,29 @@ export class TaskSupervisor {
 
   /**
    * Stops admission, cancels queued and delayed jobs (unless `drainQueue`), gives running jobs
-   * `timeout` ms, cancels what is left and terminates the worker pools. Safe to call twice.
+   * `timeout` ms or until `deadline`, cancels what is left and terminates the worker pools,
+   * logging what it waits for and what it cancels. Safe to call twice.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    const fail = optionError('TaskSupervisor.shutdown');
-    checkKnownKeys(fail, '', options, ['timeout', 'drainQueue']);
-    const { timeout = 10_000, drainQueue = false } = options;
-    checkTimerDelay(fail, 'timeout', timeout);
-    checkBoolean(fail, 'drainQueue', drainQueue);
-    this.closing ??= this.close(timeout, drainQueue);
+    const graceMs = shutdownGraceMs(options, Date.now());
+    this.closing ??= this.close(graceMs, options.drainQueue ?? false);
     return this.closing;
   }
 
-  private async close(timeout: number, drainQueue: boolean): Promise<void> {
+  private async close(graceMs: number, drainQueue: boolean): Promise<void> {
+    const { live } = this;
     if (!drainQueue) {
       this.cancelWhere((job) => job.status !== 'started', backgroundMessages.shutdown);
     }
-    if (this.live.size > 0) await this.idleWithin(timeout);
+    if (live.size > 0) {
+      this.say('log', backgroundMessages.shutdownWaiting(graceMs, live.values(), live.size));
+      await this.idleWithin(graceMs);
+    }
     this.halted = true;
-    this.cancelWhere(() => true, backgroundMessages.shutdownTimeout(timeout));
+    if (live.size > 0) {
+      this.say('warn', backgroundMessages.shutdownCancelling(graceMs, live.values(), live.size));
+      this.cancelWhere(() => true, backgroundMessages.shutdownTimeout(graceMs));
+    }
     for (const lane of Object.values(this.lanes)) lane.clear();
     await Promise.all(Object.values(this.executors).map((executor) => executor.destroy()));
     if (this.bus.active) this.bus.emit({ type: 'stop' });
@@ -186,11 +194,20 @@ export class TaskSupervisor {
   private idleWithin(timeout: number): Promise<void> {
     return new Promise((resolve) => {
       const timer = setTimeout(resolve, timeout);
-      void this.onIdle().then(() => {
+      void this.whenIdle().then(() => {
         clearTimeout(timer);
         resolve();
       });
     });
+  }
+
+  // A logger that throws must not leave shutdown half done.
+  private say(level: 'log' | 'warn', message: string): void {
+    try {
+      this.logger[level](message);
+    } catch {
+      // nothing better to do with it
+    }
   }
 
   private cancelWhere(predicate: (job: Job) => boolean, reason: string): void {
@@ -221,7 +238,7 @@ export class TaskSupervisor {
     if (job.status !== 'started') return;
     const error = new JobTimeoutError(job.name, job.id, job.timeoutMs);
     job.abort(error);
-    this.finish(job, 'timed_out', error);
+    this.finish(job, 'timedOut', error);
   };
 
   // `now` is passed down rather than read again: one clock read serves a whole admission round.
@@ -279,9 +296,10 @@ export class TaskSupervisor {
     const now = clock();
     job.settle(status, outcome, now);
     this.live.delete(job.seq);
+    if (previous === 'queued' && job.priority !== 'critical') lane.remove(job, job.priority);
     this.retention.add(job);
     if (this.limiter.enabled) this.limiter.release(job.name);
-    if (this.bus.active) this.emitOutcome(job, status, outcome);
+    if (this.bus.active) this.bus.emitOutcome(job, status, outcome);
     if (previous === 'started') {
       lane.running--;
       this.pump(lane, now);
@@ -289,25 +307,8 @@ export class TaskSupervisor {
     if (this.live.size === 0) this.becameIdle();
   }
 
-  private emitOutcome(job: Job, status: JobStatus, outcome: unknown): void {
-    switch (status) {
-      case 'completed':
-        this.bus.emit({ type: 'result', job, value: outcome });
-        break;
-      case 'failed':
-        this.bus.emit({ type: 'exception', job, error: outcome });
-        break;
-      case 'cancelled':
-        this.bus.emit({ type: 'cancelled', job, error: outcome as JobCancelledError });
-        break;
-      default:
-        this.bus.emit({ type: 'timeout', job, error: outcome as JobTimeoutError });
-    }
-    this.bus.emit({ type: 'done', job });
-  }
-
   private becameIdle(): void {
-    if (this.bus.active) this.bus.emit({ type: 'empty' });
+    if (this.bus.active) this.bus.emit({ type: 'idle' });
     this.idleWaiters.release();
   }
 }

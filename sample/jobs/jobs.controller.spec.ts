@@ -38,12 +38,12 @@ describe('sample JobsController over HTTP', () => {
     });
     expect(['queued', 'started']).toContain(submitted.body.status);
     let body = submitted.body;
-    for (let tries = 0; tries < 200 && body.status !== 'completed'; tries++) {
+    for (let tries = 0; tries < 200 && body.status !== 'succeeded'; tries++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
       body = (await request(app.getHttpServer()).get(`/jobs/${submitted.body.id}`).expect(200))
         .body;
     }
-    expect(body).toMatchObject({ status: 'completed', result: 25, error: null });
+    expect(body).toMatchObject({ status: 'succeeded', result: 25, error: null });
   });
 
   it('answers 404 for an unknown job', async () => {

@@ -54,7 +54,7 @@ export class JobsController {
     const job = this.supervisor.get(id);
     if (!job)
       throw new NotFoundException(`No job with id "${id}" (finished jobs are kept a while)`);
-    return describeJob(job, job.status === 'completed' ? await job.result : null);
+    return describeJob(job, job.status === 'succeeded' ? await job.result : null);
   }
 }
 

@@ -1,6 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { JobCancelledError, TaskSupervisor } from '../../lib/background/index.js';
+import {
+  backgroundMessages,
+  JobCancelledError,
+  TaskSupervisor,
+} from '../../lib/background/index.js';
 import { aborted, deferred, sleep } from '../fixtures/background/deferred.js';
+import { isCollected } from '../fixtures/background/gc.js';
 
 describe('cancelling jobs', () => {
   it('removes a queued job: it never runs and the queue moves on', async () => {
@@ -17,6 +22,26 @@ describe('cancelling jobs', () => {
     await next.result;
     await expect(doomed.result).rejects.toBeInstanceOf(JobCancelledError);
     expect(ran).toEqual(['next']);
+  });
+
+  it('drops cancelled queued jobs at once, even behind a job that never ends', async () => {
+    // No retention, so that the queue is the only thing that could still hold a cancelled job.
+    const supervisor = new TaskSupervisor({
+      pools: { inline: { poolSize: 1 } },
+      retention: { max: 0 },
+    });
+    supervisor.submit(() => new Promise(() => {}), { name: 'hung' });
+    const refs: WeakRef<object>[] = [];
+    for (let i = 0; i < 100_000; i++) {
+      const handle = supervisor.submit(async () => i);
+      handle.cancel();
+      if (i % 10_000 === 0) refs.push(new WeakRef(handle));
+    }
+    expect(supervisor.stats()).toMatchObject({
+      live: 1,
+      executors: { inline: { running: 1, queued: 0, delayed: 0 } },
+    });
+    for (const ref of refs) expect(await isCollected(ref)).toBe(true);
   });
 
   it('clears the timer of a delayed job', async () => {
@@ -78,12 +103,22 @@ describe('cancelling jobs', () => {
     expect(supervisor.stats().live).toBe(0);
   });
 
+  it('cancels with a reason that cannot be turned into a string', async () => {
+    const supervisor = new TaskSupervisor();
+    const handle = supervisor.submit(async () => 1, { delay: 1_000, name: 'report' });
+    expect(handle.cancel(Object.create(null))).toBe(true);
+    expect(handle.status).toBe('cancelled');
+    await expect(handle.result).rejects.toThrow(
+      backgroundMessages.cancelled('report', handle.id, {}),
+    );
+  });
+
   it('returns false for a job that already finished', async () => {
     const supervisor = new TaskSupervisor();
     const handle = supervisor.submit(async () => 1);
     await handle.result;
     expect(handle.cancel()).toBe(false);
-    expect(handle.status).toBe('completed');
+    expect(handle.status).toBe('succeeded');
   });
 
   it('never runs a job cancelled by a listener of its submitted event, and frees its limit once', async () => {

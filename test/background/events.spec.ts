@@ -12,7 +12,7 @@ function record(supervisor: TaskSupervisor): string[] {
 }
 
 describe('events$', () => {
-  it('emits start, the per-job sequence for each outcome, empty and stop', async () => {
+  it('emits start, the per-job sequence for each outcome, idle and stop', async () => {
     const supervisor = new TaskSupervisor();
     const seen = record(supervisor);
     await supervisor.submit(async () => 1, { name: 'ok' }).result;
@@ -28,23 +28,23 @@ describe('events$', () => {
       'start',
       'submitted:ok',
       'started:ok',
-      'result:ok',
+      'succeeded:ok',
       'done:ok',
-      'empty',
+      'idle',
       'submitted:bad',
       'started:bad',
-      'exception:bad',
+      'failed:bad',
       'done:bad',
-      'empty',
+      'idle',
       'submitted:slow',
       'started:slow',
-      'timeout:slow',
+      'timedOut:slow',
       'done:slow',
-      'empty',
+      'idle',
       'submitted:late',
       'cancelled:late',
       'done:late',
-      'empty',
+      'idle',
       'stop',
     ]);
   });
@@ -55,8 +55,8 @@ describe('events$', () => {
     supervisor.events$.subscribe((event) => events.push(event));
     const ok = supervisor.submit(async () => 42);
     await ok.result;
-    const result = events.find((event) => event.type === 'result');
-    expect(result).toEqual({ type: 'result', job: ok, value: 42 });
+    const result = events.find((event) => event.type === 'succeeded');
+    expect(result).toEqual({ type: 'succeeded', job: ok, value: 42 });
     const cancelled = supervisor.submit(async () => 1, { delay: 1_000 });
     cancelled.cancel('why not');
     const event = events.find((e) => e.type === 'cancelled');

@@ -22,14 +22,14 @@ function statusTrail(supervisor: TaskSupervisor): Map<string, JobStatus[]> {
 }
 
 describe('job handles and statuses', () => {
-  it('goes queued -> started -> completed and keeps the value and times', async () => {
+  it('goes queued -> started -> succeeded and keeps the value and times', async () => {
     const supervisor = new TaskSupervisor();
     const trails = statusTrail(supervisor);
     const handle = supervisor.submit(async ({ jobId }) => `ran ${jobId}`, { name: 'greet' });
     expect(handle).toMatchObject({ name: 'greet', priority: 'normal', executor: 'inline' });
     expect(handle.id).toMatch(/^job-\d+$/);
     expect(await handle.result).toBe(`ran ${handle.id}`);
-    expect(trails.get(handle.id)).toEqual(['queued', 'started', 'completed']);
+    expect(trails.get(handle.id)).toEqual(['queued', 'started', 'succeeded']);
     expect(handle.timeQueued).toBeInstanceOf(Date);
     expect(handle.timeStarted!.getTime()).toBeGreaterThanOrEqual(handle.timeQueued.getTime());
     expect(handle.timeFinished!.getTime()).toBeGreaterThanOrEqual(handle.timeStarted!.getTime());
@@ -58,7 +58,7 @@ describe('job handles and statuses', () => {
     expect(handle.status).toBe('failed');
   });
 
-  it('goes delayed -> queued -> started -> completed with a delay', async () => {
+  it('goes delayed -> queued -> started -> succeeded with a delay', async () => {
     const supervisor = new TaskSupervisor({ pools: { inline: { poolSize: 1 } } });
     const trails = statusTrail(supervisor);
     const gate = deferred();
@@ -71,10 +71,10 @@ describe('job handles and statuses', () => {
     gate.resolve();
     await handle.result;
     // 'queued' has no event of its own; the trail shows what each event saw.
-    expect(trails.get(handle.id)).toEqual(['delayed', 'started', 'completed']);
+    expect(trails.get(handle.id)).toEqual(['delayed', 'started', 'succeeded']);
   });
 
-  it('goes started -> timed_out, aborting the signal with the timeout error', async () => {
+  it('goes started -> timedOut, aborting the signal with the timeout error', async () => {
     const supervisor = new TaskSupervisor();
     let reason: unknown;
     const handle = supervisor.submit(
@@ -85,7 +85,7 @@ describe('job handles and statuses', () => {
     );
     await expect(handle.result).rejects.toThrow(JobTimeoutError);
     await expect(handle.result).rejects.toThrow('Job "slow" (job-1) timed out after 30 ms');
-    expect(handle.status).toBe('timed_out');
+    expect(handle.status).toBe('timedOut');
     await until(() => reason !== undefined);
     expect(reason).toBe(handle.error);
   });
@@ -114,7 +114,7 @@ describe('job handles and statuses', () => {
     const supervisor = new TaskSupervisor();
     const ok = supervisor.submit(async () => 'late');
     const bad = supervisor.submit(async () => Promise.reject(new Error('late failure')));
-    await supervisor.onIdle();
+    await supervisor.whenIdle();
     await expect(ok.result).resolves.toBe('late');
     await expect(bad.result).rejects.toThrow('late failure');
   });
@@ -135,10 +135,10 @@ describe('job handles and statuses', () => {
       // Reading `result` before the failure must not make it unhandled either.
       void handles[0].result;
       handles[2].cancel();
-      await supervisor.onIdle();
+      await supervisor.whenIdle();
       void handles[1].result;
       await sleep(20);
-      expect(handles.map((h) => h.status)).toEqual(['failed', 'timed_out', 'cancelled']);
+      expect(handles.map((h) => h.status)).toEqual(['failed', 'timedOut', 'cancelled']);
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);

@@ -26,7 +26,11 @@ describe('option validation', () => {
       'retention.ms',
       reasons.notNumber({ min: 0, orInfinity: true }, -1),
     ],
-    [{ concurrency: 3 }, 'concurrency', reasons.unknownKey(['pools', 'retention', 'limits'])],
+    [
+      { concurrency: 3 },
+      'concurrency',
+      reasons.unknownKey(['pools', 'retention', 'limits', 'logger']),
+    ],
     [{ limits: 'sync' }, 'limits', reasons.notObject('sync')],
   ])('rejects supervisor options %j naming %s', (options, field, reason) => {
     expect(() => new TaskSupervisor(options as never)).toThrow(
@@ -114,7 +118,7 @@ describe('option validation', () => {
       new OptionValidationError(
         'TaskSupervisor.shutdown',
         'timout',
-        reasons.unknownKey(['timeout', 'drainQueue']),
+        reasons.unknownKey(['timeout', 'deadline', 'drainQueue']),
       ),
     );
     expect(() => supervisor.shutdown({ drainQueue: 'yes' } as never)).toThrow(

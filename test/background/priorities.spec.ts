@@ -110,7 +110,7 @@ describe('priorities and reserved slots', () => {
       const priority = priorities[i % 3];
       supervisor.submit(async () => void order.push(i), { priority });
     }
-    await supervisor.onIdle();
+    await supervisor.whenIdle();
     expect(order).toHaveLength(100_000);
     // Job 0 (low) starts at once; then all high, all normal, all low, each in submission order.
     const rank = (i: number) => (i === 0 ? -1 : 2 - (i % 3));

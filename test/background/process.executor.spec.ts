@@ -58,6 +58,32 @@ describe('process executor', () => {
     expect(again.pid).toBe(first.pid);
   });
 
+  it.each([
+    ['a null-prototype object', 'throwNullPrototype', '[object Object]'],
+    [
+      'an Error whose name, message and fields throw when read',
+      'throwBrokenError',
+      '[object Error]',
+    ],
+  ])(
+    'fails the job with its own error, in the same child, when it throws %s',
+    async (_, fn, message) => {
+      supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });
+      const first = await supervisor.submit<{ pid: number }>(job('whereAmI'), {
+        executor: 'process',
+      }).result;
+      const handle = supervisor.submit(job(fn), { executor: 'process' });
+      const error = await handle.result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteJobError);
+      expect(error).toMatchObject({ name: 'Error', message });
+      expect(handle.status).toBe('failed');
+      const again = await supervisor.submit<{ pid: number }>(job('whereAmI'), {
+        executor: 'process',
+      }).result;
+      expect(again.pid).toBe(first.pid);
+    },
+  );
+
   it('fails a job whose result cannot be cloned without killing the child', async () => {
     supervisor = new TaskSupervisor({ pools: { process: { poolSize: 1 } } });
     const first = await supervisor.submit<{ pid: number }>(job('whereAmI'), {

@@ -24,7 +24,7 @@ describe('shutdown', () => {
     expect(queued.status).toBe('cancelled');
     expect(delayed.status).toBe('cancelled');
     await closing;
-    expect(running.status).toBe('completed');
+    expect(running.status).toBe('succeeded');
     await expect(queued.result).rejects.toThrow('was cancelled: the supervisor is shutting down');
     expect(supervisor.shutdown()).toBe(closing);
   });
@@ -51,9 +51,9 @@ describe('shutdown', () => {
     const delayed = supervisor.submit(async () => 'delayed', { delay: 30 });
     await supervisor.shutdown({ timeout: 2_000, drainQueue: true });
     expect([first.status, queued.status, delayed.status]).toEqual([
-      'completed',
-      'completed',
-      'completed',
+      'succeeded',
+      'succeeded',
+      'succeeded',
     ]);
   });
 

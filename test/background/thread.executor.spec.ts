@@ -57,6 +57,28 @@ describe('thread executor', () => {
     expect(handle.status).toBe('failed');
   });
 
+  it.each([
+    ['a null-prototype object', 'throwNullPrototype', '[object Object]'],
+    [
+      'an Error whose name, message and fields throw when read',
+      'throwBrokenError',
+      '[object Error]',
+    ],
+  ])(
+    'fails the job with its own error, on the same thread, when it throws %s',
+    async (_, fn, message) => {
+      supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
+      const before = await supervisor.submit<{ threadId: number }>(job('whereAmI')).result;
+      const handle = supervisor.submit(job(fn));
+      const error = await handle.result.catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RemoteJobError);
+      expect(error).toMatchObject({ name: 'Error', message });
+      expect(handle.status).toBe('failed');
+      const after = await supervisor.submit<{ threadId: number }>(job('whereAmI')).result;
+      expect(after.threadId).toBe(before.threadId);
+    },
+  );
+
   it('fails clearly, without losing the worker, on a result or arguments that cannot be cloned', async () => {
     supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
     const result = supervisor.submit(job('unclonable'));
@@ -108,7 +130,7 @@ describe('thread executor', () => {
     supervisor = new TaskSupervisor({ pools: { thread: { poolSize: 1 } } });
     const slow = supervisor.submit(job('spin', 30_000), { timeout: 100 });
     await expect(slow.result).rejects.toThrow(/timed out after 100 ms/);
-    expect(slow.status).toBe('timed_out');
+    expect(slow.status).toBe('timedOut');
     expect(await supervisor.submit<number>(job('add', 1, 1)).result).toBe(2);
   });
 

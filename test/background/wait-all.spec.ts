@@ -1,5 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
-import { TaskSupervisor, WaitTimeoutError } from '../../lib/background/index.js';
+import {
+  backgroundMessages,
+  TaskSupervisor,
+  WaitTimeoutError,
+} from '../../lib/background/index.js';
 import { deferred, sleep } from '../fixtures/background/deferred.js';
 
 describe('waitAll', () => {
@@ -34,12 +38,27 @@ describe('waitAll', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(45);
     expect(error).toBeInstanceOf(WaitTimeoutError);
     expect((error as WaitTimeoutError).message).toBe(
-      `waitAll timed out after 50 ms; still unfinished: "stuck" (${stuck.id})`,
+      `waitAll timed out after 50 ms; 1 still unfinished: "stuck" (${stuck.id})`,
     );
     expect((error as WaitTimeoutError).unfinished).toEqual([stuck]);
     expect(stuck.status).toBe('started');
     gate.resolve('eventually');
     expect(await stuck.result).toBe('eventually');
+  });
+
+  it('names only the first unfinished jobs in the message, and keeps them all on the error', async () => {
+    const supervisor = new TaskSupervisor({ pools: { inline: { poolSize: 1 } } });
+    const handles = Array.from({ length: 1_000 }, (_, i) =>
+      supervisor.submit(() => new Promise(() => {}), { name: `export-${i}` }),
+    );
+    const error = await supervisor.waitAll(handles, { timeout: 10 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(WaitTimeoutError);
+    const { message, unfinished } = error as WaitTimeoutError;
+    expect(message).toBe(backgroundMessages.waitTimeout(10, handles));
+    expect(message).toMatch(/; 1000 still unfinished: "export-0" \(job-\d+\), .* and 990 more$/);
+    expect(message.length).toBeLessThan(1_000);
+    expect(unfinished).toHaveLength(1_000);
+    await supervisor.shutdown({ timeout: 0 });
   });
 
   it('rejects with the first failure, as Promise.all does', async () => {

@@ -1,7 +1,7 @@
 import type { Job } from '../job.js';
 
 /** How an executor reports a job's outcome; the supervisor ignores it if the job already ended. */
-export type SettleJob = (job: Job, status: 'completed' | 'failed', outcome: unknown) => void;
+export type SettleJob = (job: Job, status: 'succeeded' | 'failed', outcome: unknown) => void;
 
 /** Runs started jobs of one kind; the supervisor does the admission, queueing and bookkeeping. */
 export interface JobExecutor {

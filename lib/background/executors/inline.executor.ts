@@ -27,7 +27,7 @@ export class InlineExecutor implements JobExecutor {
       settle(job, 'failed', error);
       return;
     }
-    settle(job, 'completed', value);
+    settle(job, 'succeeded', value);
   }
 
   async destroy(): Promise<void> {}

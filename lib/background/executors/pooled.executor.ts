@@ -82,7 +82,7 @@ export abstract class PooledExecutor implements JobExecutor {
     // any other rejection means the worker died under the job.
     pool.run(job.work as ResolvedWorkerWork, { signal }).then(
       (reply) => {
-        if (reply.ok) settle(job, 'completed', reply.value);
+        if (reply.ok) settle(job, 'succeeded', reply.value);
         else settle(job, 'failed', reviveError(reply.error));
       },
       (error: unknown) => settle(job, 'failed', this.describeRejection(job, error)),

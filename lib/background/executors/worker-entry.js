@@ -46,19 +46,46 @@ function assertCloneable(value, fn) {
 /**
  * Errors cross the process boundary as plain objects; Error subclasses do not survive cloning. Own
  * fields that cannot be cloned (a function, an HTTP client's config) are left out: one of them
- * would make the whole reply fail to send, and the job would look like a crash.
+ * would make the whole reply fail to send, and the job would look like a crash. Every read of the
+ * thrown value is guarded, for the same reason: a getter that throws or a value `String()` refuses
+ * (a null-prototype object) must still fail the job with its own error, not reject this function.
  */
 function serializeError(error) {
-  if (!(error instanceof Error)) return { name: 'Error', message: String(error), stack: undefined };
+  if (!isError(error)) return { name: 'Error', message: describe(error), stack: undefined };
   const plain = {};
-  for (const [key, value] of Object.entries(error)) {
-    if (isCloneable(value)) plain[key] = value;
+  for (const key of safely(() => Object.keys(error), [])) {
+    const value = safely(() => error[key], undefined);
+    if (value !== undefined && isCloneable(value)) plain[key] = value;
   }
-  plain.name = error.name;
-  plain.message = error.message;
-  plain.stack = error.stack;
-  if (error.cause !== undefined) plain.cause = String(error.cause);
+  const name = safely(() => error.name, undefined);
+  const stack = safely(() => error.stack, undefined);
+  const cause = safely(() => error.cause, undefined);
+  plain.name = typeof name === 'string' ? name : 'Error';
+  plain.message = describe(error);
+  plain.stack = typeof stack === 'string' ? stack : undefined;
+  if (cause !== undefined) plain.cause = safely(() => String(cause), undefined) ?? describe(cause);
   return plain;
+}
+
+function isError(value) {
+  return safely(() => value instanceof Error, false);
+}
+
+/** The value's message, else its string form, else its type tag; never throws. */
+function describe(value) {
+  const message = safely(() => value?.message, undefined);
+  if (typeof message === 'string') return message;
+  const text = safely(() => String(value), undefined);
+  if (text !== undefined) return text;
+  return safely(() => Object.prototype.toString.call(value), 'a value that cannot be described');
+}
+
+function safely(read, fallback) {
+  try {
+    return read();
+  } catch {
+    return fallback;
+  }
 }
 
 function isCloneable(value) {
