@@ -61,7 +61,8 @@ function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): Tas
     {
       // Pools start lazily, on the first job of their executor: an unused supervisor costs nothing.
       provide: TaskSupervisor,
-      useFactory: (options: AioClockModuleOptions) => new TaskSupervisor(options.supervisor),
+      useFactory: (options: AioClockModuleOptions) =>
+        new TaskSupervisor({ logger: schedulerLogger(options.logger), ...options.supervisor }),
       inject: [AIOCLOCK_MODULE_OPTIONS],
     },
     TaskExplorer,

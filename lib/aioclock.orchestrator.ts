@@ -48,6 +48,7 @@ export class AioClockOrchestrator
     this.startDeadline();
     this.scheduler.stopPlanning();
     this.scheduler.completeEvents();
+    this.supervisor.completeEvents();
   }
 
   /**
@@ -58,7 +59,7 @@ export class AioClockOrchestrator
   async onApplicationShutdown(): Promise<void> {
     const deadline = this.startDeadline();
     await this.scheduler.shutdown({ deadline });
-    await this.supervisor.shutdown({ timeout: Math.max(0, deadline - Date.now()) });
+    await this.supervisor.shutdown({ deadline });
   }
 
   private startDeadline(): number {

@@ -1,6 +1,4 @@
 import type { Observable } from 'rxjs';
-import { optionError } from '../errors.js';
-import { checkBoolean, checkKnownKeys, checkTimerDelay } from '../utils/validation.js';
 import { silentLogger, type SchedulerLogger } from '../runner/scheduler-logger.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
@@ -188,6 +186,11 @@ export class TaskSupervisor {
     for (const lane of Object.values(this.lanes)) lane.clear();
     await Promise.all(Object.values(this.executors).map((executor) => executor.destroy()));
     if (this.bus.active) this.bus.emit({ type: 'stop' });
+    this.bus.complete();
+  }
+
+  /** Completes `events$` (so streams built on it, such as an SSE response, end); jobs go on. */
+  completeEvents(): void {
     this.bus.complete();
   }
 
