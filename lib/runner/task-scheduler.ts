@@ -318,11 +318,22 @@ export class TaskScheduler {
 
   /**
    * The system clock was set back by `ms`: interval tasks keep their real-time rate (their wake-ups
-   * move back with the clock), wall-clock tasks wait for the wall clock to reach their times.
+   * move back with the clock); wall-clock tasks are planned again from the new now, so they fire
+   * when the wall clock reaches their next time (an OrTrigger with an interval child too).
    */
   private onClockSetBack(ms: number): void {
+    const now = Date.now();
     for (const task of this.timers.items()) {
-      if (!task.trigger.followsWallClock) this.timers.schedule(task, task.dueAt - ms);
+      if (!task.trigger.followsWallClock) {
+        this.timers.schedule(task, task.dueAt - ms);
+        continue;
+      }
+      this.timers.cancel(task);
+      const restarted = this.guardTrigger(task, () => {
+        task.trigger.restart(task.triggerState);
+        return true;
+      });
+      if (restarted) this.scheduleNext(task, now);
     }
   }
 

@@ -125,26 +125,23 @@ describe('the system clock set back', () => {
     await closeUnderFakeTimers(app);
   });
 
-  it.failing(
-    'by an hour does not silence the Every child of an OrTrigger that also has a Cron child',
-    async () => {
-      @Injectable()
-      class Mixed {
-        runs = 0;
-        @Task(new OrTrigger([new Every({ seconds: 1 }), new Cron('0 0 * * *')]))
-        either() {
-          this.runs++;
-        }
+  it('by an hour does not silence the Every child of an OrTrigger that also has a Cron child', async () => {
+    @Injectable()
+    class Mixed {
+      runs = 0;
+      @Task(new OrTrigger([new Every({ seconds: 1 }), new Cron('0 0 * * *')]))
+      either() {
+        this.runs++;
       }
-      const { app } = await createApp([Mixed]);
-      await jest.advanceTimersByTimeAsync(2_500);
-      expect(app.get(Mixed).runs).toBe(2);
-      jest.setSystemTime(Date.now() - HOUR);
-      await jest.advanceTimersByTimeAsync(5_000);
-      expect(app.get(Mixed).runs).toBeGreaterThanOrEqual(6);
-      await closeUnderFakeTimers(app);
-    },
-  );
+    }
+    const { app } = await createApp([Mixed]);
+    await jest.advanceTimersByTimeAsync(2_500);
+    expect(app.get(Mixed).runs).toBe(2);
+    jest.setSystemTime(Date.now() - HOUR);
+    await jest.advanceTimersByTimeAsync(5_000);
+    expect(app.get(Mixed).runs).toBeGreaterThanOrEqual(6);
+    await closeUnderFakeTimers(app);
+  });
 });
 
 describe('idle and queued manual runs', () => {
@@ -243,7 +240,7 @@ describe('the default logger', () => {
 describe('in-memory history', () => {
   it('a task that ran once does not hold a whole history ring', async () => {
     const tasks = 10;
-    const historySize = 200_000;
+    const historySize = 100_000;
     @Injectable()
     class Many {
       @Task(new Every({ hours: 1 }), { name: 'task-0' }) t0() {}
@@ -266,7 +263,7 @@ describe('in-memory history', () => {
     const before = memory();
     for (let i = 0; i < tasks; i++) await registry.runTask(`task-${i}`);
     const grown = memory() - before;
-    // A ring allocated whole costs tens of bytes per slot: 10 x 200,000 slots is tens of MB.
+    // A ring allocated whole costs tens of bytes per slot: 10 x 100,000 slots is tens of MB.
     expect(grown).toBeLessThan(10_000_000);
     for (let i = 0; i < tasks; i++) {
       expect(await registry.getHistory(`task-${i}`, { limit: 5 })).toHaveLength(1);
