@@ -1,10 +1,10 @@
 import { Subject, type Observable } from 'rxjs';
-import { messages, RunSkippedError, SchedulerShutdownError } from '../errors.js';
+import { RunSkippedError, SchedulerShutdownError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
-import { describeError, type RunRecord } from './run-record.js';
-import { HeldRuns } from './held-runs.js';
+import { FirePlanner } from './fire-planner.js';
+import type { RunRecord } from './run-record.js';
 import { RunExecutor, type RunWrapper } from './run-executor.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
@@ -12,8 +12,6 @@ import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-even
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
-import { TimerQueue } from './timer-queue.js';
-import { decideFire } from './fire-decision.js';
 
 /** How long shutdown waits for running runs before aborting them, unless told otherwise (ms). */
 export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
@@ -48,31 +46,20 @@ export interface SchedulerShutdownOptions {
 type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
 
 /**
- * Plans fire times and owns the control API: one logical loop per task (plan the next fire time,
- * wait, hand the run to the RunExecutor, repeat) on a shared timer queue, with pause, resume,
- * trigger changes, overlap and misfire policies. Each task's trigger state is its own, so many
- * schedulers (apps, testing modules) may run the same triggers. Knows nothing of Nest.
- *
- * A wake-up works in two phases: every due task is started first, then the next fire times of
- * calendar and fixed-rate tasks are planned, so planning never delays a start.
+ * Runs the tasks of one application: registration, its life (start, stop planning, drain), and
+ * the control API (run now, pause, resume, setTrigger, history, idle). Fire times are planned by
+ * its FirePlanner and runs in flight belong to its RunExecutor. Each task's trigger state is its
+ * own, so many schedulers (apps, testing modules) may run the same triggers. Knows nothing of Nest.
  */
 export class TaskScheduler {
   private readonly catalog: TaskCatalog;
-  private readonly timers = new TimerQueue<ScheduledTask>({
-    onDue: (task) => this.onDue(task),
-    onBatchEnd: () => this.planBatch(),
-    onClockSetBack: (ms) => this.onClockSetBack(ms),
-  });
-  private readonly toPlan: ScheduledTask[] = [];
-  private readonly held = new HeldRuns();
+  private readonly planner: FirePlanner;
   private readonly subject = new Subject<SchedulerEvent>();
   private readonly executor: RunExecutor;
   private readonly idleWaiters = new WaitList();
   private readonly store: RunStore;
   private readonly logger: SchedulerLogger;
   private readonly shutdownTimeout: number;
-  private readonly misfireThreshold: number;
-  private readonly random: () => number;
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
@@ -85,23 +72,31 @@ export class TaskScheduler {
     this.logger = guardLogger(options.logger);
     this.store = options.store ?? new InMemoryRunStore();
     this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
-    this.misfireThreshold = options.misfireThreshold ?? 1_000;
-    this.random = options.random ?? Math.random;
+    const random = options.random ?? Math.random;
     this.catalog = new TaskCatalog(options.defaults, options.triggerDefaults ?? {});
     this.executor = new RunExecutor({
       logger: this.logger,
       store: this.store,
       events: this.subject,
       wrapRun: options.wrapRun,
-      random: this.random,
-      runEnded: (task) => this.runEnded(task),
+      random,
+      runEnded: (task) => this.planner.runEnded(task),
+    });
+    this.planner = new FirePlanner({
+      executor: this.executor,
+      logger: this.logger,
+      events: this.subject,
+      misfireThreshold: options.misfireThreshold ?? 1_000,
+      random,
+      planning: () => this.state === 'running',
+      changed: () => this.notifyIfIdle(),
     });
   }
 
   /** Registers a task; validates its name, trigger and policies. Scheduled at once if running. */
   register(definition: TaskDefinition): ScheduledTask {
     const task = this.catalog.add(definition);
-    if (this.state === 'running' && task.phase === 'scheduled') this.scheduleNext(task, Date.now());
+    if (task.phase === 'scheduled') this.planner.plan(task, Date.now());
     return task;
   }
 
@@ -127,7 +122,7 @@ export class TaskScheduler {
     this.started = true;
     const now = Date.now();
     for (const task of this.catalog.values()) {
-      if (task.phase === 'scheduled') this.scheduleNext(task, now);
+      if (task.phase === 'scheduled') this.planner.plan(task, now);
     }
     this.notifyIfIdle();
   }
@@ -139,10 +134,9 @@ export class TaskScheduler {
   stopPlanning(): void {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
-    this.timers.clear();
-    this.toPlan.length = 0;
+    this.planner.clear();
     for (const task of this.catalog.values()) {
-      this.dropHeldRuns(task, 'the scheduler stopped', true);
+      this.planner.dropHeldRuns(task, 'the scheduler stopped', true);
     }
   }
 
@@ -184,7 +178,7 @@ export class TaskScheduler {
       const { overlap } = task.policies;
       if (options.respectOverlap && task.activeRuns > 0 && overlap !== 'allow') {
         if (overlap === 'queue')
-          return this.held.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
+          return this.planner.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
         this.executor.recordNotRun(task, 'skipped', null, 'it overlapped a running one', 'manual');
         throw new RunSkippedError(task.name);
       }
@@ -196,8 +190,8 @@ export class TaskScheduler {
   pause(task: ScheduledTask): void {
     if (task.paused) return;
     task.paused = true;
-    this.timers.cancel(task);
-    this.dropHeldRuns(task, 'the task was paused', false);
+    this.planner.unplan(task);
+    this.planner.dropHeldRuns(task, 'the task was paused', false);
     this.emit(task, { type: 'paused' });
     this.notifyIfIdle();
   }
@@ -207,20 +201,15 @@ export class TaskScheduler {
     if (!task.paused) return;
     task.paused = false;
     this.emit(task, { type: 'resumed' });
-    const restarted = this.guardTrigger(task, () => {
-      task.trigger.restart(task.triggerState);
-      return true;
-    });
-    if (!restarted) return;
-    if (!task.awaitingRunEnd) this.scheduleNext(task, Date.now());
+    this.planner.replan(task, Date.now());
   }
 
   /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
     this.catalog.replaceTrigger(task, trigger);
-    this.timers.cancel(task);
+    this.planner.unplan(task);
     this.emit(task, { type: 'rescheduled', trigger: task.describeTrigger() });
-    if (!task.paused && !task.awaitingRunEnd) this.scheduleNext(task, Date.now());
+    if (!task.awaitingRunEnd) this.planner.plan(task, Date.now());
   }
 
   /** History of a task, newest first. */
@@ -231,137 +220,12 @@ export class TaskScheduler {
   /** True when nothing is planned or running: every finite trigger is exhausted (or all paused). */
   isIdle(): boolean {
     if (this.executor.runsInFlight > 0) return false;
-    return this.state !== 'running' || (this.timers.size === 0 && this.toPlan.length === 0);
+    return this.state !== 'running' || this.planner.empty;
   }
 
   /** Resolves once the scheduler is idle (see isIdle): a standalone runner can exit then. */
   whenIdle(): Promise<void> {
     return this.isIdle() ? Promise.resolve() : this.idleWaiters.wait();
-  }
-
-  /** Plans the next fire time from `fromMs` and queues the wake-up. */
-  private scheduleNext(task: ScheduledTask, fromMs: number): void {
-    if (this.state !== 'running' || task.paused) return;
-    const wait = this.nextWait(task, fromMs);
-    if (wait === null) return;
-    const plannedAt = fromMs + wait;
-    const { jitter } = task.policies;
-    task.jitterMs = jitter > 0 ? Math.floor(this.random() * jitter) : 0;
-    this.timers.schedule(task, plannedAt + task.jitterMs);
-    // Checked here rather than in emit(): this runs once per run, and the Date would not be free.
-    if (this.subject.observed)
-      this.emit(task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
-  }
-
-  /**
-   * Asks the trigger, which may be a user's own, for its next wait. If it throws, or answers with
-   * something that is not a wait, the task stops being scheduled (null) and the error is logged with
-   * its name: a broken trigger must not take the timer queue, and every other task, down.
-   */
-  private nextWait(task: ScheduledTask, fromMs: number): number | null {
-    const { trigger, triggerState } = task;
-    const wait = this.guardTrigger(task, () => {
-      if (!trigger.canFire(triggerState)) return null;
-      const answer = trigger.nextWait(triggerState, fromMs);
-      if (
-        answer === null ||
-        (typeof answer === 'number' && answer >= 0 && answer <= 8.64e15 - fromMs)
-      ) {
-        return answer;
-      }
-      throw new Error(`nextWait returned ${String(answer)}, not a wait in ms`);
-    });
-    return wait ?? null;
-  }
-
-  /** Runs a call into the task's trigger; if it throws, logs it and stops scheduling the task (undefined). */
-  private guardTrigger<T>(task: ScheduledTask, call: () => T): T | undefined {
-    try {
-      return call();
-    } catch (error) {
-      const type = task.describeTrigger().type;
-      this.logger.error(messages.triggerFailed(task.name, type, describeError(error).message));
-      this.timers.cancel(task);
-      return undefined;
-    }
-  }
-
-  /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
-  private onDue(task: ScheduledTask): void {
-    const scheduledAt = task.dueAt - task.jitterMs;
-    const { trigger } = task;
-    // If counting the fire fails the fire still runs; planning the next one stops the task.
-    this.guardTrigger(task, () => trigger.advance(task.triggerState, scheduledAt));
-    const decision = decideFire(task.policies, this.misfireThreshold, {
-      lateness: Date.now() - task.dueAt,
-      activeRuns: task.activeRuns,
-      hasQueuedFire: this.held.hasFire(task),
-    });
-    if (decision.action === 'run') this.executor.start(task, 'schedule', scheduledAt, null);
-    else if (decision.action === 'queue')
-      this.held.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
-    else this.executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
-    // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
-    // Forever task must not come round again at once); the others plan in phase two.
-    if (trigger.anchoredToRunEnd && task.activeRuns > 0) task.awaitingRunEnd = true;
-    else this.toPlan.push(task);
-  }
-
-  /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */
-  private planBatch(): void {
-    if (this.toPlan.length === 0) return;
-    const now = Date.now();
-    for (const task of this.toPlan) this.scheduleNext(task, now);
-    this.toPlan.length = 0;
-    this.notifyIfIdle();
-  }
-
-  /**
-   * The system clock was set back by `ms`: interval tasks keep their real-time rate (their wake-ups
-   * move back with the clock); wall-clock tasks are planned again from the new now, so they fire
-   * when the wall clock reaches their next time (an OrTrigger with an interval child too).
-   */
-  private onClockSetBack(ms: number): void {
-    const now = Date.now();
-    for (const task of this.timers.items()) {
-      if (!task.trigger.followsWallClock) {
-        this.timers.schedule(task, task.dueAt - ms);
-        continue;
-      }
-      this.timers.cancel(task);
-      const restarted = this.guardTrigger(task, () => {
-        task.trigger.restart(task.triggerState);
-        return true;
-      });
-      if (restarted) this.scheduleNext(task, now);
-    }
-  }
-
-  /** A run ended: start a held run, plan a fixed-delay task's next fire, wake waiters. */
-  private runEnded(task: ScheduledTask): void {
-    if (task.activeRuns === 0) this.startHeldRun(task);
-    if (task.awaitingRunEnd && task.activeRuns === 0) {
-      task.awaitingRunEnd = false;
-      this.scheduleNext(task, Date.now());
-    }
-    this.notifyIfIdle();
-  }
-
-  private startHeldRun(task: ScheduledTask): void {
-    const run = this.held.next(task);
-    if (run) this.executor.start(task, run.origin, run.scheduledAtMs, run.waiter);
-  }
-
-  /** Drops a held fire (recorded as skipped) and, when stopping, refuses held manual runs. */
-  private dropHeldRuns(task: ScheduledTask, why: string, refuseManual: boolean): void {
-    const dropped = this.held.remove(task, (run) => run.origin === 'schedule' || refuseManual);
-    for (const run of dropped) {
-      if (run.origin === 'schedule') {
-        this.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why);
-      } else {
-        run.waiter?.reject(new SchedulerShutdownError(task.name));
-      }
-    }
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */

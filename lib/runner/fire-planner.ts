@@ -1,0 +1,188 @@
+import { messages, SchedulerShutdownError } from '../errors.js';
+import { decideFire } from './fire-decision.js';
+import { HeldRuns, type HeldRun } from './held-runs.js';
+import type { RunExecutor } from './run-executor.js';
+import { describeError } from './run-record.js';
+import type { ScheduledTask } from './scheduled-task.js';
+import { emitEvent, type EventSink } from './scheduler-events.js';
+import type { SchedulerLogger } from './scheduler-logger.js';
+import { TimerQueue } from './timer-queue.js';
+
+/** What the planner needs from its scheduler. */
+export interface FirePlannerDeps {
+  executor: RunExecutor;
+  logger: SchedulerLogger;
+  events: EventSink;
+  /** A run that starts later than this after its planned time (ms) is a misfire. */
+  misfireThreshold: number;
+  random: () => number;
+  /** Whether fires may be planned (the scheduler runs). */
+  planning(): boolean;
+  /** Called after a batch of fires was planned or a run ended, to wake idle waiters. */
+  changed(): void;
+}
+
+/**
+ * When each task fires next, and what happens when that time comes: one logical loop per task
+ * (plan the next fire time, wait, hand the run to the RunExecutor, repeat) on a shared timer
+ * queue, with the misfire and overlap policies and the runs held behind a running one.
+ *
+ * A wake-up works in two phases: every due task is started first, then the next fire times of
+ * calendar and fixed-rate tasks are planned, so planning never delays a start.
+ */
+export class FirePlanner {
+  private readonly timers = new TimerQueue<ScheduledTask>({
+    onDue: (task) => this.onDue(task),
+    onBatchEnd: () => this.planBatch(),
+    onClockSetBack: (ms) => this.onClockSetBack(ms),
+  });
+  private readonly toPlan: ScheduledTask[] = [];
+  private readonly held = new HeldRuns();
+
+  constructor(private readonly deps: FirePlannerDeps) {}
+
+  /** True when no fire is planned. */
+  get empty(): boolean {
+    return this.timers.size === 0 && this.toPlan.length === 0;
+  }
+
+  /** Plans the task's next fire time from `fromMs` and queues the wake-up. */
+  plan(task: ScheduledTask, fromMs: number): void {
+    if (!this.deps.planning() || task.paused) return;
+    const wait = this.nextWait(task, fromMs);
+    if (wait === null) return;
+    const plannedAt = fromMs + wait;
+    const { jitter } = task.policies;
+    task.jitterMs = jitter > 0 ? Math.floor(this.deps.random() * jitter) : 0;
+    this.timers.schedule(task, plannedAt + task.jitterMs);
+    // Checked here rather than in emitEvent: this runs once per run, and the Date is not free.
+    if (this.deps.events.observed) {
+      emitEvent(this.deps.events, task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
+    }
+  }
+
+  /** Forgets the task's planned fire. */
+  unplan(task: ScheduledTask): void {
+    this.timers.cancel(task);
+  }
+
+  /** Forgets every planned fire; nothing is left to keep the process alive. */
+  clear(): void {
+    this.timers.clear();
+    this.toPlan.length = 0;
+  }
+
+  /** Asks the trigger to forget remembered plans, then plans from `fromMs` unless a run must end first. */
+  replan(task: ScheduledTask, fromMs: number): void {
+    this.unplan(task);
+    const restarted = this.guardTrigger(task, () => {
+      task.trigger.restart(task.triggerState);
+      return true;
+    });
+    if (restarted && !task.awaitingRunEnd) this.plan(task, fromMs);
+  }
+
+  /** Holds a run behind the task's current one. */
+  hold(task: ScheduledTask, run: HeldRun): void {
+    this.held.hold(task, run);
+  }
+
+  /** Drops a held fire (recorded as skipped) and, when stopping, refuses held manual runs. */
+  dropHeldRuns(task: ScheduledTask, why: string, refuseManual: boolean): void {
+    const dropped = this.held.remove(task, (run) => run.origin === 'schedule' || refuseManual);
+    for (const run of dropped) {
+      if (run.origin === 'schedule') {
+        this.deps.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why);
+      } else {
+        run.waiter?.reject(new SchedulerShutdownError(task.name));
+      }
+    }
+  }
+
+  /** A run ended: start a held run, or plan a fixed-delay task's next fire once none goes. */
+  runEnded(task: ScheduledTask): void {
+    if (task.activeRuns === 0) {
+      const run = this.held.next(task);
+      if (run) this.deps.executor.start(task, run.origin, run.scheduledAtMs, run.waiter);
+    }
+    if (task.awaitingRunEnd && task.activeRuns === 0) {
+      task.awaitingRunEnd = false;
+      this.plan(task, Date.now());
+    }
+    this.deps.changed();
+  }
+
+  /**
+   * Asks the trigger, which may be a user's own, for its next wait. If it throws, or answers with
+   * something that is not a wait, the task stops being scheduled (null) and the error is logged with
+   * its name: a broken trigger must not take the timer queue, and every other task, down.
+   */
+  private nextWait(task: ScheduledTask, fromMs: number): number | null {
+    const { trigger, triggerState } = task;
+    const wait = this.guardTrigger(task, () => {
+      if (!trigger.canFire(triggerState)) return null;
+      const answer = trigger.nextWait(triggerState, fromMs);
+      // A wait must also leave a valid Date (8.64e15 ms from the epoch at most).
+      const valid = typeof answer === 'number' && answer >= 0 && answer <= 8.64e15 - fromMs;
+      if (answer === null || valid) return answer;
+      throw new Error(`nextWait returned ${String(answer)}, not a wait in ms`);
+    });
+    return wait ?? null;
+  }
+
+  /** Calls into the task's trigger; if that throws, logs it and stops planning the task (undefined). */
+  private guardTrigger<T>(task: ScheduledTask, call: () => T): T | undefined {
+    try {
+      return call();
+    } catch (error) {
+      const type = task.describeTrigger().type;
+      this.deps.logger.error(messages.triggerFailed(task.name, type, describeError(error).message));
+      this.timers.cancel(task);
+      return undefined;
+    }
+  }
+
+  /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
+  private onDue(task: ScheduledTask): void {
+    const scheduledAt = task.dueAt - task.jitterMs;
+    const { trigger } = task;
+    const { executor } = this.deps;
+    // If counting the fire fails the fire still runs; planning the next one stops the task.
+    this.guardTrigger(task, () => trigger.advance(task.triggerState, scheduledAt));
+    const decision = decideFire(task.policies, this.deps.misfireThreshold, {
+      lateness: Date.now() - task.dueAt,
+      activeRuns: task.activeRuns,
+      hasQueuedFire: this.held.hasFire(task),
+    });
+    if (decision.action === 'run') executor.start(task, 'schedule', scheduledAt, null);
+    else if (decision.action === 'queue') {
+      this.held.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
+    } else executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
+    // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
+    // Forever task must not come round again at once); the others plan in phase two.
+    if (trigger.anchoredToRunEnd && task.activeRuns > 0) task.awaitingRunEnd = true;
+    else this.toPlan.push(task);
+  }
+
+  /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */
+  private planBatch(): void {
+    if (this.toPlan.length === 0) return;
+    const now = Date.now();
+    for (const task of this.toPlan) this.plan(task, now);
+    this.toPlan.length = 0;
+    this.deps.changed();
+  }
+
+  /**
+   * The system clock was set back by `ms`: interval tasks keep their real-time rate (their wake-ups
+   * move back with the clock); wall-clock tasks are planned again from the new now, so they fire
+   * when the wall clock reaches their next time (an OrTrigger with an interval child too).
+   */
+  private onClockSetBack(ms: number): void {
+    const now = Date.now();
+    for (const task of this.timers.items()) {
+      if (task.trigger.followsWallClock) this.replan(task, now);
+      else this.timers.schedule(task, task.dueAt - ms);
+    }
+  }
+}
