@@ -69,6 +69,14 @@ export class RunSkippedError extends Error {
   }
 }
 
+/** The reason a run's signal is aborted, and queued manual runs refused, when its task is removed. */
+export class TaskRemovedError extends Error {
+  constructor(taskName: string) {
+    super(`Task "${taskName}" was removed`);
+    this.name = 'TaskRemovedError';
+  }
+}
+
 /** Thrown by a manual run asked for, or still waiting, while the scheduler shuts down. */
 export class SchedulerShutdownError extends Error {
   constructor(taskName: string) {

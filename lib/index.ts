@@ -15,6 +15,7 @@ export {
   ShutdownAbortError,
   RunSkippedError,
   SchedulerShutdownError,
+  TaskRemovedError,
 } from './errors.js';
 export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';
@@ -33,6 +34,7 @@ export {
   type RunNowOptions,
   type TaskSchedulerOptions,
   type SchedulerShutdownOptions,
+  type RemoveTaskOptions,
 } from './runner/task-scheduler.js';
 export type { RunWrapper } from './runner/run-executor.js';
 export type { SchedulerLogger } from './runner/scheduler-logger.js';
@@ -49,6 +51,7 @@ export { CalendarTrigger } from './triggers/calendar-trigger.js';
 export { Every, type EveryOptions } from './triggers/every.trigger.js';
 export { At, type AtOptions, type AtSchedule } from './triggers/at.trigger.js';
 export { Cron, type CronOptions } from './triggers/cron.trigger.js';
+export { CronExpression } from './triggers/cron-expression.js';
 export { Once } from './triggers/once.trigger.js';
 export { Forever } from './triggers/forever.trigger.js';
 export { OnStartUp } from './triggers/on-start-up.trigger.js';

@@ -56,7 +56,7 @@ export class TaskExplorer {
       : undefined;
     return methods.map((method) => {
       const { trigger, options } = this.taskMetadata(prototype, method)!;
-      const { name, ...policies } = options;
+      const { name, disabled, initialDelay, ...policies } = options;
       const source = `${hostName}.${method}`;
       const fn = (instance as Record<string, (context: TaskContext) => unknown>)[method];
       return {
@@ -65,6 +65,8 @@ export class TaskExplorer {
         trigger,
         policies: stripUndefined(policies),
         groupPolicies: group?.defaults,
+        ...(disabled === undefined ? {} : { disabled }),
+        ...(initialDelay === undefined ? {} : { initialDelay }),
         source,
         handler: (context: TaskContext) => fn.call(instance, context),
       };

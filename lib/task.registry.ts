@@ -5,9 +5,13 @@ import type { RunRecord } from './runner/run-record.js';
 import type { ScheduledTask, TaskDefinition } from './runner/scheduled-task.js';
 import type { SchedulerEvent } from './runner/scheduler-events.js';
 import { toTaskMetadata, type TaskMetadata } from './runner/task-metadata.js';
-import { TaskScheduler, type RunNowOptions } from './runner/task-scheduler.js';
+import {
+  TaskScheduler,
+  type RemoveTaskOptions,
+  type RunNowOptions,
+} from './runner/task-scheduler.js';
 import { optionError, TaskNotFoundError } from './errors.js';
-import { checkInteger, checkKnownKeys, checkString } from './utils/validation.js';
+import { checkBoolean, checkInteger, checkKnownKeys, checkString } from './utils/validation.js';
 
 /** Options of `getHistory`. */
 export interface HistoryOptions {
@@ -16,6 +20,7 @@ export interface HistoryOptions {
 }
 
 const HISTORY_KEYS = Object.keys({ limit: true } satisfies Record<keyof HistoryOptions, true>);
+const REMOVE_KEYS = Object.keys({ abort: true } satisfies Record<keyof RemoveTaskOptions, true>);
 
 /**
  * The external API of the scheduler (aioclock's `api` module): list tasks, run one now, pause,
@@ -77,21 +82,38 @@ export class TaskRegistry {
     return toTaskMetadata(task);
   }
 
-  /** A task's history, newest first. */
+  /** A task's history, newest first; also of a task removed since. */
   async getHistory(idOrName: string, options: HistoryOptions = {}): Promise<RunRecord[]> {
     const fail = optionError('getHistory');
     checkKnownKeys(fail, '', options, HISTORY_KEYS);
     const limit = checkInteger(fail, 'limit', options.limit ?? 20, { min: 1 });
-    const task = this.scheduler.get(idOrName);
-    return this.scheduler.history(task, limit);
+    // A removed task's history stays readable by its name.
+    return this.scheduler.history(idOrName, limit);
   }
 
   /**
    * Registers a task by hand, e.g. one built from configuration at run time; it is scheduled at once
    * if the scheduler runs. Refer to it by name afterwards (`getTask(name)` for its metadata).
    */
-  addTask(definition: TaskDefinition): void {
-    this.scheduler.register(definition);
+  addTask(definition: TaskDefinition): TaskMetadata {
+    return toTaskMetadata(this.scheduler.register(definition));
+  }
+
+  /**
+   * Removes a task: nothing more is planned and its name is free again. A run in progress
+   * finishes, or with `{ abort: true }` has its signal aborted (TaskRemovedError). Its history
+   * stays readable by name. Unknown: TaskNotFoundError.
+   */
+  removeTask(idOrName: string, options: RemoveTaskOptions = {}): void {
+    checkKnownKeys(optionError('removeTask'), '', options, REMOVE_KEYS);
+    if (options.abort !== undefined)
+      checkBoolean(optionError('removeTask'), 'abort', options.abort);
+    this.scheduler.remove(this.scheduler.get(idOrName), options);
+  }
+
+  /** Whether a task has this id or name. */
+  hasTask(idOrName: string): boolean {
+    return this.scheduler.has(idOrName);
   }
 
   /** Every scheduling and run event. */

@@ -4,10 +4,14 @@ import { checkPolicyKeys, type TaskPolicies } from '../runner/task-policies.js';
 import { BaseTrigger } from '../triggers/base.trigger.js';
 import { checkString } from '../utils/validation.js';
 
-/** Options of `@Task`: a name and the run policies (timeout, overlap, retry, misfire, jitter...). */
+/** Options of `@Task`: a name, how it starts, and the run policies (timeout, overlap, retry...). */
 export interface TaskOptions extends TaskPolicies {
   /** Default `ClassName.methodName`, or `group.methodName` inside a `@TaskGroup`. */
   name?: string;
+  /** Registered and listed, but never scheduled until `registry.resume(name)`. */
+  disabled?: boolean;
+  /** No fire before the scheduler's start (or the task's registration, if later) + this many ms. */
+  initialDelay?: number;
 }
 
 /** What `@Task` records on a method. */
@@ -32,7 +36,7 @@ export function Task(trigger: BaseTrigger, options: TaskOptions = {}): MethodDec
     }
     // Keys are checked here, where the typo is; values at bootstrap, merged with the defaults.
     const fail = optionError(`@Task on ${where}`);
-    checkPolicyKeys(fail, '', options, ['name']);
+    checkPolicyKeys(fail, '', options, ['name', 'disabled', 'initialDelay']);
     if (options.name !== undefined) checkString(fail, 'name', options.name);
     if (typeof descriptor.value !== 'function') {
       throw new TaskDeclarationError(`${where}: @Task decorates methods only`);

@@ -1,4 +1,4 @@
-import { messages, SchedulerShutdownError } from '../errors.js';
+import { messages } from '../errors.js';
 import { decideFire } from './fire-decision.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
@@ -49,9 +49,10 @@ export class FirePlanner {
   /** Plans the task's next fire time from `fromMs` and queues the wake-up. */
   plan(task: ScheduledTask, fromMs: number): void {
     if (!this.deps.planning() || task.paused) return;
-    const wait = this.nextWait(task, fromMs);
+    const from = Math.max(fromMs, task.notBefore);
+    const wait = this.nextWait(task, from);
     if (wait === null) return;
-    const plannedAt = fromMs + wait;
+    const plannedAt = from + wait;
     const { jitter } = task.policies;
     task.jitterMs = jitter > 0 ? Math.floor(this.deps.random() * jitter) : 0;
     this.timers.schedule(task, plannedAt + task.jitterMs);
@@ -87,14 +88,17 @@ export class FirePlanner {
     this.held.hold(task, run);
   }
 
-  /** Drops a held fire (recorded as skipped) and, when stopping, refuses held manual runs. */
-  dropHeldRuns(task: ScheduledTask, why: string, refuseManual: boolean): void {
-    const dropped = this.held.remove(task, (run) => run.origin === 'schedule' || refuseManual);
+  /**
+   * Drops a held fire (recorded as skipped) and, given `refusal` (shutdown, removal), refuses held
+   * manual runs with it.
+   */
+  dropHeldRuns(task: ScheduledTask, why: string, refusal: Error | null): void {
+    const dropped = this.held.remove(task, (run) => run.origin === 'schedule' || refusal !== null);
     for (const run of dropped) {
       if (run.origin === 'schedule') {
         this.deps.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why);
       } else {
-        run.waiter?.reject(new SchedulerShutdownError(task.name));
+        run.waiter?.reject(refusal);
       }
     }
   }

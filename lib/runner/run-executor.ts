@@ -106,6 +106,19 @@ export class RunExecutor {
     }
   }
 
+  /** Aborts the task's runs in flight (and its pending retries) with `reason`; each ends cancelled. */
+  abortRuns(task: ScheduledTask, reason: unknown): void {
+    for (const attempt of [...this.backoffs]) {
+      if (attempt.task !== task) continue;
+      this.backoffs.delete(attempt);
+      if (attempt.timer !== null) clearTimeout(attempt.timer);
+      this.end(attempt, attempt.toRecord());
+    }
+    for (const attempt of [...this.active]) {
+      if (attempt.task === task) attempt.abort(reason, 'cancelled');
+    }
+  }
+
   /** Names of the tasks with a run in flight (a few, then a count). */
   activeTaskNames(): string[] {
     return [...new Set([...this.active].map((attempt) => attempt.task.name))];

@@ -18,6 +18,10 @@ export interface TaskDefinition {
   groupPolicies?: TaskPolicies;
   /** Where the task was declared (e.g. `PricePoller.poll`), for error messages. */
   source?: string;
+  /** Registered and listed, but never scheduled until resumed (it starts paused). */
+  disabled?: boolean;
+  /** No fire before the scheduler's start (or this registration, if later) + this many ms. */
+  initialDelay?: number;
 }
 
 /** Runs and fire times per outcome. */
@@ -38,6 +42,8 @@ export interface TaskProfile {
   readonly group: string | null;
   /** Where the task was declared (e.g. `PricePoller.poll`), if known. */
   readonly source: string | undefined;
+  /** No fire before start + this many ms (0: none). */
+  readonly initialDelay: number;
 }
 
 /**
@@ -58,6 +64,9 @@ export class ScheduledTask implements TimerItem {
   triggerState: TriggerState;
   /** The random delay (ms) added to the queued wake-up's nominal fire time (the jitter policy). */
   jitterMs = 0;
+  /** No fire is planned before this (epoch ms): start + `initialDelay`; 0 when none. */
+  notBefore = 0;
+  /** Paused tasks plan nothing; a removed task stays paused for good. */
   paused = false;
   /** Runs in progress (manual ones included). */
   activeRuns = 0;
@@ -69,6 +78,7 @@ export class ScheduledTask implements TimerItem {
   private cachedId: string | null = null;
 
   constructor(definition: TaskDefinition, profile: TaskProfile, triggerState: TriggerState) {
+    this.paused = definition.disabled === true;
     this.name = definition.name;
     this.handler = definition.handler;
     this.trigger = definition.trigger;
@@ -84,6 +94,11 @@ export class ScheduledTask implements TimerItem {
   /** Stable UUID derived from the name (hashed on first use). */
   get id(): string {
     return (this.cachedId ??= taskIdFromName(this.name));
+  }
+
+  /** No fire before start + this many ms (0: none). */
+  get initialDelay(): number {
+    return this.profile.initialDelay;
   }
 
   get policies(): ResolvedPolicies {

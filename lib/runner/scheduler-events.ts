@@ -21,6 +21,7 @@ export type SchedulerEvent =
   | (TaskEventBase & { type: 'retrying'; attempt: number; delayMs: number; error: string })
   | (TaskEventBase & { type: 'paused' })
   | (TaskEventBase & { type: 'resumed' })
+  | (TaskEventBase & { type: 'removed' })
   | (TaskEventBase & { type: 'rescheduled'; trigger: TriggerDescription });
 
 /** The names of the events. */

@@ -15,6 +15,8 @@ export class TaskCatalog {
   private readonly byName = new Map<string, ScheduledTask>();
   /** Built on the first lookup by id: ids cost a hash each, and most apps look up by name. */
   private byId: Map<string, ScheduledTask> | null = null;
+  /** Names of removed tasks and their ids, so their history stays readable. */
+  private readonly removedIds = new Map<string, string>();
   /** Which task each trigger (OrTrigger children included) belongs to in this scheduler. */
   private readonly owners = new Map<BaseTrigger, ScheduledTask>();
   /** Resolved once and shared by every task without policies, group or source of its own. */
@@ -28,6 +30,7 @@ export class TaskCatalog {
       policies: resolvePolicies('AioClockModule taskDefaults', policyDefaults),
       group: null,
       source: undefined,
+      initialDelay: 0,
     };
   }
 
@@ -46,6 +49,7 @@ export class TaskCatalog {
     const state = this.createState(definition.name, definition.trigger);
     const task = new ScheduledTask(definition, profile, state);
     this.byName.set(task.name, task);
+    this.removedIds.delete(task.name);
     this.byId?.set(task.id, task);
     this.claim(task, task.trigger);
     return task;
@@ -59,6 +63,29 @@ export class TaskCatalog {
   /** Iterates the tasks in registration order without copying them. */
   values(): IterableIterator<ScheduledTask> {
     return this.byName.values();
+  }
+
+  /** Whether a task has this id or name. */
+  has(idOrName: string): boolean {
+    return this.byName.has(idOrName) || this.idIndex().has(idOrName);
+  }
+
+  /**
+   * Removes a task: its name is free again and its triggers may be used by another task. Its id
+   * is remembered, so its history stays readable by name.
+   */
+  remove(task: ScheduledTask): void {
+    this.byName.delete(task.name);
+    this.byId?.delete(task.id);
+    for (const part of task.trigger.components()) this.owners.delete(part);
+    this.removedIds.set(task.name, task.id);
+  }
+
+  /** The id of a task, present or removed, by id or name; throws TaskNotFoundError if none. */
+  idOf(idOrName: string): string {
+    const removed = this.removedIds.get(idOrName);
+    if (removed !== undefined && !this.byName.has(idOrName)) return removed;
+    return this.get(idOrName).id;
   }
 
   /** Finds a task by name or id, or throws TaskNotFoundError. */
@@ -90,15 +117,17 @@ export class TaskCatalog {
     }
   }
 
-  private profileOf({ name, group, source, policies, groupPolicies }: TaskDefinition): TaskProfile {
+  private profileOf(definition: TaskDefinition): TaskProfile {
+    const { name, group, source, policies, groupPolicies, initialDelay = 0 } = definition;
     const ownPolicies = hasOwnPolicies(policies) || hasOwnPolicies(groupPolicies);
-    if (!ownPolicies && !group && !source) return this.defaultProfile;
+    if (!ownPolicies && !group && !source && !initialDelay) return this.defaultProfile;
     return {
       policies: ownPolicies
         ? resolvePolicies(`Task "${name}"`, this.policyDefaults, groupPolicies, policies)
         : this.defaultProfile.policies,
       group: group || null,
       source: source || undefined,
+      initialDelay,
     };
   }
 

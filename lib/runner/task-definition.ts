@@ -1,6 +1,8 @@
 import { messages, optionError } from '../errors.js';
 import { BaseTrigger } from '../triggers/base.trigger.js';
 import {
+  checkBoolean,
+  checkTimerDelay,
   checkFunction,
   checkKnownKeys,
   checkObject,
@@ -18,6 +20,8 @@ const DEFINITION_KEYS = Object.keys({
   policies: true,
   groupPolicies: true,
   source: true,
+  disabled: true,
+  initialDelay: true,
 } satisfies Record<keyof TaskDefinition, true>);
 
 /**
@@ -43,6 +47,10 @@ export function validateTaskDefinition(definition: TaskDefinition): void {
     checkObject(fail, 'groupPolicies', definition.groupPolicies);
   }
   if (source !== undefined) checkString(fail, 'source', source);
+  if (definition.disabled !== undefined) checkBoolean(fail, 'disabled', definition.disabled);
+  if (definition.initialDelay !== undefined) {
+    checkTimerDelay(fail, 'initialDelay', definition.initialDelay);
+  }
 }
 
 /** Rejects anything that is not a trigger. */

@@ -1,5 +1,5 @@
 import { Subject, type Observable } from 'rxjs';
-import { RunSkippedError, SchedulerShutdownError } from '../errors.js';
+import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
@@ -35,6 +35,12 @@ export interface TaskSchedulerOptions {
 export interface RunNowOptions {
   /** Apply the task's overlap policy instead of always running (default false). */
   respectOverlap?: boolean;
+}
+
+/** Options of `remove`. */
+export interface RemoveTaskOptions {
+  /** Abort a run in progress (its signal, reason TaskRemovedError) instead of letting it finish. */
+  abort?: boolean;
 }
 
 /** Options of `shutdown`. */
@@ -96,8 +102,28 @@ export class TaskScheduler {
   /** Registers a task; validates its name, trigger and policies. Scheduled at once if running. */
   register(definition: TaskDefinition): ScheduledTask {
     const task = this.catalog.add(definition);
-    if (task.phase === 'scheduled') this.planner.plan(task, Date.now());
+    if (this.state === 'running') this.startLoop(task, Date.now());
     return task;
+  }
+
+  /**
+   * Removes a task: nothing more is planned, held and queued manual runs are dropped, and a run in
+   * progress finishes (or, with `abort`, has its signal aborted with TaskRemovedError). Its
+   * history stays readable by name; the name may be registered again.
+   */
+  remove(task: ScheduledTask, options: RemoveTaskOptions = {}): void {
+    task.paused = true;
+    this.planner.unplan(task);
+    this.planner.dropHeldRuns(task, 'the task was removed', new TaskRemovedError(task.name));
+    this.catalog.remove(task);
+    if (options.abort) this.executor.abortRuns(task, new TaskRemovedError(task.name));
+    this.emit(task, { type: 'removed' });
+    this.notifyIfIdle();
+  }
+
+  /** Whether a task has this id or name. */
+  has(idOrName: string): boolean {
+    return this.catalog.has(idOrName);
   }
 
   /** Every task in registration order. */
@@ -121,9 +147,7 @@ export class TaskScheduler {
     this.state = 'running';
     this.started = true;
     const now = Date.now();
-    for (const task of this.catalog.values()) {
-      if (task.phase === 'scheduled') this.planner.plan(task, now);
-    }
+    for (const task of this.catalog.values()) this.startLoop(task, now);
     this.notifyIfIdle();
   }
 
@@ -136,7 +160,11 @@ export class TaskScheduler {
     this.state = 'stopping';
     this.planner.clear();
     for (const task of this.catalog.values()) {
-      this.planner.dropHeldRuns(task, 'the scheduler stopped', true);
+      this.planner.dropHeldRuns(
+        task,
+        'the scheduler stopped',
+        new SchedulerShutdownError(task.name),
+      );
     }
   }
 
@@ -191,7 +219,7 @@ export class TaskScheduler {
     if (task.paused) return;
     task.paused = true;
     this.planner.unplan(task);
-    this.planner.dropHeldRuns(task, 'the task was paused', false);
+    this.planner.dropHeldRuns(task, 'the task was paused', null);
     this.emit(task, { type: 'paused' });
     this.notifyIfIdle();
   }
@@ -213,8 +241,8 @@ export class TaskScheduler {
   }
 
   /** History of a task, newest first. */
-  async history(task: ScheduledTask, limit: number): Promise<RunRecord[]> {
-    return this.store.list(task.id, limit);
+  async history(idOrName: string, limit: number): Promise<RunRecord[]> {
+    return this.store.list(this.catalog.idOf(idOrName), limit);
   }
 
   /** True when nothing is planned or running: every finite trigger is exhausted (or all paused). */
@@ -226,6 +254,13 @@ export class TaskScheduler {
   /** Resolves once the scheduler is idle (see isIdle): a standalone runner can exit then. */
   whenIdle(): Promise<void> {
     return this.isIdle() ? Promise.resolve() : this.idleWaiters.wait();
+  }
+
+  /** Starts a scheduled task's loop at `now`, after its initial delay. */
+  private startLoop(task: ScheduledTask, now: number): void {
+    if (task.phase !== 'scheduled') return;
+    if (task.initialDelay > 0) task.notBefore = now + task.initialDelay;
+    this.planner.plan(task, now);
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */

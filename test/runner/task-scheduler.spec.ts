@@ -85,7 +85,7 @@ describe("overlap 'queue'", () => {
     scheduler.pause(task);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(starts).toEqual([1_000]);
-    const history = await scheduler.history(task, 5);
+    const history = await scheduler.history(task.name, 5);
     expect(history.map((record) => [record.status, record.scheduledAt!.getTime() - T0])).toEqual([
       ['succeeded', 1_000], // finished at 4 s, after the pause
       ['skipped', 2_000],
@@ -120,7 +120,7 @@ describe('manual runs refused by the overlap policy', () => {
     await expect(scheduler.runNow(task, { respectOverlap: true })).rejects.toThrow(
       'already running',
     );
-    const [record] = await scheduler.history(task, 1);
+    const [record] = await scheduler.history(task.name, 1);
     expect(record).toMatchObject({ status: 'skipped', origin: 'manual', scheduledAt: null });
     await jest.advanceTimersByTimeAsync(2_000);
     await first;
@@ -199,7 +199,7 @@ describe('shutdown', () => {
     await jest.advanceTimersByTimeAsync(2_500); // a run 1-4 s; the fire at 2 s is held
     await stopUnderFakeTimers(scheduler);
     expect(starts).toEqual([1_000]);
-    const history = await scheduler.history(task, 5);
+    const history = await scheduler.history(task.name, 5);
     expect(history.map((record) => [record.status, record.scheduledAt!.getTime() - T0])).toEqual([
       ['succeeded', 1_000],
       ['skipped', 2_000],
@@ -247,7 +247,7 @@ describe('a method that returns a broken thenable', () => {
     await jest.advanceTimersByTimeAsync(2_000);
     expect(calls).toBe(2);
     expect(task.activeRuns).toBe(0);
-    const [latest] = await scheduler.history(task, 1);
+    const [latest] = await scheduler.history(task.name, 1);
     expect(latest).toMatchObject({ status: 'failed', error: { message: 'then exploded' } });
     await stopUnderFakeTimers(scheduler);
   });

@@ -37,7 +37,7 @@ describe('@Task and @TaskGroup options', () => {
       new OptionValidationError(
         '@Task on Reports.run',
         'timout',
-        reasons.unknownKey(['name', ...POLICY_KEYS]),
+        reasons.unknownKey(['name', 'disabled', 'initialDelay', ...POLICY_KEYS]),
       ),
     );
   });
@@ -206,6 +206,8 @@ describe('TaskRegistry arguments', () => {
         'policies',
         'groupPolicies',
         'source',
+        'disabled',
+        'initialDelay',
       ]),
     ],
   ])(
