@@ -13,6 +13,7 @@ import { InMemoryRunStore } from './runner/run-store.js';
 import { silentLogger, type SchedulerLogger } from './runner/scheduler-logger.js';
 import { TaskScheduler } from './runner/task-scheduler.js';
 import { TaskRunHook } from './task-run.hook.js';
+import { DecoratedMethods } from './decorated-methods.js';
 import { TaskExplorer } from './task.explorer.js';
 import { TaskRegistry } from './task.registry.js';
 
@@ -65,11 +66,12 @@ function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): Tas
         new TaskSupervisor({ logger: schedulerLogger(options.logger), ...options.supervisor }),
       inject: [AIOCLOCK_MODULE_OPTIONS],
     },
+    DecoratedMethods,
     TaskExplorer,
     TaskRegistry,
     AioClockOrchestrator,
   ],
-  exports: [TaskRegistry, TaskScheduler, TaskSupervisor],
+  exports: [TaskRegistry, TaskScheduler, TaskSupervisor, DecoratedMethods],
 })
 export class AioClockModule extends AioClockConfigurableModule {
   /** Every option has a default, so `forRoot()` needs no argument. */
