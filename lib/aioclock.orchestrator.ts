@@ -13,6 +13,12 @@ import { DEFAULT_SHUTDOWN_TIMEOUT, TaskScheduler } from './runner/task-scheduler
 import { TaskExplorer } from './task.explorer.js';
 
 /**
+ * The event loop's own setImmediate, taken when this module loads: a test that fakes timers
+ * (jest) must not have to move time for `app.close()` to end.
+ */
+const realSetImmediate = globalThis.setImmediate;
+
+/**
  * Ties the scheduler and supervisor to Nest's lifecycle: register on init, start on bootstrap,
  * stop planning and end the event streams before shutdown, drain on shutdown.
  */
@@ -44,11 +50,14 @@ export class AioClockOrchestrator
    * connections: an SSE response on `events$` would hold it (and tasks would keep firing) unless
    * planning stops and the streams complete here.
    */
-  beforeApplicationShutdown(): void {
+  async beforeApplicationShutdown(): Promise<void> {
     this.startDeadline();
     this.scheduler.stopPlanning();
-    this.scheduler.completeEvents();
-    this.supervisor.completeEvents();
+    const observed = [this.scheduler.completeEvents(), this.supervisor.completeEvents()];
+    // A stream that had subscribers may have been an SSE response: one turn of the event loop
+    // lets it flush, so its connection is idle when Nest closes the server right after (else the
+    // server waits for its keep-alive timeout).
+    if (observed.includes(true)) await new Promise<void>((resolve) => realSetImmediate(resolve));
   }
 
   /**

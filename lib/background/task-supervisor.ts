@@ -189,9 +189,11 @@ export class TaskSupervisor {
     this.bus.complete();
   }
 
-  /** Completes `events$` (so streams built on it, such as an SSE response, end); jobs go on. */
-  completeEvents(): void {
+  /** Completes `events$` (so streams built on it, such as an SSE response, end); true if any had. */
+  completeEvents(): boolean {
+    const observed = this.bus.active;
     this.bus.complete();
+    return observed;
   }
 
   private idleWithin(timeout: number): Promise<void> {

@@ -168,9 +168,11 @@ export class TaskScheduler {
     }
   }
 
-  /** Completes `events$`, so that streams built on it (an SSE response) end. */
-  completeEvents(): void {
+  /** Completes `events$`, so that streams built on it (an SSE response) end; true if any had. */
+  completeEvents(): boolean {
+    const observed = this.subject.observed;
     this.subject.complete();
+    return observed;
   }
 
   /**
