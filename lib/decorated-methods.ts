@@ -8,7 +8,7 @@ export interface DecoratedMethod {
   /** The instance Nest built, on which the method is called. */
   instance: object;
   /** The class, for class-level metadata such as `@TaskGroup`. */
-  host: Function;
+  host: abstract new (...args: never[]) => unknown;
   hostName: string;
   method: string;
   /** The metadata found, by key. */
@@ -52,7 +52,7 @@ export class DecoratedMethods {
       .map((method) => ({ method, metadata: metadataOf(prototype, method, keys) }))
       .filter(({ metadata }) => metadata.size > 0);
     if (methods.length === 0) return [];
-    const host = (instance?.constructor ?? metatype) as Function;
+    const host = (instance?.constructor ?? metatype) as DecoratedMethod['host'];
     const hostName = host?.name ?? String(wrapper.token);
     if (wrapper.isTransient) {
       throw new TaskDeclarationError(messages.transientHost(hostName, methods[0].method));
