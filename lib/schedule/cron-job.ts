@@ -1,0 +1,212 @@
+import { OptionValidationError } from '../errors.js';
+import type { TaskContext } from '../runner/task-context.js';
+import type { TaskPolicies } from '../runner/task-policies.js';
+import type { TaskDefinition } from '../runner/scheduled-task.js';
+import type { TaskRegistry } from '../task.registry.js';
+import { cronDateTime, type CronDateTime } from './cron-date-time.js';
+import { CronTime } from './cron-time.js';
+
+/** A job's tick: `this` is the job's `context` (or the job); it also gets the run's TaskContext. */
+export type CronTick = (this: unknown, context: TaskContext) => unknown;
+
+/** What `CronJob.from` takes: the `cron` package's parameters that this layer honours. */
+export interface CronJobParams {
+  cronTime: string | Date | CronTime;
+  onTick: CronTick;
+  /** Called when the job is stopped. */
+  onComplete?: () => unknown;
+  /** Start at once (default false: call `start()`). */
+  start?: boolean;
+  timeZone?: string | null;
+  /** Minutes (or hours) ahead of UTC; whole hours only (Node has no zones for other offsets). */
+  utcOffset?: number | null;
+  /** `this` of `onTick` and `onComplete`. */
+  context?: unknown;
+  /** Tick once as soon as the job is added to the registry. */
+  runOnInit?: boolean;
+  /** Skip a tick that comes while the previous one still runs (default: they may overlap). */
+  waitForCompletion?: boolean;
+  /** A tick later than this (ms) is recorded as missed instead of run (our `catchUpWindow`). */
+  threshold?: number;
+  /** Accepted and ignored: the scheduler's one timer never holds the process open when idle. */
+  unrefTimeout?: boolean;
+  /** Our extra: run policies of the task behind the job (timeout, retry, jitter...). */
+  policies?: TaskPolicies;
+  /** Our extra: no tick before the application's start + this many ms. */
+  initialDelay?: number;
+}
+
+/**
+ * A cron job as the `cron` package and `@nestjs/schedule` shape it, run by this module's scheduler
+ * once added to the `SchedulerRegistry` (a job never added does not tick). `start`/`stop` resume
+ * and pause the task behind it, so history, events, drain and policies all apply.
+ */
+export class CronJob {
+  cronTime: CronTime;
+  readonly waitForCompletion: boolean;
+  private readonly params: CronJobParams;
+  private active: boolean;
+  private binding: { tasks: TaskRegistry; name: string } | null = null;
+
+  constructor(
+    cronTime: string | Date | CronTime,
+    onTick: CronTick,
+    onComplete?: (() => unknown) | null,
+    start?: boolean | null,
+    timeZone?: string | null,
+    context?: unknown,
+    runOnInit?: boolean | null,
+    utcOffset?: number | null,
+    unrefTimeout?: boolean | null,
+    waitForCompletion?: boolean | null,
+  ) {
+    this.params = {
+      cronTime,
+      onTick,
+      onComplete: onComplete ?? undefined,
+      context,
+      runOnInit: runOnInit ?? false,
+    };
+    if (typeof onTick !== 'function') {
+      throw new OptionValidationError('CronJob', 'onTick', 'must be a function');
+    }
+    this.cronTime =
+      cronTime instanceof CronTime ? cronTime : new CronTime(cronTime, timeZone, utcOffset);
+    this.waitForCompletion = waitForCompletion ?? false;
+    this.active = start ?? false;
+    void unrefTimeout;
+  }
+
+  /** Builds a job from named parameters, as `CronJob.from` of the `cron` package. */
+  static from(params: CronJobParams): CronJob {
+    const job = new CronJob(
+      params.cronTime,
+      params.onTick,
+      params.onComplete,
+      params.start,
+      params.timeZone,
+      params.context,
+      params.runOnInit,
+      params.utcOffset,
+      params.unrefTimeout,
+      params.waitForCompletion,
+    );
+    Object.assign(job.params, {
+      threshold: params.threshold,
+      policies: params.policies,
+      initialDelay: params.initialDelay,
+    });
+    return job;
+  }
+
+  /** Whether the job ticks (started and not stopped). */
+  get isActive(): boolean {
+    return this.active;
+  }
+
+  /** The old name of `isActive`. */
+  get running(): boolean {
+    return this.active;
+  }
+
+  /** Starts ticking: resumes the task behind the job. */
+  start(): void {
+    if (this.active) return;
+    this.active = true;
+    if (this.binding) this.binding.tasks.resume(this.binding.name);
+  }
+
+  /** Stops ticking (a tick in progress finishes) and calls `onComplete`. */
+  stop(): void {
+    if (!this.active) return;
+    this.active = false;
+    if (this.binding) this.binding.tasks.pause(this.binding.name);
+    this.params.onComplete?.call(this.params.context ?? this);
+  }
+
+  /** The nominal time of the last tick, or null before the first (or before it was added). */
+  lastDate(): Date | null {
+    return this.binding ? this.binding.tasks.getTask(this.binding.name).lastFiredAt : null;
+  }
+
+  /** The next tick time (computed from the schedule, also while stopped). */
+  nextDate(): CronDateTime {
+    const [next] = this.nextDates(1);
+    if (next === undefined)
+      throw new Error(`CronJob ${this.cronTime.toString()} will not fire again`);
+    return next;
+  }
+
+  /** The next `count` tick times. */
+  nextDates(count = 1): CronDateTime[] {
+    const trigger = this.cronTime.toTrigger();
+    const state = trigger.createState();
+    const dates: CronDateTime[] = [];
+    let from = Date.now();
+    while (dates.length < count && trigger.canFire(state)) {
+      const wait = trigger.nextWait(state, from);
+      if (wait === null) break;
+      from += wait;
+      dates.push(cronDateTime(from));
+      trigger.advance(state, from);
+    }
+    return dates;
+  }
+
+  /** Replaces the schedule; a started job goes on ticking on the new one. */
+  setTime(time: CronTime): void {
+    if (!(time instanceof CronTime)) {
+      throw new OptionValidationError('CronJob.setTime', 'time', 'must be a CronTime');
+    }
+    this.cronTime = time;
+    if (this.binding) this.binding.tasks.setTrigger(this.binding.name, time.toTrigger());
+  }
+
+  /** Ticks now, outside the schedule (a manual run once added: recorded in history). */
+  fireOnTick(): unknown {
+    if (this.binding) return this.binding.tasks.runTask(this.binding.name);
+    return this.params.onTick.call(this.params.context ?? this, manualContext());
+  }
+
+  /** Registers the task behind the job under `name`; called by the SchedulerRegistry. */
+  bind(tasks: TaskRegistry, name: string, extra: Partial<TaskDefinition> = {}): void {
+    tasks.addTask({ ...this.definition(name), ...extra });
+    this.binding = { tasks, name };
+    if (this.params.runOnInit) void tasks.runTask(name).catch(() => {});
+  }
+
+  /** Removes the task behind the job (a tick in progress finishes); called by the SchedulerRegistry. */
+  unbind(): void {
+    if (!this.binding) return;
+    this.binding.tasks.removeTask(this.binding.name);
+    this.binding = null;
+  }
+
+  private definition(name: string): TaskDefinition {
+    const { onTick, context, threshold, policies, initialDelay } = this.params;
+    return {
+      name,
+      trigger: this.cronTime.toTrigger(),
+      handler: (run: TaskContext) => onTick.call(context ?? this, run),
+      policies: {
+        overlap: this.waitForCompletion ? 'skip' : 'allow',
+        ...(threshold === undefined ? {} : { catchUpWindow: threshold }),
+        ...policies,
+      },
+      disabled: !this.active,
+      ...(initialDelay === undefined ? {} : { initialDelay }),
+    };
+  }
+}
+
+/** The context of a tick fired by hand on a job never added to a registry. */
+function manualContext(): TaskContext {
+  return {
+    taskId: '',
+    taskName: '',
+    signal: new AbortController().signal,
+    scheduledAt: null,
+    attempt: 1,
+    runId: '',
+  };
+}

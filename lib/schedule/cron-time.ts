@@ -1,0 +1,45 @@
+import { OptionValidationError } from '../errors.js';
+import type { BaseTrigger } from '../triggers/base.trigger.js';
+import { Cron } from '../triggers/cron.trigger.js';
+import { OnDate } from './on-date.trigger.js';
+import { UNSUPPORTED_UTC_OFFSET } from './schedule.messages.js';
+
+/**
+ * When a cron job fires, as the `cron` package's `CronTime` says it: an expression (5 fields, or
+ * 6 with seconds first) in a zone or at a UTC offset, or one `Date`. Validated on construction;
+ * it makes a fresh trigger for each job it is given to.
+ */
+export class CronTime {
+  readonly source: string | Date;
+  /** The IANA zone; undefined: the module's `timeZone`, else the system's. */
+  readonly timeZone: string | undefined;
+
+  constructor(source: string | Date, timeZone?: string | null, utcOffset?: number | null) {
+    this.source = source;
+    this.timeZone = timeZone ?? (utcOffset == null ? undefined : zoneOfOffset(utcOffset));
+    this.toTrigger(); // throws TriggerValidationError for a bad expression or zone
+  }
+
+  /** A new trigger for this time. */
+  toTrigger(): BaseTrigger {
+    if (this.source instanceof Date) return new OnDate(this.source);
+    return new Cron(this.source, this.timeZone === undefined ? {} : { tz: this.timeZone });
+  }
+
+  toString(): string {
+    return this.source instanceof Date ? this.source.toISOString() : this.source;
+  }
+}
+
+/**
+ * The Etc zone of a whole-hour UTC offset, given in minutes (120) or hours (2), as the `cron`
+ * package takes it. Node's Intl has no zones for other offsets, so they are refused.
+ */
+function zoneOfOffset(offset: number): string {
+  const hours = Math.abs(offset) < 60 ? offset : offset / 60;
+  if (!Number.isInteger(hours) || hours < -12 || hours > 14) {
+    throw new OptionValidationError('CronTime', 'utcOffset', UNSUPPORTED_UTC_OFFSET(offset));
+  }
+  // Etc zones count the other way round: Etc/GMT-2 is two hours ahead of UTC.
+  return hours === 0 ? 'UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+}

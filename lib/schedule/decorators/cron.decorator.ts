@@ -1,0 +1,45 @@
+import type { TaskPolicies } from '../../runner/task-policies.js';
+import { SCHEDULE_CRON_METADATA } from '../schedule.constants.js';
+import { CronTime } from '../cron-time.js';
+
+/** Options of `@Cron`, as `@nestjs/schedule` takes them, and our `policies`. */
+export interface CronOptions {
+  /** The job's name in the SchedulerRegistry; default `ClassName.method`. */
+  name?: string;
+  timeZone?: string;
+  /** Minutes (or hours) ahead of UTC; whole hours only. Do not give it with `timeZone`. */
+  utcOffset?: number;
+  /** Skip a tick that comes while the previous one still runs (default: ticks may overlap). */
+  waitForCompletion?: boolean;
+  /** Registered, but ticks only after `getCronJob(name).start()`. */
+  disabled?: boolean;
+  /** No tick before the application's start + this many ms. */
+  initialDelay?: number;
+  /** A tick later than this (ms) is recorded as missed instead of run. */
+  threshold?: number;
+  /** Accepted and ignored (the scheduler's one timer never holds an idle process open). */
+  unrefTimeout?: boolean;
+  /** Our extra: run policies of the task (timeout, retry, jitter...). */
+  policies?: TaskPolicies;
+}
+
+/** What `@Cron` records on a method. */
+export interface CronMetadata {
+  cronTime: CronTime;
+  options: CronOptions;
+}
+
+/**
+ * Runs the method on a cron schedule: 5 fields, or 6 with seconds first, or one `Date`. The
+ * expression and zone are checked here, where they are written.
+ */
+export function Cron(cronTime: string | Date, options: CronOptions = {}): MethodDecorator {
+  const metadata: CronMetadata = {
+    cronTime: new CronTime(cronTime, options.timeZone, options.utcOffset),
+    options,
+  };
+  return (_target, _key, descriptor) => {
+    Reflect.defineMetadata(SCHEDULE_CRON_METADATA, metadata, descriptor.value as object);
+    return descriptor;
+  };
+}

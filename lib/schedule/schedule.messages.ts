@@ -1,0 +1,15 @@
+// The wording of `@nestjs/schedule`'s errors, which code and tests written for it compare against.
+
+/** Thrown by the registry's getters and deletes for an unknown name. */
+export const NO_SCHEDULER_FOUND = (schedulerName: string, name?: string): string =>
+  name
+    ? `No ${schedulerName} was found with the given name (${name}). Check that you created one with a decorator or with the create API.`
+    : `No ${schedulerName} was found. Check your configuration.`;
+
+/** Thrown when a name is added twice. */
+export const DUPLICATE_SCHEDULER = (schedulerName: string, name: string): string =>
+  `${schedulerName} with the given name (${name}) already exists. Ignored.`;
+
+/** Thrown for a `utcOffset` that no IANA zone expresses (Node's Intl knows no offset zones). */
+export const UNSUPPORTED_UTC_OFFSET = (offset: unknown): string =>
+  `utcOffset must be a whole number of hours from -12 to +14 (in minutes or hours), got ${String(offset)}`;
