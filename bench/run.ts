@@ -18,14 +18,21 @@ const FOOTPRINT_SCRIPT = new URL('./scheduler/footprint.scenario.ts', import.met
 const IDLE_TASK_BUDGET = 400;
 const RAN_ONCE_BUDGET = 2_048;
 
-const INTERVAL_IDS: AdapterId[] = ['ours', 'ours-fixed-rate', 'nestjs-schedule', 'toad'];
+const INTERVAL_IDS: AdapterId[] = [
+  'ours',
+  'ours-fixed-rate',
+  'ours-compat',
+  'nestjs-schedule',
+  'toad',
+];
 // Fixed delay or rate means nothing to a cron schedule: one configuration of ours.
-const CRON_IDS: AdapterId[] = ['ours', 'nestjs-schedule', 'toad'];
+const CRON_IDS: AdapterId[] = ['ours', 'ours-compat', 'nestjs-schedule', 'toad'];
 const FOOTPRINT_IDS: AdapterId[] = ['ours', 'nestjs-schedule', 'toad'];
 
 const LEGEND = [
   "ours = AioClockModule.forRoot({ logger: false }), Every (anchor 'end', fixed delay, default) / Cron",
   "ours-rate = the same with Every anchor 'start' (fixed rate)",
+  'compat = nestjs-aioclock/schedule (ScheduleModule; CronJob + addCronJob; intervals as its @Interval maps them)',
   'nest = @nestjs/schedule (setInterval + addInterval, cron CronJob + addCronJob)',
   'toad = toad-scheduler (SimpleIntervalJob, CronJob on croner) in a Nest provider',
   'ratio columns: ours / peer (below 1 is better for lateness, memory, time and CPU)',
@@ -42,6 +49,8 @@ function layoutFor(ids: AdapterId[]): TableLayout {
     if (!OUR_IDS.includes(ours)) return;
     ids.forEach((peer, peerIndex) => {
       if (OUR_IDS.includes(peer)) return;
+      // The compatibility layer is there to replace @nestjs/schedule: it is compared with it only.
+      if (ours === 'ours-compat' && peer !== 'nestjs-schedule') return;
       ratios.push({
         label: `${SHORT_NAMES[ours]}/${SHORT_NAMES[peer]}`,
         ours: oursIndex,
