@@ -146,15 +146,33 @@ export class FirePlanner {
     }
   }
 
+  /**
+   * A fire whose time a clock outside the planner decided (a Node timer that code written for
+   * `@nestjs/schedule` holds): counted, then the overlap policy applies as to any fire.
+   */
+  fireExternally(task: ScheduledTask, scheduledAt: number): void {
+    if (!this.deps.planning() || task.paused) return;
+    this.fire(task, scheduledAt, 0);
+  }
+
   /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
   private onDue(task: ScheduledTask): void {
     const scheduledAt = task.dueAt - task.jitterMs;
+    this.fire(task, scheduledAt, Date.now() - task.dueAt);
+    // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
+    // Forever task must not come round again at once); the others plan in phase two.
+    if (task.trigger.anchoredToRunEnd && task.activeRuns > 0) task.awaitingRunEnd = true;
+    else this.toPlan.push(task);
+  }
+
+  /** Counts a fire and applies the misfire and overlap policies: run, hold, or record it. */
+  private fire(task: ScheduledTask, scheduledAt: number, lateness: number): void {
     const { trigger } = task;
     const { executor } = this.deps;
     // If counting the fire fails the fire still runs; planning the next one stops the task.
     this.guardTrigger(task, () => trigger.advance(task.triggerState, scheduledAt));
     const decision = decideFire(task.policies, this.deps.misfireThreshold, {
-      lateness: Date.now() - task.dueAt,
+      lateness,
       activeRuns: task.activeRuns,
       hasQueuedFire: this.held.hasFire(task),
     });
@@ -162,10 +180,6 @@ export class FirePlanner {
     else if (decision.action === 'queue') {
       this.held.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
     } else executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
-    // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
-    // Forever task must not come round again at once); the others plan in phase two.
-    if (trigger.anchoredToRunEnd && task.activeRuns > 0) task.awaitingRunEnd = true;
-    else this.toPlan.push(task);
   }
 
   /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */
@@ -183,9 +197,10 @@ export class FirePlanner {
    * when the wall clock reaches their next time (an OrTrigger with an interval child too).
    */
   private onClockSetBack(ms: number): void {
-    const now = Date.now();
+    // From just before now: a wall time due at this very instant still fires.
+    const from = Date.now() - 1;
     for (const task of this.timers.items()) {
-      if (task.trigger.followsWallClock) this.replan(task, now);
+      if (task.trigger.followsWallClock) this.replan(task, from);
       else this.timers.schedule(task, task.dueAt - ms);
     }
   }

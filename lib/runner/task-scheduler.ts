@@ -216,6 +216,15 @@ export class TaskScheduler {
     });
   }
 
+  /**
+   * Fires the task now, as if its planned time had come: for tasks whose clock is outside the
+   * scheduler (the Node timers of `nestjs-aioclock/schedule`). Nothing happens while paused or
+   * not running.
+   */
+  fireExternally(task: ScheduledTask): void {
+    this.planner.fireExternally(task, Date.now());
+  }
+
   /** Stops planning fire times for the task; a run in progress goes on. */
   pause(task: ScheduledTask): void {
     if (task.paused) return;

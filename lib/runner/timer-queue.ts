@@ -53,8 +53,11 @@ export class TimerQueue<T extends TimerItem> {
   private dispatching = false;
   /** When the wait being armed ends, in performance.now() time (see `arm`). */
   private finalWaitEnd = 0;
-  /** The wall clock minus the monotonic one at the last wake-up, to see the clock being set. */
-  private clockSkew = Date.now() - performance.now();
+  /**
+   * The wall clock minus the monotonic one when the timer was last armed, to see the clock being
+   * set while it waited (read at arming, not construction: a test may install fake clocks between).
+   */
+  private clockSkew = NaN;
 
   constructor(private readonly handlers: TimerQueueHandlers<T>) {}
 
@@ -129,12 +132,12 @@ export class TimerQueue<T extends TimerItem> {
   private checkClock(): void {
     const skew = Date.now() - performance.now();
     const setBack = this.clockSkew - skew;
-    this.clockSkew = skew;
     if (setBack > CLOCK_SET_MS) this.handlers.onClockSetBack?.(setBack);
   }
 
   private arm(): void {
     this.disarm();
+    this.clockSkew = Date.now() - performance.now();
     const dueAt = this.heap[0].dueAt;
     const delay = Math.max(0, dueAt - Date.now());
     this.armedFor = dueAt;

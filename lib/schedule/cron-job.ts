@@ -5,6 +5,7 @@ import type { TaskDefinition } from '../runner/scheduled-task.js';
 import type { TaskRegistry } from '../task.registry.js';
 import { cronDateTime, type CronDateTime } from './cron-date-time.js';
 import { CronTime } from './cron-time.js';
+import { systemTimeZone } from '../triggers/zoned-time.js';
 
 /** A job's tick: `this` is the job's `context` (or the job); it also gets the run's TaskContext. */
 export type CronTick = (this: unknown, context: TaskContext) => unknown;
@@ -99,26 +100,27 @@ export class CronJob {
     return job;
   }
 
-  /** Whether the job ticks (started and not stopped). */
+  /** Whether the job ticks (started and not stopped, here or by pausing its task). */
   get isActive(): boolean {
+    if (this.binding) return !this.binding.tasks.getTask(this.binding.name).paused;
     return this.active;
   }
 
   /** The old name of `isActive`. */
   get running(): boolean {
-    return this.active;
+    return this.isActive;
   }
 
   /** Starts ticking: resumes the task behind the job. */
   start(): void {
-    if (this.active) return;
+    if (this.isActive) return;
     this.active = true;
     if (this.binding) this.binding.tasks.resume(this.binding.name);
   }
 
   /** Stops ticking (a tick in progress finishes) and calls `onComplete`. */
   stop(): void {
-    if (!this.active) return;
+    if (!this.isActive) return;
     this.active = false;
     if (this.binding) this.binding.tasks.pause(this.binding.name);
     this.params.onComplete?.call(this.params.context ?? this);
@@ -140,14 +142,15 @@ export class CronJob {
   /** The next `count` tick times. */
   nextDates(count = 1): CronDateTime[] {
     const trigger = this.cronTime.toTrigger();
-    const state = trigger.createState();
+    const zone = this.zone();
+    const state = trigger.createState({ timeZone: zone });
     const dates: CronDateTime[] = [];
     let from = Date.now();
     while (dates.length < count && trigger.canFire(state)) {
       const wait = trigger.nextWait(state, from);
       if (wait === null) break;
       from += wait;
-      dates.push(cronDateTime(from));
+      dates.push(cronDateTime(from, zone));
       trigger.advance(state, from);
     }
     return dates;
@@ -166,6 +169,12 @@ export class CronJob {
   fireOnTick(): unknown {
     if (this.binding) return this.binding.tasks.runTask(this.binding.name);
     return this.params.onTick.call(this.params.context ?? this, manualContext());
+  }
+
+  /** The zone the job's times are read in: its own, else the module's, else the system's. */
+  private zone(): string {
+    const fromTask = this.binding?.tasks.getTask(this.binding.name).timeZone;
+    return this.cronTime.timeZone ?? fromTask ?? systemTimeZone();
   }
 
   /** Registers the task behind the job under `name`; called by the SchedulerRegistry. */

@@ -31,15 +31,12 @@ export class CronTime {
   }
 }
 
-/**
- * The Etc zone of a whole-hour UTC offset, given in minutes (120) or hours (2), as the `cron`
- * package takes it. Node's Intl has no zones for other offsets, so they are refused.
- */
+/** The fixed-offset zone (`+05:30`) of an offset in minutes east of UTC, as the `cron` package takes it. */
 function zoneOfOffset(offset: number): string {
-  const hours = Math.abs(offset) < 60 ? offset : offset / 60;
-  if (!Number.isInteger(hours) || hours < -12 || hours > 14) {
+  if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) {
     throw new OptionValidationError('CronTime', 'utcOffset', UNSUPPORTED_UTC_OFFSET(offset));
   }
-  // Etc zones count the other way round: Etc/GMT-2 is two hours ahead of UTC.
-  return hours === 0 ? 'UTC' : `Etc/GMT${hours > 0 ? '-' : '+'}${Math.abs(hours)}`;
+  const minutes = Math.abs(offset);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${offset < 0 ? '-' : '+'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
 }

@@ -2,13 +2,17 @@ import {
   Inject,
   Injectable,
   type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
   type OnModuleInit,
 } from '@nestjs/common';
 import { DecoratedMethods, type DecoratedMethod } from '../decorated-methods.js';
 import type { TaskContext } from '../runner/task-context.js';
 import { TaskRegistry } from '../task.registry.js';
-import { Every } from '../triggers/every.trigger.js';
+import { TaskScheduler } from '../runner/task-scheduler.js';
+import { NodeTimerTrigger } from './node-timer.trigger.js';
+import { DUPLICATE_SCHEDULER } from './schedule.messages.js';
 import { CronJob } from './cron-job.js';
+import { CronTime } from './cron-time.js';
 import type { CronMetadata } from './decorators/cron.decorator.js';
 import type { DelayMetadata } from './decorators/interval.decorator.js';
 import {
@@ -26,10 +30,16 @@ import { SchedulerRegistry } from './scheduler.registry.js';
  * is false. Tasks registered here start with the application, with the module's own.
  */
 @Injectable()
-export class ScheduleExplorer implements OnModuleInit, BeforeApplicationShutdown {
+export class ScheduleExplorer
+  implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown
+{
+  /** Decorated intervals and timeouts, whose Node timers start with the application. */
+  private readonly timerTasks: { kind: 'interval' | 'timeout'; name: string; ms: number }[] = [];
+
   constructor(
     private readonly methods: DecoratedMethods,
     private readonly tasks: TaskRegistry,
+    private readonly scheduler: TaskScheduler,
     private readonly registry: SchedulerRegistry,
     @Inject(SCHEDULE_MODULE_OPTIONS) private readonly options: ScheduleModuleOptions,
   ) {}
@@ -46,21 +56,21 @@ export class ScheduleExplorer implements OnModuleInit, BeforeApplicationShutdown
       const cron = found.metadata.get(SCHEDULE_CRON_METADATA) as CronMetadata | undefined;
       if (cron) this.addCron(found, cron);
       const interval = found.metadata.get(SCHEDULE_INTERVAL_METADATA) as DelayMetadata | undefined;
-      if (interval) this.addDelayed(found, 'interval', interval);
+      if (interval) this.addTimerTask(found, 'interval', interval);
       const timeout = found.metadata.get(SCHEDULE_TIMEOUT_METADATA) as DelayMetadata | undefined;
-      if (timeout) this.addDelayed(found, 'timeout', timeout);
+      if (timeout) this.addTimerTask(found, 'timeout', timeout);
     }
   }
 
-  /** Intervals and timeouts are cleared when the application stops, as `@nestjs/schedule` does. */
+  /** Timers are cleared and the registry emptied when the application stops, as `@nestjs/schedule` does. */
   beforeApplicationShutdown(): void {
-    this.registry.clearTimers();
+    this.registry.clearAll();
   }
 
   private addCron(found: DecoratedMethod, { cronTime, options }: CronMetadata): void {
     const { name, disabled, waitForCompletion, initialDelay, threshold, policies } = options;
     const job = CronJob.from({
-      cronTime,
+      cronTime: new CronTime(cronTime, options.timeZone, options.utcOffset),
       onTick: (context) => this.call(found, context),
       start: !disabled,
       waitForCompletion,
@@ -71,29 +81,35 @@ export class ScheduleExplorer implements OnModuleInit, BeforeApplicationShutdown
     this.registry.addCronJob(name ?? `${found.hostName}.${found.method}`, job);
   }
 
-  /** `@Interval` keeps a fixed rate, as setInterval does (runs may overlap); `@Timeout` fires once. */
-  private addDelayed(found: DecoratedMethod, kind: 'interval' | 'timeout', delay: DelayMetadata) {
+  /**
+   * `@Interval` and `@Timeout` become tasks whose clock is a Node timer, started with the
+   * application and kept in the registry, as `@nestjs/schedule` does: code that clears it stops
+   * the task, under jest's fake timers too. Each tick fires the task (runs may overlap).
+   */
+  private addTimerTask(found: DecoratedMethod, kind: 'interval' | 'timeout', delay: DelayMetadata) {
     const name = delay.name ?? `${found.hostName}.${found.method}`;
-    // setInterval and setTimeout wait at least 1 ms.
-    const seconds = Math.max(delay.ms, 1) / 1_000;
+    const kindName = kind === 'interval' ? 'Interval' : 'Timeout';
+    if (this.timerTasks.some((timer) => timer.kind === kind && timer.name === name)) {
+      throw new Error(DUPLICATE_SCHEDULER(kindName, name));
+    }
     this.tasks.addTask({
       name,
-      trigger:
-        kind === 'interval'
-          ? new Every({ seconds, anchor: 'start' })
-          : new Every({ seconds, maxLoopCount: 1 }),
-      handler: (context: TaskContext) => {
-        // Code written for @nestjs/schedule may clear the registry's handle to stop the task.
-        if (this.registry.handleCleared(kind, name)) {
-          this.tasks.removeTask(name);
-          return undefined;
-        }
-        return this.call(found, context);
-      },
+      trigger: new NodeTimerTrigger(kind, delay.ms),
+      handler: (context: TaskContext) => this.call(found, context),
       policies: { overlap: 'allow' },
       source: `${found.hostName}.${found.method}`,
     });
-    this.registry.addTaskHandle(kind, name, name);
+    this.timerTasks.push({ kind, name, ms: delay.ms });
+  }
+
+  /** Starts the Node timers of `@Interval` and `@Timeout` tasks once the scheduler runs. */
+  onApplicationBootstrap(): void {
+    for (const { kind, name, ms } of this.timerTasks) {
+      const task = this.scheduler.get(name);
+      const fire = () => this.scheduler.fireExternally(task);
+      if (kind === 'interval') this.registry.addInterval(name, setInterval(fire, ms));
+      else this.registry.addTimeout(name, setTimeout(fire, ms));
+    }
   }
 
   private call({ instance, method }: DecoratedMethod, context: TaskContext): unknown {

@@ -10,6 +10,6 @@ export const NO_SCHEDULER_FOUND = (schedulerName: string, name?: string): string
 export const DUPLICATE_SCHEDULER = (schedulerName: string, name: string): string =>
   `${schedulerName} with the given name (${name}) already exists. Ignored.`;
 
-/** Thrown for a `utcOffset` that no IANA zone expresses (Node's Intl knows no offset zones). */
+/** Thrown for a `utcOffset` that is not a whole number of minutes within 14 hours of UTC. */
 export const UNSUPPORTED_UTC_OFFSET = (offset: unknown): string =>
-  `utcOffset must be a whole number of hours from -12 to +14 (in minutes or hours), got ${String(offset)}`;
+  `utcOffset must be a whole number of minutes from -840 to 840, got ${String(offset)}`;

@@ -9,18 +9,16 @@ export type ScheduledKind = 'cron' | 'interval' | 'timeout';
 /**
  * `@nestjs/schedule`'s registry on this module's scheduler: the same methods, return shapes and
  * errors. Cron jobs (decorated, or added with `addCronJob(name, new CronJob(...))`) are tasks of
- * the scheduler. Decorated intervals and timeouts are tasks too; their registry entry is a Node
- * timer handle, and clearing it (`clearInterval`) ends the task at its next fire. A raw Node timer
- * added with `addInterval`/`addTimeout` is kept and cleared as `@nestjs/schedule` does, and gets
- * none of the scheduler's policies.
+ * the scheduler. A decorated interval or timeout is a task too, whose clock is the Node timer kept
+ * here, as `@nestjs/schedule` keeps it: clearing it (`clearInterval`, `deleteInterval`) stops the
+ * task. A raw Node timer added with `addInterval`/`addTimeout` is kept and cleared the same way,
+ * and gets none of the scheduler's policies.
  */
 @Injectable()
 export class SchedulerRegistry {
   private readonly cronJobs = new Map<string, CronJob>();
   private readonly intervals = new Map<string, unknown>();
   private readonly timeouts = new Map<string, unknown>();
-  /** Names of decorated intervals and timeouts, whose entries stand for a task. */
-  private readonly tasksByHandle = new Map<unknown, string>();
 
   constructor(private readonly tasks: TaskRegistry) {}
 
@@ -95,7 +93,6 @@ export class SchedulerRegistry {
   deleteInterval(name: string): void {
     const handle = this.getInterval<unknown>(name);
     clearInterval(handle as ReturnType<typeof setInterval>);
-    this.removeTaskOf(handle);
     this.intervals.delete(name);
   }
 
@@ -106,47 +103,20 @@ export class SchedulerRegistry {
   deleteTimeout(name: string): void {
     const handle = this.getTimeout<unknown>(name);
     clearTimeout(handle as ReturnType<typeof setTimeout>);
-    this.removeTaskOf(handle);
     this.timeouts.delete(name);
   }
 
   /**
-   * Registers a decorated interval or timeout: a task of the scheduler, with a Node timer handle
-   * (one that never fires) as its registry entry, so that code clearing the handle stops it.
+   * Clears every interval and timeout and empties the registry, as `@nestjs/schedule` does when
+   * the application stops. The tasks behind the jobs stay (the module's shutdown drains them), so
+   * their history stays readable.
    */
-  addTaskHandle(kind: 'interval' | 'timeout', name: string, taskName: string): void {
-    // Never fires (the longest delay a timer holds) and never holds the process open.
-    const handle = setInterval(() => {}, 2 ** 31 - 1).unref();
-    if (kind === 'interval') this.addInterval(name, handle);
-    else this.addTimeout(name, handle);
-    this.tasksByHandle.set(handle, taskName);
-  }
-
-  /** Whether the handle of a decorated interval or timeout was cleared by `clearInterval`. */
-  handleCleared(kind: 'interval' | 'timeout', name: string): boolean {
-    const map = kind === 'interval' ? this.intervals : this.timeouts;
-    const handle = map.get(name) as { _destroyed?: boolean } | undefined;
-    // Node marks a cleared timer `_destroyed`; a handle deleted from the registry counts too.
-    return handle === undefined || handle._destroyed === true;
-  }
-
-  /**
-   * Clears every interval and timeout and empties the registry's lists of them, as
-   * `@nestjs/schedule` does when the application stops. The tasks behind decorated ones stay (the
-   * module's shutdown drains them) so that their history stays readable.
-   */
-  clearTimers(): void {
+  clearAll(): void {
+    for (const job of this.cronJobs.values()) job.stop();
+    this.cronJobs.clear();
     for (const map of [this.intervals, this.timeouts]) {
       for (const handle of map.values()) clearInterval(handle as ReturnType<typeof setInterval>);
       map.clear();
     }
-    this.tasksByHandle.clear();
-  }
-
-  private removeTaskOf(handle: unknown): void {
-    const taskName = this.tasksByHandle.get(handle);
-    if (taskName === undefined) return;
-    this.tasksByHandle.delete(handle);
-    if (this.tasks.hasTask(taskName)) this.tasks.removeTask(taskName);
   }
 }

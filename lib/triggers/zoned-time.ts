@@ -38,6 +38,20 @@ interface ZoneReader {
    */
   lastSeconds: [number, number];
   lastOffsets: [number, number];
+  /** For a fixed-offset zone (`+05:30`): its offset (ms), read on a UTC formatter; else 0. */
+  shiftMs: number;
+}
+
+/** A fixed UTC offset written as a zone, `+05:30` or `-03:00`, which Node 20's Intl does not know. */
+const FIXED_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+
+/** The offset (ms) of a fixed-offset zone name, or null for any other name. */
+function fixedOffsetMs(zone: string): number | null {
+  const match = FIXED_OFFSET.exec(zone);
+  if (match === null) return null;
+  const [, sign, hours, minutes] = match;
+  const ms = (Number(hours) * 60 + Number(minutes)) * 60_000;
+  return ms > 14 * 3_600_000 || Number(minutes) > 59 ? null : sign === '-' ? -ms : ms;
 }
 
 // Building a DateTimeFormat costs far more than using one, so there is one per zone for the life
@@ -51,8 +65,9 @@ const scratch: [number, number, number, number, number, number] = [0, 0, 0, 0, 0
 function readerFor(zone: string): ZoneReader {
   let reader = readers.get(zone);
   if (reader === undefined) {
+    const shiftMs = fixedOffsetMs(zone);
     const formatter = new Intl.DateTimeFormat('en-US', {
-      timeZone: zone,
+      timeZone: shiftMs === null ? zone : 'UTC',
       hourCycle: 'h23',
       numberingSystem: 'latn',
       year: 'numeric',
@@ -66,15 +81,21 @@ function readerFor(zone: string): ZoneReader {
       .formatToParts(0)
       .filter((part) => part.type in FIELD_INDEX)
       .map((part) => FIELD_INDEX[part.type as Field]);
-    reader = { formatter, slots, lastSeconds: [NaN, NaN], lastOffsets: [0, 0] };
+    reader = {
+      formatter,
+      slots,
+      lastSeconds: [NaN, NaN],
+      lastOffsets: [0, 0],
+      shiftMs: shiftMs ?? 0,
+    };
     readers.set(zone, reader);
   }
   return reader;
 }
 
 /** Reads the wall clock of an instant into `scratch` (year, month, day, hour, minute, second). */
-function read(instantMs: number, { formatter, slots }: ZoneReader): void {
-  const text = formatter.format(instantMs);
+function read(instantMs: number, { formatter, slots, shiftMs }: ZoneReader): void {
+  const text = formatter.format(instantMs + shiftMs);
   let slot = 0;
   let value = -1;
   for (let i = 0; i <= text.length; i++) {
@@ -93,7 +114,7 @@ function scratchAsUtcMs(): number {
   return Date.UTC(year, month - 1, day, hour, minute, second);
 }
 
-/** Whether `zone` is a time zone this runtime knows (IANA names, case-insensitive). */
+/** Whether `zone` is a time zone this runtime knows (IANA names, case-insensitive), or a fixed offset such as `+05:30`. */
 export function isValidTimeZone(zone: unknown): zone is string {
   if (typeof zone !== 'string' || zone.trim() === '') return false;
   try {

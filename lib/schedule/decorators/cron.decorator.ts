@@ -1,6 +1,5 @@
 import type { TaskPolicies } from '../../runner/task-policies.js';
 import { SCHEDULE_CRON_METADATA } from '../schedule.constants.js';
-import { CronTime } from '../cron-time.js';
 
 /** Options of `@Cron`, as `@nestjs/schedule` takes them, and our `policies`. */
 export interface CronOptions {
@@ -25,19 +24,16 @@ export interface CronOptions {
 
 /** What `@Cron` records on a method. */
 export interface CronMetadata {
-  cronTime: CronTime;
+  cronTime: string | Date;
   options: CronOptions;
 }
 
 /**
- * Runs the method on a cron schedule: 5 fields, or 6 with seconds first, or one `Date`. The
- * expression and zone are checked here, where they are written.
+ * Runs the method on a cron schedule: 5 fields, or 6 with seconds first, or one `Date`. A bad
+ * expression or zone makes bootstrap fail, naming the field, as with `@nestjs/schedule`.
  */
 export function Cron(cronTime: string | Date, options: CronOptions = {}): MethodDecorator {
-  const metadata: CronMetadata = {
-    cronTime: new CronTime(cronTime, options.timeZone, options.utcOffset),
-    options,
-  };
+  const metadata: CronMetadata = { cronTime, options };
   return (_target, _key, descriptor) => {
     Reflect.defineMetadata(SCHEDULE_CRON_METADATA, metadata, descriptor.value as object);
     return descriptor;
