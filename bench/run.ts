@@ -32,7 +32,7 @@ const FOOTPRINT_IDS: AdapterId[] = ['ours', 'nestjs-schedule', 'toad'];
 const LEGEND = [
   "ours = AioClockModule.forRoot({ logger: false }), Every (anchor 'end', fixed delay, default) / Cron",
   "ours-rate = the same with Every anchor 'start' (fixed rate)",
-  'compat = nestjs-aioclock/schedule (ScheduleModule; CronJob + addCronJob; intervals as its @Interval maps them)',
+  'compat = nestjs-aioclock/schedule (ScheduleModule; CronJob + addCronJob; intervals as its @Interval runs them, on setInterval)',
   'nest = @nestjs/schedule (setInterval + addInterval, cron CronJob + addCronJob)',
   'toad = toad-scheduler (SimpleIntervalJob, CronJob on croner) in a Nest provider',
   'ratio columns: ours / peer (below 1 is better for lateness, memory, time and CPU)',
