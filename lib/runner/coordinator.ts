@@ -1,0 +1,57 @@
+import type { RunRecord } from './run-record.js';
+
+/** One tick a replica wants to run: the pair (task, nominal fire time). */
+export interface TickClaim {
+  taskId: string;
+  /** The nominal fire time (epoch ms), the same on every replica. */
+  scheduledAt: number;
+}
+
+/** What the store answered for one tick. */
+export type ClaimOutcome =
+  | {
+      won: true;
+      /** Grows with each tick won of the task, cluster-wide: a store can refuse a stale writer. */
+      fencingToken: number;
+    }
+  | {
+      won: false;
+      /** 'taken': another replica (or this one) had it; 'early': the store's clock is not there yet. */
+      reason: 'taken' | 'early';
+    };
+
+/** A history record as the cluster keeps it: which replica ran it, under which token. */
+export interface ClusterRunRecord extends RunRecord {
+  instanceId: string;
+  fencingToken: number | null;
+}
+
+/**
+ * Where replicas agree (the coordination port of cluster mode). Each tick is claimed at most once
+ * cluster-wide: the first claim of (task, nominal time) wins, judged on the store's clock, and a
+ * tick at or before a task's last won tick (its high-water mark) is refused, so a replica that
+ * comes late or back from a pause cannot run a tick again. Implementations: InMemoryCoordinator
+ * (one process), RedisCoordinator (`nestjs-aioclock/redis`), PostgresCoordinator
+ * (`nestjs-aioclock/postgres`).
+ */
+export interface Coordinator {
+  /** A short name for logs and status: 'memory', 'redis', 'postgres'. */
+  readonly kind: string;
+  /** Opens connections and prepares the store (idempotent). */
+  connect(): Promise<void>;
+  /**
+   * Claims ticks in one round trip, answering in the same order. `toleranceMs`: how far ahead of
+   * the store's clock a nominal time may be and still be claimed.
+   */
+  claimTicks(
+    instanceId: string,
+    ticks: readonly TickClaim[],
+    toleranceMs: number,
+  ): Promise<ClaimOutcome[]>;
+  /** Appends a run to the shared history. */
+  appendHistory(record: ClusterRunRecord): Promise<void>;
+  /** The shared history of a task, newest first. */
+  listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]>;
+  /** Closes what the coordinator opened; a client passed in by the user is left open. */
+  close(): Promise<void>;
+}

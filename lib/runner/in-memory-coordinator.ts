@@ -1,0 +1,57 @@
+import type { ClaimOutcome, ClusterRunRecord, Coordinator, TickClaim } from './coordinator.js';
+
+/** What the in-memory store keeps of one task. */
+interface TaskCell {
+  /** The nominal time of the last tick won (epoch ms). */
+  highWater: number;
+  fencingToken: number;
+  /** Newest last. */
+  history: ClusterRunRecord[];
+}
+
+/**
+ * The coordinator of one process: several schedulers (replicas under test, or apps in one
+ * process) that share one instance claim each tick once. The store's clock is this process's.
+ */
+export class InMemoryCoordinator implements Coordinator {
+  readonly kind = 'memory';
+  private readonly tasks = new Map<string, TaskCell>();
+
+  constructor(private readonly historySize = 100) {}
+
+  async connect(): Promise<void> {}
+
+  async claimTicks(
+    _instanceId: string,
+    ticks: readonly TickClaim[],
+    toleranceMs: number,
+  ): Promise<ClaimOutcome[]> {
+    const now = Date.now();
+    return ticks.map(({ taskId, scheduledAt }): ClaimOutcome => {
+      if (scheduledAt > now + toleranceMs) return { won: false, reason: 'early' };
+      const cell = this.cell(taskId);
+      if (scheduledAt <= cell.highWater) return { won: false, reason: 'taken' };
+      cell.highWater = scheduledAt;
+      return { won: true, fencingToken: ++cell.fencingToken };
+    });
+  }
+
+  async appendHistory(record: ClusterRunRecord): Promise<void> {
+    const { history } = this.cell(record.taskId);
+    history.push(record);
+    if (history.length > this.historySize) history.shift();
+  }
+
+  async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
+    return [...(this.tasks.get(taskId)?.history ?? [])].reverse().slice(0, limit);
+  }
+
+  async close(): Promise<void> {}
+
+  private cell(taskId: string): TaskCell {
+    let cell = this.tasks.get(taskId);
+    if (!cell)
+      this.tasks.set(taskId, (cell = { highWater: -Infinity, fencingToken: 0, history: [] }));
+    return cell;
+  }
+}

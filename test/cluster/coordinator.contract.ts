@@ -1,0 +1,99 @@
+import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import type { ClusterRunRecord, Coordinator } from '../../lib/runner/coordinator.js';
+
+/**
+ * What every coordinator must do, whatever its store: the same suite runs against the in-memory,
+ * Redis and PostgreSQL ones. `make(namespace)` returns a coordinator on a fresh prefix or schema,
+ * so that runs never see each other's data; `clock()` is the store's time (epoch ms).
+ */
+export function describeCoordinator(
+  name: string,
+  make: (namespace: string) => Coordinator,
+  clock: () => Promise<number> = async () => Date.now(),
+): void {
+  describe(`${name}: the coordination contract`, () => {
+    const namespace = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
+    let a: Coordinator;
+    let b: Coordinator;
+
+    beforeAll(async () => {
+      a = make(namespace);
+      b = make(namespace);
+      await a.connect();
+      await b.connect();
+    });
+    afterAll(async () => {
+      await a?.close();
+      await b?.close();
+    });
+
+    it('gives each tick to the first claim only, in one round trip for many ticks', async () => {
+      const now = await clock();
+      const ticks = [0, 1, 2].map((i) => ({ taskId: `task-${i}`, scheduledAt: now - 1_000 }));
+      const [first, second] = await Promise.all([
+        a.claimTicks('replica-a', ticks, 0),
+        b.claimTicks('replica-b', ticks, 0),
+      ]);
+      for (let i = 0; i < ticks.length; i++) {
+        const winners = [first[i], second[i]].filter((outcome) => outcome.won);
+        expect(winners).toHaveLength(1);
+      }
+      expect([...first, ...second].filter((outcome) => !outcome.won)).toEqual(
+        Array(3).fill({ won: false, reason: 'taken' }),
+      );
+    });
+
+    it('refuses a tick at or before the last one won (high-water mark), and grows the token', async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number) => [{ taskId: 'hw', scheduledAt }];
+      const won = await a.claimTicks('replica-a', tick(now - 5_000), 0);
+      expect(won[0]).toMatchObject({ won: true });
+      expect(await b.claimTicks('replica-b', tick(now - 6_000), 0)).toEqual([
+        { won: false, reason: 'taken' },
+      ]);
+      const later = await b.claimTicks('replica-b', tick(now - 4_000), 0);
+      expect(later[0].won).toBe(true);
+      const token = (outcome: (typeof won)[number]) => (outcome.won ? outcome.fencingToken : 0);
+      expect(token(later[0])).toBeGreaterThan(token(won[0]));
+    });
+
+    it("refuses a tick ahead of the store's clock beyond the tolerance", async () => {
+      const now = await clock();
+      expect(
+        await a.claimTicks('replica-a', [{ taskId: 'early', scheduledAt: now + 60_000 }], 500),
+      ).toEqual([{ won: false, reason: 'early' }]);
+      expect(
+        (await a.claimTicks('replica-a', [{ taskId: 'early', scheduledAt: now + 200 }], 500))[0]
+          .won,
+      ).toBe(true);
+    });
+
+    it('keeps one shared history per task, newest first', async () => {
+      const record = (i: number): ClusterRunRecord => ({
+        runId: `run-${i}`,
+        taskId: 'history',
+        taskName: 'history',
+        origin: 'schedule',
+        scheduledAt: new Date(1_000 * i),
+        startedAt: new Date(1_000 * i + 1),
+        finishedAt: new Date(1_000 * i + 2),
+        status: i === 2 ? 'failed' : 'succeeded',
+        attempt: 1,
+        error: i === 2 ? { name: 'Error', message: 'boom', stack: null } : null,
+        result: null,
+        instanceId: i % 2 ? 'replica-a' : 'replica-b',
+        fencingToken: i,
+      });
+      await a.appendHistory(record(1));
+      await b.appendHistory(record(2));
+      await a.appendHistory(record(3));
+      const seen = await b.listHistory('history', 2);
+      expect(seen.map((r) => [r.runId, r.instanceId, r.fencingToken, r.status])).toEqual([
+        ['run-3', 'replica-a', 3, 'succeeded'],
+        ['run-2', 'replica-b', 2, 'failed'],
+      ]);
+      expect(seen[1]).toEqual(record(2));
+      expect(await a.listHistory('no-such-task', 5)).toEqual([]);
+    });
+  });
+}
