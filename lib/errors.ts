@@ -107,6 +107,11 @@ export const messages = {
     `Shutting down: waiting up to ${waitMs} ms for runs of ${listNames(taskNames)}`,
   setTriggerPhase: (taskName: string) =>
     `Task "${taskName}": setTrigger works only between scheduled triggers, not startup or shutdown ones`,
+  storeUnreachable: (kind: string, reason: string) =>
+    `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
+  storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  clusterNeedsZone: (taskName: string) =>
+    `Task "${taskName}": in a cluster every replica must plan the same wall-clock times: give the trigger a tz, or the module a timeZone`,
   triggerFailed: (taskName: string, triggerType: string, reason: string) =>
     `Task "${taskName}": its ${triggerType} trigger failed and the task is no longer scheduled: ${reason}`,
   sharedTrigger: (first: string, second: string) =>

@@ -1,5 +1,6 @@
 import { messages } from '../errors.js';
 import { decideFire } from './fire-decision.js';
+import type { Coordinator } from './coordinator.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';
@@ -8,8 +9,26 @@ import { emitEvent, type EventSink } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import { TimerQueue } from './timer-queue.js';
 
+/** Cluster mode: where ticks are claimed, and as whom. */
+export interface ClusterSettings {
+  coordinator: Coordinator;
+  /** This replica's id, in history and claims. */
+  instanceId: string;
+  /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
+  claimToleranceMs: number;
+}
+
+/** A tick that came on a deterministic schedule and waits for the cluster's answer. */
+interface PendingClaim {
+  task: ScheduledTask;
+  scheduledAt: number;
+  dueAt: number;
+}
+
 /** What the planner needs from its scheduler. */
 export interface FirePlannerDeps {
+  /** Cluster mode, or null for one process. */
+  cluster: ClusterSettings | null;
   executor: RunExecutor;
   logger: SchedulerLogger;
   events: EventSink;
@@ -33,11 +52,17 @@ export interface FirePlannerDeps {
 export class FirePlanner {
   private readonly timers = new TimerQueue<ScheduledTask>({
     onDue: (task) => this.onDue(task),
-    onBatchEnd: () => this.planBatch(),
+    onBatchEnd: () => {
+      this.planBatch();
+      this.claimBatch();
+    },
     onClockSetBack: (ms) => this.onClockSetBack(ms),
   });
   private readonly toPlan: ScheduledTask[] = [];
   private readonly held = new HeldRuns();
+  private toClaim: PendingClaim[] = [];
+  /** Set while a claim round trip fails, so that an outage is logged once. */
+  private claimFailing = false;
 
   constructor(private readonly deps: FirePlannerDeps) {}
 
@@ -107,7 +132,10 @@ export class FirePlanner {
   runEnded(task: ScheduledTask): void {
     if (task.activeRuns === 0) {
       const run = this.held.next(task);
-      if (run) this.deps.executor.start(task, run.origin, run.scheduledAtMs, run.waiter);
+      if (run) {
+        const { origin, scheduledAtMs, waiter, fencingToken = null } = run;
+        this.deps.executor.start(task, origin, scheduledAtMs, waiter, fencingToken);
+      }
     }
     if (task.awaitingRunEnd && task.activeRuns === 0) {
       task.awaitingRunEnd = false;
@@ -165,21 +193,75 @@ export class FirePlanner {
     else this.toPlan.push(task);
   }
 
-  /** Counts a fire and applies the misfire and overlap policies: run, hold, or record it. */
+  /**
+   * Counts a fire; then, in a cluster, a tick of a deterministic schedule waits for the batch's
+   * claim (every replica counts it, one runs it); else the policies decide at once.
+   */
   private fire(task: ScheduledTask, scheduledAt: number, lateness: number): void {
-    const { trigger } = task;
-    const { executor } = this.deps;
     // If counting the fire fails the fire still runs; planning the next one stops the task.
-    this.guardTrigger(task, () => trigger.advance(task.triggerState, scheduledAt));
+    this.guardTrigger(task, () => task.trigger.advance(task.triggerState, scheduledAt));
+    if (this.deps.cluster !== null && task.trigger.deterministic) {
+      this.toClaim.push({ task, scheduledAt, dueAt: scheduledAt + lateness });
+      return;
+    }
+    this.decide(task, scheduledAt, lateness, null);
+  }
+
+  /** Applies the misfire and overlap policies to a fire: run it, hold it, or record it. */
+  private decide(
+    task: ScheduledTask,
+    scheduledAt: number,
+    lateness: number,
+    fencingToken: number | null,
+  ): void {
+    const { executor } = this.deps;
     const decision = decideFire(task.policies, this.deps.misfireThreshold, {
       lateness,
       activeRuns: task.activeRuns,
       hasQueuedFire: this.held.hasFire(task),
     });
-    if (decision.action === 'run') executor.start(task, 'schedule', scheduledAt, null);
+    if (decision.action === 'run')
+      executor.start(task, 'schedule', scheduledAt, null, fencingToken);
     else if (decision.action === 'queue') {
-      this.held.hold(task, { origin: 'schedule', scheduledAtMs: scheduledAt, waiter: null });
+      this.held.hold(task, {
+        origin: 'schedule',
+        scheduledAtMs: scheduledAt,
+        waiter: null,
+        fencingToken,
+      });
     } else executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
+  }
+
+  /**
+   * Claims the wake-up's ticks of deterministic schedules in one round trip; the ticks won run
+   * here (the policies decide as for any fire), the others do nothing visible. While the store
+   * cannot be reached no tick runs (at most once), and the outage is logged once.
+   */
+  private claimBatch(): void {
+    const cluster = this.deps.cluster;
+    if (cluster === null || this.toClaim.length === 0) return;
+    const batch = this.toClaim;
+    this.toClaim = [];
+    const ticks = batch.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
+    cluster.coordinator.claimTicks(cluster.instanceId, ticks, cluster.claimToleranceMs).then(
+      (outcomes) => {
+        if (this.claimFailing)
+          this.deps.logger.log(messages.storeReachable(cluster.coordinator.kind));
+        this.claimFailing = false;
+        batch.forEach(({ task, scheduledAt, dueAt }, index) => {
+          const outcome = outcomes[index];
+          if (!outcome?.won || !this.deps.planning() || task.paused) return;
+          this.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
+        });
+      },
+      (error: unknown) => {
+        if (!this.claimFailing) {
+          const { message } = describeError(error);
+          this.deps.logger.error(messages.storeUnreachable(cluster.coordinator.kind, message));
+        }
+        this.claimFailing = true;
+      },
+    );
   }
 
   /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */

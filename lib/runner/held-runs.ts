@@ -7,6 +7,8 @@ export interface HeldRun {
   /** The nominal fire time of a held fire; null for a manual run. */
   scheduledAtMs: number | null;
   waiter: RunWaiter | null;
+  /** The tick's fencing token, in cluster mode. */
+  fencingToken?: number | null;
 }
 
 /**

@@ -44,7 +44,13 @@ export class RunAttempt implements TaskContext {
     readonly attempt: number,
     readonly waiter: RunWaiter | null,
     private readonly onSettled: (attempt: RunAttempt) => void,
+    /** The fencing token of the tick, in cluster mode; else null. */
+    readonly fencingToken: number | null = null,
   ) {}
+
+  get idempotencyKey(): string | null {
+    return this.scheduledAtMs === null ? null : `${this.task.id}:${this.scheduledAtMs}`;
+  }
 
   get taskId(): string {
     return this.task.id;
@@ -81,6 +87,7 @@ export class RunAttempt implements TaskContext {
       attempt: this.attempt,
       error: failed ? describeError(this.outcome) : null,
       result: failed ? null : summariseResult(this.outcome),
+      ...(this.fencingToken === null ? {} : { fencingToken: this.fencingToken }),
     };
   }
 

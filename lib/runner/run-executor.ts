@@ -48,10 +48,20 @@ export class RunExecutor {
     origin: RunOrigin,
     scheduledAtMs: number | null,
     waiter: RunWaiter | null,
+    fencingToken: number | null = null,
   ): void {
     task.activeRuns++;
     this.runsInFlight++;
-    this.startAttempt(new RunAttempt(task, origin, scheduledAtMs, 1, waiter, this.onSettled));
+    const attempt = new RunAttempt(
+      task,
+      origin,
+      scheduledAtMs,
+      1,
+      waiter,
+      this.onSettled,
+      fencingToken,
+    );
+    this.startAttempt(attempt);
   }
 
   /** Records a fire time (or a manual run, `scheduledAtMs` null) that did not run. */
@@ -222,9 +232,11 @@ export class RunExecutor {
     this.backoffs.add(failed);
     failed.timer = setTimeout(() => {
       this.backoffs.delete(failed);
-      const { origin, scheduledAtMs, waiter } = failed;
+      const { origin, scheduledAtMs, waiter, fencingToken } = failed;
       const next = failed.attempt + 1;
-      this.startAttempt(new RunAttempt(task, origin, scheduledAtMs, next, waiter, this.onSettled));
+      this.startAttempt(
+        new RunAttempt(task, origin, scheduledAtMs, next, waiter, this.onSettled, fencingToken),
+      );
     }, delayMs);
   }
 

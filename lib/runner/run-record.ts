@@ -30,6 +30,10 @@ export interface RunRecord {
   error: RunError | null;
   /** A short, JSON-safe summary of the returned value (strings and JSON cut to 200 characters). */
   result: string | null;
+  /** Cluster mode: the replica that ran it. */
+  instanceId?: string;
+  /** Cluster mode: the token of the tick it ran under (see TaskContext.fencingToken). */
+  fencingToken?: number | null;
 }
 
 const SUMMARY_LIMIT = 200;

@@ -1,5 +1,6 @@
 import { TaskDeclarationError, TaskNotFoundError, messages, optionError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
+import { CalendarTrigger } from '../triggers/calendar-trigger.js';
 import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
 import { checkTrigger, validateTaskDefinition } from './task-definition.js';
@@ -25,6 +26,8 @@ export class TaskCatalog {
   constructor(
     private readonly policyDefaults: TaskPolicies | undefined,
     private readonly triggerDefaults: TriggerDefaults,
+    /** Cluster mode: wall-clock triggers need a zone given, not the system's. */
+    private readonly requireZone = false,
   ) {
     this.defaultProfile = {
       policies: resolvePolicies('AioClockModule taskDefaults', policyDefaults),
@@ -45,6 +48,7 @@ export class TaskCatalog {
       );
     }
     this.assertUnclaimed(definition.trigger, source, null);
+    this.assertZoneGiven(definition.name, definition.trigger);
     const profile = this.profileOf(definition);
     const state = this.createState(definition.name, definition.trigger);
     const task = new ScheduledTask(definition, profile, state);
@@ -107,6 +111,15 @@ export class TaskCatalog {
     task.trigger = trigger;
     task.triggerState = state;
     this.claim(task, trigger);
+  }
+
+  /** In a cluster, replicas must read wall-clock times in one zone: the system's may differ. */
+  private assertZoneGiven(taskName: string, trigger: BaseTrigger): void {
+    if (!this.requireZone || this.triggerDefaults.timeZone !== undefined) return;
+    const zoneless = trigger
+      .components()
+      .some((part) => part instanceof CalendarTrigger && part.tz === undefined);
+    if (zoneless) throw new TaskDeclarationError(messages.clusterNeedsZone(taskName));
   }
 
   private createState(taskName: string, trigger: BaseTrigger): TriggerState {

@@ -1,10 +1,14 @@
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
 import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
-import { FirePlanner } from './fire-planner.js';
-import type { RunRecord } from './run-record.js';
+import { FirePlanner, type ClusterSettings } from './fire-planner.js';
+import type { Coordinator } from './coordinator.js';
+import { CoordinatorRunStore } from './coordinator-run-store.js';
+import { describeError, type RunRecord } from './run-record.js';
 import { RunExecutor, type RunWrapper } from './run-executor.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
@@ -29,6 +33,17 @@ export interface TaskSchedulerOptions {
   store?: RunStore;
   wrapRun?: RunWrapper;
   random?: () => number;
+  /** Cluster mode: replicas sharing a coordinator claim each tick of a deterministic schedule once. */
+  cluster?: ClusterOptions;
+}
+
+/** Cluster mode settings. */
+export interface ClusterOptions {
+  coordinator: Coordinator;
+  /** This replica's id in claims and history; default `hostname:pid:random`. */
+  instanceId?: string;
+  /** How far ahead of the store's clock a tick may be claimed (ms), for clock skew. Default 1,000. */
+  claimTolerance?: number;
 }
 
 /** Options of a manual run. */
@@ -66,6 +81,7 @@ export class TaskScheduler {
   private readonly store: RunStore;
   private readonly logger: SchedulerLogger;
   private readonly shutdownTimeout: number;
+  private readonly coordinator: Coordinator | null;
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
@@ -76,10 +92,18 @@ export class TaskScheduler {
 
   constructor(options: TaskSchedulerOptions) {
     this.logger = guardLogger(options.logger);
-    this.store = options.store ?? new InMemoryRunStore();
+    const cluster = clusterSettings(options.cluster);
+    this.coordinator = cluster?.coordinator ?? null;
+    this.store = cluster
+      ? new CoordinatorRunStore(cluster.coordinator, cluster.instanceId)
+      : (options.store ?? new InMemoryRunStore());
     this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
     const random = options.random ?? Math.random;
-    this.catalog = new TaskCatalog(options.defaults, options.triggerDefaults ?? {});
+    this.catalog = new TaskCatalog(
+      options.defaults,
+      options.triggerDefaults ?? {},
+      cluster !== null,
+    );
     this.executor = new RunExecutor({
       logger: this.logger,
       store: this.store,
@@ -89,6 +113,7 @@ export class TaskScheduler {
       runEnded: (task) => this.planner.runEnded(task),
     });
     this.planner = new FirePlanner({
+      cluster,
       executor: this.executor,
       logger: this.logger,
       events: this.subject,
@@ -139,6 +164,7 @@ export class TaskScheduler {
   /** Runs startup tasks to completion, in order, then starts every scheduled task's loop. */
   async start(): Promise<void> {
     if (this.state !== 'created') return;
+    await this.coordinator?.connect();
     for (const task of this.catalog.values()) {
       if (task.phase !== 'startup') continue;
       await this.runPhaseTask(task, 'startup');
@@ -191,6 +217,7 @@ export class TaskScheduler {
       if (this.started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
     }
     this.state = 'stopped';
+    await this.closeCoordinator();
     this.notifyIfIdle();
     this.subject.complete();
   }
@@ -267,6 +294,14 @@ export class TaskScheduler {
     return this.isIdle() ? Promise.resolve() : this.idleWaiters.wait();
   }
 
+  private async closeCoordinator(): Promise<void> {
+    try {
+      await this.coordinator?.close();
+    } catch (error) {
+      this.logger.error(`Closing the cluster store failed: ${describeError(error).message}`);
+    }
+  }
+
   /** Starts a scheduled task's loop at `now`, after its initial delay. */
   private startLoop(task: ScheduledTask, now: number): void {
     if (task.phase !== 'scheduled') return;
@@ -292,4 +327,14 @@ export class TaskScheduler {
   private emit(task: ScheduledTask, body: EventBody): void {
     emitEvent(this.subject, task, body);
   }
+}
+
+/** Cluster settings with their defaults, or null without a cluster. */
+function clusterSettings(options: ClusterOptions | undefined): ClusterSettings | null {
+  if (options === undefined) return null;
+  return {
+    coordinator: options.coordinator,
+    instanceId: options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    claimToleranceMs: options.claimTolerance ?? 1_000,
+  };
 }

@@ -217,5 +217,7 @@ function manualContext(): TaskContext {
     scheduledAt: null,
     attempt: 1,
     runId: '',
+    idempotencyKey: null,
+    fencingToken: null,
   };
 }

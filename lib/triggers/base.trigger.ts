@@ -84,6 +84,15 @@ export abstract class BaseTrigger {
     return false;
   }
 
+  /**
+   * True when the nominal fire times are the same on every replica that runs the trigger: a pure
+   * function of the definition and the wall clock (At, Cron), not of when a process started or a
+   * run ended. A cluster claims such ticks one by one; a custom trigger may say so too.
+   */
+  get deterministic(): boolean {
+    return false;
+  }
+
   /** This trigger and the triggers it is made of (OrTrigger's children), each of which belongs to one task. */
   components(): BaseTrigger[] {
     return [this];

@@ -24,6 +24,10 @@ export abstract class CalendarTrigger extends LoopController {
     return true;
   }
 
+  override get deterministic(): boolean {
+    return true;
+  }
+
   override createState(defaults: TriggerDefaults = {}): TriggerState {
     const state = super.createState(defaults);
     if (this.tz !== undefined) state.zone = this.tz;

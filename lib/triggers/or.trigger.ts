@@ -54,6 +54,10 @@ export class OrTrigger extends LoopController {
     return this.triggers.some((child) => child.followsWallClock);
   }
 
+  override get deterministic(): boolean {
+    return this.triggers.every((child) => child.deterministic);
+  }
+
   override components(): BaseTrigger[] {
     return [this, ...this.triggers.flatMap((child) => child.components())];
   }
