@@ -1,5 +1,4 @@
 import { OptionValidationError } from '../errors.js';
-import type { TaskContext } from '../runner/task-context.js';
 import type { TaskPolicies } from '../runner/task-policies.js';
 import type { TaskDefinition } from '../runner/scheduled-task.js';
 import type { TaskRegistry } from '../task.registry.js';
@@ -7,22 +6,26 @@ import { cronDateTime, type CronDateTime } from './cron-date-time.js';
 import { CronTime } from './cron-time.js';
 import { systemTimeZone } from '../triggers/zoned-time.js';
 
-/** A job's tick: `this` is the job's `context` (or the job); it also gets the run's TaskContext. */
-export type CronTick = (this: unknown, context: TaskContext) => unknown;
+/** A job's tick: `this` is the job's `context` (or the job); called with no argument, as `cron` calls it. */
+export type CronTick<Context = unknown> = (this: Context) => unknown;
 
 /** What `CronJob.from` takes: the `cron` package's parameters that this layer honours. */
-export interface CronJobParams {
+export interface CronJobParams<Context = unknown> {
   cronTime: string | Date | CronTime;
-  onTick: CronTick;
+  onTick: CronTick<Context>;
   /** Called when the job is stopped. */
   onComplete?: () => unknown;
   /** Start at once (default false: call `start()`). */
   start?: boolean;
   timeZone?: string | null;
-  /** Minutes (or hours) ahead of UTC; whole hours only (Node has no zones for other offsets). */
+  /** Minutes ahead of UTC (330 for +05:30), as `cron` takes it. */
   utcOffset?: number | null;
   /** `this` of `onTick` and `onComplete`. */
-  context?: unknown;
+  context?: Context;
+  /** Called with the error of a tick that throws (the run is also logged and recorded as failed). */
+  errorHandler?: (error: unknown) => void;
+  /** Accepted for compatibility; the registry name is the one given to `addCronJob`. */
+  name?: string;
   /** Tick once as soon as the job is added to the registry. */
   runOnInit?: boolean;
   /** Skip a tick that comes while the previous one still runs (default: they may overlap). */
@@ -42,20 +45,22 @@ export interface CronJobParams {
  * once added to the `SchedulerRegistry` (a job never added does not tick). `start`/`stop` resume
  * and pause the task behind it, so history, events, drain and policies all apply.
  */
-export class CronJob {
+// The type parameters mirror `cron`'s CronJob<OnComplete, Context>, so annotations such as
+// CronJob<null, null> keep compiling.
+export class CronJob<_OnComplete = unknown, Context = unknown> {
   cronTime: CronTime;
   readonly waitForCompletion: boolean;
-  private readonly params: CronJobParams;
+  private readonly params: CronJobParams<Context>;
   private active: boolean;
   private binding: { tasks: TaskRegistry; name: string } | null = null;
 
   constructor(
     cronTime: string | Date | CronTime,
-    onTick: CronTick,
+    onTick: CronTick<Context>,
     onComplete?: (() => unknown) | null,
     start?: boolean | null,
     timeZone?: string | null,
-    context?: unknown,
+    context?: Context,
     runOnInit?: boolean | null,
     utcOffset?: number | null,
     unrefTimeout?: boolean | null,
@@ -79,8 +84,8 @@ export class CronJob {
   }
 
   /** Builds a job from named parameters, as `CronJob.from` of the `cron` package. */
-  static from(params: CronJobParams): CronJob {
-    const job = new CronJob(
+  static from<Context = unknown>(params: CronJobParams<Context>): CronJob<unknown, Context> {
+    const job = new CronJob<unknown, Context>(
       params.cronTime,
       params.onTick,
       params.onComplete,
@@ -93,6 +98,7 @@ export class CronJob {
       params.waitForCompletion,
     );
     Object.assign(job.params, {
+      errorHandler: params.errorHandler,
       threshold: params.threshold,
       policies: params.policies,
       initialDelay: params.initialDelay,
@@ -165,10 +171,17 @@ export class CronJob {
     if (this.binding) this.binding.tasks.setTrigger(this.binding.name, time.toTrigger());
   }
 
-  /** Ticks now, outside the schedule (a manual run once added: recorded in history). */
-  fireOnTick(): unknown {
-    if (this.binding) return this.binding.tasks.runTask(this.binding.name);
-    return this.params.onTick.call(this.params.context ?? this, manualContext());
+  /**
+   * Ticks now, outside the schedule (once added: a manual run, recorded in history). Like
+   * `cron`'s, it never throws: a failing tick is logged (and given to `errorHandler`).
+   */
+  async fireOnTick(): Promise<void> {
+    try {
+      if (this.binding) await this.binding.tasks.runTask(this.binding.name);
+      else await this.tick();
+    } catch {
+      // Already logged and recorded by the scheduler, or reported to errorHandler by tick().
+    }
   }
 
   /** The zone the job's times are read in: its own, else the module's, else the system's. */
@@ -191,12 +204,23 @@ export class CronJob {
     this.binding = null;
   }
 
+  /** Calls `onTick`; a failure goes to `errorHandler` too, then on to the scheduler. */
+  private async tick(): Promise<unknown> {
+    const { onTick, context, errorHandler } = this.params;
+    try {
+      return await onTick.call((context ?? this) as Context);
+    } catch (error) {
+      errorHandler?.(error);
+      throw error;
+    }
+  }
+
   private definition(name: string): TaskDefinition {
-    const { onTick, context, threshold, policies, initialDelay } = this.params;
+    const { threshold, policies, initialDelay } = this.params;
     return {
       name,
       trigger: this.cronTime.toTrigger(),
-      handler: (run: TaskContext) => onTick.call(context ?? this, run),
+      handler: () => this.tick(),
       policies: {
         overlap: this.waitForCompletion ? 'skip' : 'allow',
         ...(threshold === undefined ? {} : { catchUpWindow: threshold }),
@@ -206,18 +230,4 @@ export class CronJob {
       ...(initialDelay === undefined ? {} : { initialDelay }),
     };
   }
-}
-
-/** The context of a tick fired by hand on a job never added to a registry. */
-function manualContext(): TaskContext {
-  return {
-    taskId: '',
-    taskName: '',
-    signal: new AbortController().signal,
-    scheduledAt: null,
-    attempt: 1,
-    runId: '',
-    idempotencyKey: null,
-    fencingToken: null,
-  };
 }

@@ -6,7 +6,6 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { DecoratedMethods, type DecoratedMethod } from '../decorated-methods.js';
-import type { TaskContext } from '../runner/task-context.js';
 import { TaskRegistry } from '../task.registry.js';
 import { TaskScheduler } from '../runner/task-scheduler.js';
 import { NodeTimerTrigger } from './node-timer.trigger.js';
@@ -71,7 +70,7 @@ export class ScheduleExplorer
     const { name, disabled, waitForCompletion, initialDelay, threshold, policies } = options;
     const job = CronJob.from({
       cronTime: new CronTime(cronTime, options.timeZone, options.utcOffset),
-      onTick: (context) => this.call(found, context),
+      onTick: () => this.call(found),
       start: !disabled,
       waitForCompletion,
       threshold,
@@ -95,7 +94,7 @@ export class ScheduleExplorer
     this.tasks.addTask({
       name,
       trigger: new NodeTimerTrigger(kind, delay.ms),
-      handler: (context: TaskContext) => this.call(found, context),
+      handler: () => this.call(found),
       policies: { overlap: 'allow' },
       source: `${found.hostName}.${found.method}`,
     });
@@ -112,7 +111,8 @@ export class ScheduleExplorer
     }
   }
 
-  private call({ instance, method }: DecoratedMethod, context: TaskContext): unknown {
-    return (instance as Record<string, (context: TaskContext) => unknown>)[method](context);
+  /** Calls the method with no argument, as `@nestjs/schedule` does. */
+  private call({ instance, method }: DecoratedMethod): unknown {
+    return (instance as Record<string, () => unknown>)[method]();
   }
 }

@@ -89,3 +89,46 @@ describe('nestjs-aioclock/schedule', () => {
     await closing;
   });
 });
+
+describe('handlers as @nestjs/schedule calls them', () => {
+  @Injectable()
+  class Strict {
+    args: unknown[][] = [];
+    @Interval('strict', 1_000)
+    poll(...args: unknown[]) {
+      this.args.push(args);
+    }
+    @Cron(CronExpression.EVERY_HOUR, { name: 'broken' })
+    broken() {
+      throw new Error('kaboom');
+    }
+  }
+
+  it('get no argument, and fireOnTick of a failing job resolves (the failure is logged and recorded)', async () => {
+    const app = await Test.createTestingModule({
+      imports: [ScheduleModule.forRoot({ aioclock: { logger: false } })],
+      providers: [Strict],
+    }).compile();
+    await app.init();
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(app.get(Strict).args).toEqual([[]]);
+    const errors: unknown[] = [];
+    const job = app.get(SchedulerRegistry).getCronJob('broken');
+    await expect(job.fireOnTick()).resolves.toBeUndefined();
+    const added = CronJob.from({
+      cronTime: '0 * * * *',
+      onTick: () => {
+        throw new Error('from a job');
+      },
+      errorHandler: (error) => void errors.push(error),
+    });
+    app.get(SchedulerRegistry).addCronJob('handled', added);
+    await added.fireOnTick();
+    expect(errors).toHaveLength(1);
+    const history = await app.get(TaskRegistry).getHistory('broken');
+    expect(history[0]).toMatchObject({ status: 'failed', error: { message: 'kaboom' } });
+    const closing = app.close();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await closing;
+  });
+});

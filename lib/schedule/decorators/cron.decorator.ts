@@ -6,7 +6,7 @@ export interface CronOptions {
   /** The job's name in the SchedulerRegistry; default `ClassName.method`. */
   name?: string;
   timeZone?: string;
-  /** Minutes (or hours) ahead of UTC; whole hours only. Do not give it with `timeZone`. */
+  /** Minutes ahead of UTC (330 for +05:30). Do not give it with `timeZone`. */
   utcOffset?: number;
   /** Skip a tick that comes while the previous one still runs (default: ticks may overlap). */
   waitForCompletion?: boolean;
