@@ -47,6 +47,7 @@ export interface CronJobParams<Context = unknown> {
  */
 // The type parameters mirror `cron`'s CronJob<OnComplete, Context>, so annotations such as
 // CronJob<null, null> keep compiling.
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- kept for cron's CronJob<OnComplete, Context>
 export class CronJob<_OnComplete = unknown, Context = unknown> {
   cronTime: CronTime;
   readonly waitForCompletion: boolean;
