@@ -43,6 +43,7 @@ function createScheduler(options: AioClockModuleOptions, hook: TaskRunHook): Tas
     defaults: options.taskDefaults,
     triggerDefaults: { timeZone: options.timeZone },
     store: options.runStore ?? new InMemoryRunStore(options.historySize),
+    cluster: options.cluster,
     wrapRun,
   });
 }

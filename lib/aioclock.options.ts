@@ -2,6 +2,8 @@ import type { LoggerService } from '@nestjs/common';
 import type { AioClockModuleExtras } from './aioclock.module-definition.js';
 import { optionError } from './errors.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
+import type { Coordinator } from './runner/coordinator.js';
+import type { ClusterOptions } from './runner/task-scheduler.js';
 import type { RunStore } from './runner/run-store.js';
 import { checkPolicies, type TaskPolicies } from './runner/task-policies.js';
 import {
@@ -11,6 +13,7 @@ import {
   checkMethods,
   checkNumber,
   checkObject,
+  checkString,
   checkTimeZone,
   checkTimerDelay,
 } from './utils/validation.js';
@@ -35,6 +38,12 @@ export interface AioClockModuleOptions {
   misfireThreshold?: number;
   /** Pools, retention and limits of the background-job `TaskSupervisor`. */
   supervisor?: TaskSupervisorOptions;
+  /**
+   * Many replicas: `{ coordinator }` (InMemoryCoordinator, or RedisCoordinator / PostgresCoordinator
+   * from their subpaths) claims each tick of an At/Cron task once across replicas and keeps the
+   * history in the store. Needs `timeZone` (or a `tz` on every At/Cron).
+   */
+  cluster?: ClusterOptions;
 }
 
 const fail = optionError('AioClockModule');
@@ -55,6 +64,7 @@ export const MODULE_OPTION_KEYS = Object.keys({
   runStore: true,
   misfireThreshold: true,
   supervisor: true,
+  cluster: true,
   isGlobal: true,
   runHook: true,
 } satisfies Record<keyof AioClockModuleOptions | keyof AioClockModuleExtras, true>);
@@ -83,4 +93,27 @@ export function validateModuleOptions(options: AioClockModuleOptions): void {
   }
   if (options.taskDefaults !== undefined) checkPolicies(fail, 'taskDefaults', options.taskDefaults);
   if (options.supervisor !== undefined) checkObject(fail, 'supervisor', options.supervisor);
+  if (options.cluster !== undefined) validateCluster(options.cluster);
+}
+
+const CLUSTER_KEYS = Object.keys({
+  coordinator: true,
+  instanceId: true,
+  claimTolerance: true,
+} satisfies Record<keyof ClusterOptions, true>);
+const COORDINATOR_METHODS = [
+  'connect',
+  'claimTicks',
+  'appendHistory',
+  'listHistory',
+  'close',
+] as const satisfies readonly (keyof Coordinator)[];
+
+function validateCluster(cluster: ClusterOptions): void {
+  checkKnownKeys(fail, 'cluster', cluster, CLUSTER_KEYS);
+  checkMethods(fail, 'cluster.coordinator', cluster.coordinator, COORDINATOR_METHODS);
+  if (cluster.instanceId !== undefined) checkString(fail, 'cluster.instanceId', cluster.instanceId);
+  if (cluster.claimTolerance !== undefined) {
+    checkTimerDelay(fail, 'cluster.claimTolerance', cluster.claimTolerance);
+  }
 }

@@ -35,10 +35,18 @@ export {
   type TaskSchedulerOptions,
   type SchedulerShutdownOptions,
   type RemoveTaskOptions,
+  type ClusterOptions,
 } from './runner/task-scheduler.js';
 export type { RunWrapper } from './runner/run-executor.js';
 export type { SchedulerLogger } from './runner/scheduler-logger.js';
 export { taskIdFromName } from './runner/task-id.js';
+export type {
+  Coordinator,
+  TickClaim,
+  ClaimOutcome,
+  ClusterRunRecord,
+} from './runner/coordinator.js';
+export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
 export {
   BaseTrigger,
   type TriggerDescription,

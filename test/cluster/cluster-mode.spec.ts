@@ -1,0 +1,180 @@
+import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  AioClockModule,
+  Cron,
+  Every,
+  InMemoryCoordinator,
+  Task,
+  TaskDeclarationError,
+  TaskRegistry,
+  type TaskContext,
+} from '../../lib/index.js';
+import { messages } from '../../lib/errors.js';
+import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+
+/** Every run of every replica, as the ledger of a cluster test. */
+interface LedgerEntry {
+  replica: string;
+  task: string;
+  scheduledAt: number;
+  idempotencyKey: string | null;
+  fencingToken: number | null;
+}
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+/** A provider with ten tasks every second, as every replica declares it. */
+function tenSecondlyTasks(ledger: LedgerEntry[]) {
+  @Injectable()
+  class Billing {
+    replica = '';
+    constructor() {}
+  }
+  for (let i = 0; i < 10; i++) {
+    const method = `charge${i}`;
+    Object.defineProperty(Billing.prototype, method, {
+      value: function (this: Billing, context: TaskContext) {
+        ledger.push({
+          replica: this.replica,
+          task: context.taskName,
+          scheduledAt: context.scheduledAt!.getTime(),
+          idempotencyKey: context.idempotencyKey,
+          fencingToken: context.fencingToken,
+        });
+      },
+      writable: true,
+      configurable: true,
+    });
+    const descriptor = Object.getOwnPropertyDescriptor(Billing.prototype, method)!;
+    Task(new Cron('* * * * * *'), { name: `charge-${i}` })(Billing.prototype, method, descriptor);
+  }
+  return Billing;
+}
+
+async function replica(
+  name: string,
+  provider: new () => { replica: string },
+  coordinator: InMemoryCoordinator,
+): Promise<TestingModule> {
+  const app = await Test.createTestingModule({
+    imports: [
+      AioClockModule.forRoot({
+        logger: false,
+        timeZone: 'UTC',
+        cluster: { coordinator, instanceId: name },
+      }),
+    ],
+    providers: [provider],
+  }).compile();
+  app.get(provider).replica = name;
+  await app.init();
+  return app;
+}
+
+describe('cluster mode on a shared InMemoryCoordinator', () => {
+  it('runs each (task, tick) once across 3 replicas: none twice, none missing', async () => {
+    const ledger: LedgerEntry[] = [];
+    const coordinator = new InMemoryCoordinator();
+    const Billing = tenSecondlyTasks(ledger);
+    const apps = [
+      await replica('a', Billing, coordinator),
+      await replica('b', Billing, coordinator),
+      await replica('c', Billing, coordinator),
+    ];
+    await jest.advanceTimersByTimeAsync(60_000);
+    const keys = ledger.map((entry) => `${entry.task}@${entry.scheduledAt}`);
+    expect(new Set(keys).size).toBe(keys.length); // no tick twice
+    for (let i = 0; i < 10; i++) {
+      const ticks = ledger
+        .filter((entry) => entry.task === `charge-${i}`)
+        .map((entry) => entry.scheduledAt)
+        .sort((x, y) => x - y);
+      // Every second from 1 s to 60 s: none missing.
+      expect(ticks).toEqual(Array.from({ length: 60 }, (_, k) => T0 + 1_000 * (k + 1)));
+    }
+    // Side effects can be made once: the key is the tick, the token grows with each tick.
+    const first = ledger.find((entry) => entry.task === 'charge-0')!;
+    expect(first.idempotencyKey).toBe(
+      `${apps[0].get(TaskRegistry).getTask('charge-0').id}:${T0 + 1_000}`,
+    );
+    const tokens = ledger.filter((e) => e.task === 'charge-0').map((e) => e.fencingToken!);
+    expect(tokens).toEqual([...tokens].sort((x, y) => x - y));
+    // The history is the store's: the same on every replica, with the replica that ran each tick.
+    const histories = await Promise.all(
+      apps.map((app) => app.get(TaskRegistry).getHistory('charge-3', { limit: 5 })),
+    );
+    expect(histories[1]).toEqual(histories[0]);
+    expect(histories[2]).toEqual(histories[0]);
+    expect(histories[0][0]).toMatchObject({ status: 'succeeded', fencingToken: 60 });
+    expect(['a', 'b', 'c']).toContain(histories[0][0].instanceId);
+    for (const app of apps) await closeUnderFakeTimers(app);
+  });
+
+  it('a replica that joins late runs no tick the others ran', async () => {
+    const ledger: LedgerEntry[] = [];
+    const coordinator = new InMemoryCoordinator();
+    const Billing = tenSecondlyTasks(ledger);
+    const a = await replica('a', Billing, coordinator);
+    await jest.advanceTimersByTimeAsync(5_000);
+    const b = await replica('b', Billing, coordinator);
+    await jest.advanceTimersByTimeAsync(5_000);
+    const keys = ledger.map((entry) => `${entry.task}@${entry.scheduledAt}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(keys).toHaveLength(100);
+    await closeUnderFakeTimers(a);
+    await closeUnderFakeTimers(b);
+  });
+
+  it('runs tasks without deterministic times (Every) on each replica, for now', async () => {
+    const coordinator = new InMemoryCoordinator();
+    let runs = 0;
+    @Injectable()
+    class Local {
+      replica = '';
+      @Task(new Every({ seconds: 1 }))
+      tick() {
+        runs++;
+      }
+    }
+    const apps = [await replica('a', Local, coordinator), await replica('b', Local, coordinator)];
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(runs).toBe(6);
+    for (const app of apps) await closeUnderFakeTimers(app);
+  });
+
+  it('refuses to start a Cron or At without a zone given: replicas may run in different zones', async () => {
+    @Injectable()
+    class Zoneless {
+      @Task(new Cron('0 9 * * *'))
+      morning() {}
+    }
+    const build = Test.createTestingModule({
+      imports: [
+        AioClockModule.forRoot({
+          logger: false,
+          cluster: { coordinator: new InMemoryCoordinator() },
+        }),
+      ],
+      providers: [Zoneless],
+    }).compile();
+    const app = await build;
+    await expect(app.init()).rejects.toThrow(TaskDeclarationError);
+    await expect(app.init()).rejects.toThrow(messages.clusterNeedsZone('Zoneless.morning'));
+  });
+
+  it('rejects a cluster option without a coordinator, naming the field', async () => {
+    const build = Test.createTestingModule({
+      imports: [AioClockModule.forRoot({ cluster: { coordinator: {} as never } })],
+    }).compile();
+    await expect(build).rejects.toThrow('AioClockModule: invalid option cluster.coordinator');
+  });
+});
