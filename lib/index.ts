@@ -36,6 +36,8 @@ export {
   type SchedulerShutdownOptions,
   type RemoveTaskOptions,
   type ClusterOptions,
+  type SchedulerStatus,
+  type SchedulerState,
 } from './runner/task-scheduler.js';
 export type { RunWrapper } from './runner/run-executor.js';
 export type { SchedulerLogger } from './runner/scheduler-logger.js';
@@ -47,6 +49,7 @@ export type {
   ClusterRunRecord,
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
+export type { ClusterStatus } from './runner/fire-planner.js';
 export {
   BaseTrigger,
   type TriggerDescription,

@@ -9,6 +9,7 @@ import {
   TaskScheduler,
   type RemoveTaskOptions,
   type RunNowOptions,
+  type SchedulerStatus,
 } from './runner/task-scheduler.js';
 import { optionError, TaskNotFoundError } from './errors.js';
 import { checkBoolean, checkInteger, checkKnownKeys, checkString } from './utils/validation.js';
@@ -119,6 +120,11 @@ export class TaskRegistry {
   /** Every scheduling and run event. */
   get events$(): Observable<SchedulerEvent> {
     return this.scheduler.events$;
+  }
+
+  /** Whether the scheduler runs, and (in a cluster) whether its store answers: for health checks. */
+  status(): SchedulerStatus {
+    return this.scheduler.status();
   }
 
   /** True when nothing is planned or running. */

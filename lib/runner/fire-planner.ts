@@ -18,6 +18,17 @@ export interface ClusterSettings {
   claimToleranceMs: number;
 }
 
+/** What `registry.status()` says of the cluster store. */
+export interface ClusterStatus {
+  /** 'memory', 'redis' or 'postgres'. */
+  store: string;
+  instanceId: string;
+  /** False from a failed claim until one succeeds again. */
+  reachable: boolean;
+  /** When the store last answered a claim. */
+  lastContactAt: Date | null;
+}
+
 /** A tick that came on a deterministic schedule and waits for the cluster's answer. */
 interface PendingClaim {
   task: ScheduledTask;
@@ -63,12 +74,26 @@ export class FirePlanner {
   private toClaim: PendingClaim[] = [];
   /** Set while a claim round trip fails, so that an outage is logged once. */
   private claimFailing = false;
+  /** When the store last answered a claim (epoch ms), or null. */
+  private lastContactAt: number | null = null;
 
   constructor(private readonly deps: FirePlannerDeps) {}
 
   /** True when no fire is planned. */
   get empty(): boolean {
     return this.timers.size === 0 && this.toPlan.length === 0;
+  }
+
+  /** What this replica knows of the cluster store; null without a cluster. */
+  clusterStatus(): ClusterStatus | null {
+    const cluster = this.deps.cluster;
+    if (cluster === null) return null;
+    return {
+      store: cluster.coordinator.kind,
+      instanceId: cluster.instanceId,
+      reachable: !this.claimFailing,
+      lastContactAt: this.lastContactAt === null ? null : new Date(this.lastContactAt),
+    };
   }
 
   /** Plans the task's next fire time from `fromMs` and queues the wake-up. */
@@ -245,9 +270,11 @@ export class FirePlanner {
     const ticks = batch.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
     cluster.coordinator.claimTicks(cluster.instanceId, ticks, cluster.claimToleranceMs).then(
       (outcomes) => {
-        if (this.claimFailing)
+        if (this.claimFailing) {
           this.deps.logger.log(messages.storeReachable(cluster.coordinator.kind));
+        }
         this.claimFailing = false;
+        this.lastContactAt = Date.now();
         batch.forEach(({ task, scheduledAt, dueAt }, index) => {
           const outcome = outcomes[index];
           if (!outcome?.won || !this.deps.planning() || task.paused) return;

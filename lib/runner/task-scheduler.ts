@@ -5,7 +5,7 @@ import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../er
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
-import { FirePlanner, type ClusterSettings } from './fire-planner.js';
+import { FirePlanner, type ClusterSettings, type ClusterStatus } from './fire-planner.js';
 import type { Coordinator } from './coordinator.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
 import { describeError, type RunRecord } from './run-record.js';
@@ -64,7 +64,17 @@ export interface SchedulerShutdownOptions {
   deadline?: number;
 }
 
-type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
+/** Where a scheduler is in its life. */
+export type SchedulerState = 'created' | 'running' | 'stopping' | 'stopped';
+
+/** What `registry.status()` returns. */
+export interface SchedulerStatus {
+  state: SchedulerState;
+  tasks: number;
+  runsInFlight: number;
+  /** Null without a cluster. */
+  cluster: ClusterStatus | null;
+}
 
 /**
  * Runs the tasks of one application: registration, its life (start, stop planning, drain), and
@@ -281,6 +291,16 @@ export class TaskScheduler {
   /** History of a task, newest first. */
   async history(idOrName: string, limit: number): Promise<RunRecord[]> {
     return this.store.list(this.catalog.idOf(idOrName), limit);
+  }
+
+  /** The scheduler's state, and the cluster store's as this replica sees it. */
+  status(): SchedulerStatus {
+    return {
+      state: this.state,
+      tasks: this.catalog.list().length,
+      runsInFlight: this.executor.runsInFlight,
+      cluster: this.planner.clusterStatus(),
+    };
   }
 
   /** True when nothing is planned or running: every finite trigger is exhausted (or all paused). */

@@ -178,3 +178,56 @@ describe('cluster mode on a shared InMemoryCoordinator', () => {
     await expect(build).rejects.toThrow('AioClockModule: invalid option cluster.coordinator');
   });
 });
+
+describe('a store that cannot be reached', () => {
+  /** An InMemoryCoordinator whose claims fail while `down` is true. */
+  class FlakyCoordinator extends InMemoryCoordinator {
+    down = false;
+    override claimTicks(...args: Parameters<InMemoryCoordinator['claimTicks']>) {
+      if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
+      return super.claimTicks(...args);
+    }
+  }
+
+  it('runs no tick while down, logs the outage once and the return once, and shows it in status()', async () => {
+    const ledger: LedgerEntry[] = [];
+    const coordinator = new FlakyCoordinator();
+    const Billing = tenSecondlyTasks(ledger);
+    const errors: string[] = [];
+    const logs: string[] = [];
+    const app = await Test.createTestingModule({
+      imports: [
+        AioClockModule.forRoot({
+          timeZone: 'UTC',
+          cluster: { coordinator, instanceId: 'solo' },
+          logger: {
+            log: (message: string) => void logs.push(message),
+            warn: () => {},
+            error: (message: string) => void errors.push(message),
+          },
+        }),
+      ],
+      providers: [Billing],
+    }).compile();
+    await app.init();
+    const registry = app.get(TaskRegistry);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(ledger).toHaveLength(20);
+    expect(registry.status().cluster).toMatchObject({ store: 'memory', reachable: true });
+    coordinator.down = true;
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(ledger).toHaveLength(20); // at most once: nothing runs without a claim
+    expect(errors).toEqual([messages.storeUnreachable('memory', 'ECONNREFUSED')]);
+    expect(registry.status().cluster).toMatchObject({ reachable: false });
+    coordinator.down = false;
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(ledger).toHaveLength(30);
+    expect(logs).toContain(messages.storeReachable('memory'));
+    expect(registry.status()).toMatchObject({
+      state: 'running',
+      tasks: 10,
+      cluster: { reachable: true, lastContactAt: new Date(T0 + 6_000) },
+    });
+    await closeUnderFakeTimers(app);
+  });
+});
