@@ -1,0 +1,181 @@
+import type { Pool } from 'pg';
+import { optionError } from '../errors.js';
+import type {
+  ClaimOutcome,
+  ClusterRunRecord,
+  Coordinator,
+  TickClaim,
+} from '../runner/coordinator.js';
+import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
+import {
+  checkSchemaName,
+  DEFAULT_POSTGRES_SCHEMA,
+  postgresMigration,
+  postgresTables,
+} from './postgres.migration.js';
+import { postgresMessages } from './postgres.messages.js';
+import {
+  appendHistorySql,
+  claimTicksSql,
+  listHistorySql,
+  STORE_CLOCK_SQL,
+} from './postgres.queries.js';
+
+/** Options shared by both ways of reaching the server. */
+interface PostgresCommonOptions {
+  /** The schema of this app's tables, so that apps can share one database (default 'aioclock'). */
+  schema?: string;
+  /** How many history records to keep per task (default 100). */
+  historySize?: number;
+}
+
+/** How PostgresCoordinator reaches the server: a connection string, or your own pg Pool. */
+export type PostgresCoordinatorOptions =
+  | (PostgresCommonOptions & {
+      /** The coordinator opens a pool on it at connect() and ends it at close(). */
+      connectionString: string;
+      pool?: never;
+    })
+  | (PostgresCommonOptions & {
+      /** Your pg Pool; the coordinator never ends it. */
+      pool: Pool;
+      connectionString?: never;
+    });
+
+const fail = optionError('PostgresCoordinator');
+const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
+const DATE_FIELDS = ['scheduledAt', 'startedAt', 'finishedAt'] as const;
+
+/**
+ * The coordinator of replicas sharing a PostgreSQL database (`pg`, loaded only when a connection
+ * string is given). Claims are judged on the database's clock, one statement per batch.
+ */
+export class PostgresCoordinator implements Coordinator {
+  readonly kind = 'postgres';
+  /** The schema holding this coordinator's tables. */
+  readonly schema: string;
+  private readonly historySize: number;
+  private readonly connectionString: string | undefined;
+  private readonly ownsPool: boolean;
+  private pool: Pool | undefined;
+  private connecting: Promise<void> | undefined;
+  private closed = false;
+  private readonly sql: Record<'claim' | 'append' | 'list', string>;
+
+  constructor(options: PostgresCoordinatorOptions) {
+    checkKnownKeys(fail, '', options, KEYS);
+    const given = options as unknown as Record<string, unknown>;
+    const hasPool = given.pool !== undefined;
+    const hasUrl = given.connectionString !== undefined;
+    if (hasPool === hasUrl) {
+      throw fail(hasPool ? 'pool' : 'connectionString', postgresMessages.poolOrConnectionString());
+    }
+    if (hasPool) this.pool = checkMethods(fail, 'pool', given.pool, ['query']) as Pool;
+    else this.connectionString = checkString(fail, 'connectionString', given.connectionString);
+    this.ownsPool = !hasPool;
+    this.schema = checkSchemaName(fail, 'schema', given.schema ?? DEFAULT_POSTGRES_SCHEMA);
+    this.historySize = checkInteger(fail, 'historySize', given.historySize ?? 100, { min: 1 });
+    const tables = postgresTables(this.schema);
+    this.sql = {
+      claim: claimTicksSql(tables),
+      append: appendHistorySql(tables),
+      list: listHistorySql(tables),
+    };
+  }
+
+  /** Opens the pool (when given a connection string) and runs the idempotent migration. */
+  connect(): Promise<void> {
+    if (this.closed) return Promise.reject(new Error(postgresMessages.closed()));
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined; // a later connect() tries again
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async claimTicks(
+    _instanceId: string,
+    ticks: readonly TickClaim[],
+    toleranceMs: number,
+  ): Promise<ClaimOutcome[]> {
+    if (ticks.length === 0) return [];
+    const { rows } = await (
+      await this.connected()
+    ).query<{ early: boolean; token: string | null }>(this.sql.claim, [
+      ticks.map((tick) => tick.taskId),
+      ticks.map((tick) => tick.scheduledAt),
+      toleranceMs,
+    ]);
+    return rows.map(({ early, token }): ClaimOutcome => {
+      if (early) return { won: false, reason: 'early' };
+      return token === null ? { won: false, reason: 'taken' } : { won: true, fencingToken: +token };
+    });
+  }
+
+  async appendHistory(record: ClusterRunRecord): Promise<void> {
+    await (
+      await this.connected()
+    ).query(this.sql.append, [record.taskId, JSON.stringify(record), this.historySize]);
+  }
+
+  async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
+    const { rows } = await (
+      await this.connected()
+    ).query<{ record: Record<string, unknown> }>(this.sql.list, [
+      taskId,
+      Math.max(0, Math.min(limit, this.historySize)),
+    ]);
+    return rows.map(({ record }) => reviveDates(record));
+  }
+
+  /** The database's clock (epoch ms), the one claims are judged on. */
+  async storeTime(): Promise<number> {
+    const { rows } = await (await this.connected()).query<{ now_ms: string }>(STORE_CLOCK_SQL);
+    return Number(rows[0].now_ms);
+  }
+
+  /** Ends the pool the coordinator opened; a pool passed in is left open. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.connecting?.catch(() => undefined);
+    if (this.ownsPool) await this.pool?.end();
+  }
+
+  private async open(): Promise<void> {
+    this.pool ??= await createPool(this.connectionString as string);
+    await this.pool.query(postgresMigration(this.schema));
+  }
+
+  /** The pool once the tables exist: a call made while connect() runs waits for it. */
+  private async connected(): Promise<Pool> {
+    if (this.closed) throw new Error(postgresMessages.closed());
+    if (!this.connecting) throw new Error(postgresMessages.notConnected());
+    await this.connecting;
+    return this.pool as Pool;
+  }
+}
+
+/** Loads pg on first use, so that apps without cluster mode never need it installed. */
+async function createPool(connectionString: string): Promise<Pool> {
+  let PgPool: typeof Pool;
+  try {
+    PgPool = (await import('pg')).default.Pool;
+  } catch (cause) {
+    throw new Error(postgresMessages.pgMissing(), { cause });
+  }
+  const pool = new PgPool({ connectionString });
+  // An idle client losing its server emits 'error' on the pool, which would crash the process if
+  // unheard; the next query fails instead and the scheduler handles the outage there.
+  pool.on('error', () => undefined);
+  return pool;
+}
+
+/** JSON keeps dates as ISO strings: turn the record's date fields back into Dates. */
+function reviveDates(record: Record<string, unknown>): ClusterRunRecord {
+  for (const field of DATE_FIELDS) {
+    const value = record[field];
+    if (typeof value === 'string') record[field] = new Date(value);
+  }
+  return record as unknown as ClusterRunRecord;
+}

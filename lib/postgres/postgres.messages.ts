@@ -1,0 +1,13 @@
+import { describeValue } from '../utils/describe-value.js';
+
+/** Message factories of the PostgreSQL coordinator, kept together so that tests quote one wording. */
+export const postgresMessages = {
+  badSchemaName: (got: unknown) =>
+    `must be a PostgreSQL schema name of lowercase letters, digits and underscores (at most 63, not starting with a digit or "pg_"), got ${describeValue(got)}`,
+  poolOrConnectionString: () =>
+    'give either connectionString (the coordinator opens and closes its own pool) or pool (your pg Pool, left open), not both',
+  pgMissing: () =>
+    'PostgresCoordinator needs the "pg" package to open a connection: npm install pg (or pass your own { pool })',
+  notConnected: () => 'PostgresCoordinator is not connected: call connect() first',
+  closed: () => 'PostgresCoordinator is closed',
+} as const;

@@ -1,0 +1,62 @@
+import { optionError } from '../errors.js';
+import { checkString, type ErrorFactory } from '../utils/validation.js';
+import { postgresMessages } from './postgres.messages.js';
+
+/** The schema used when none is given. */
+export const DEFAULT_POSTGRES_SCHEMA = 'aioclock';
+
+// Lowercase only, so that the name reads the same quoted or not in psql; "pg_" is reserved.
+const SCHEMA_NAME = /^(?!pg_)[a-z_][a-z0-9_]{0,62}$/;
+
+/** Rejects anything but a schema name that is safe to quote into SQL as an identifier. */
+export function checkSchemaName(fail: ErrorFactory, field: string, value: unknown): string {
+  const name = checkString(fail, field, value);
+  if (!SCHEMA_NAME.test(name)) throw fail(field, postgresMessages.badSchemaName(value));
+  return name;
+}
+
+/** The quoted names of the coordinator's tables in one schema. */
+export interface PostgresTables {
+  schema: string;
+  ticks: string;
+  history: string;
+}
+
+/** Names the tables of `schema` (already checked) for SQL text. */
+export function postgresTables(schema: string): PostgresTables {
+  return {
+    schema: `"${schema}"`,
+    ticks: `"${schema}".task_ticks`,
+    history: `"${schema}".run_history`,
+  };
+}
+
+/**
+ * The idempotent DDL of the coordinator's tables in `schema`, which `connect()` runs; run it
+ * yourself (psql, your migration tool) if the application's role may not create tables.
+ */
+export function postgresMigration(schema: string = DEFAULT_POSTGRES_SCHEMA): string {
+  const name = checkSchemaName(optionError('postgresMigration'), 'schema', schema);
+  const { schema: quoted, ticks, history } = postgresTables(name);
+  // Replicas starting together race on CREATE ... IF NOT EXISTS, which can still fail on the
+  // catalog's unique index; the advisory lock (per schema, held to COMMIT) makes them take turns.
+  return `BEGIN;
+SELECT pg_advisory_xact_lock(hashtext('nestjs-aioclock:migrate:${name}'));
+CREATE SCHEMA IF NOT EXISTS ${quoted};
+CREATE TABLE IF NOT EXISTS ${ticks} (
+  task_id text PRIMARY KEY,
+  -- the nominal time (epoch ms) of the last tick won
+  high_water bigint NOT NULL,
+  fencing_token bigint NOT NULL,
+  -- high_water before the last claim: tells a claim which ticks of its batch it won
+  prior_high_water bigint
+);
+CREATE TABLE IF NOT EXISTS ${history} (
+  id bigserial PRIMARY KEY,
+  task_id text NOT NULL,
+  record jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS run_history_task_newest ON ${history} (task_id, id DESC);
+COMMIT;
+`;
+}

@@ -1,0 +1,78 @@
+import type { PostgresTables } from './postgres.migration.js';
+
+/**
+ * Claims a batch of ticks in one statement. Parameters: $1 task ids, $2 nominal times (epoch ms),
+ * $3 tolerance (ms). Answers one row per input tick, in input order: `early`, and `token` when won.
+ *
+ * - The store's clock (clock_timestamp(), read once) judges 'early'.
+ * - First writer wins: the upsert locks each task's row; a concurrent claim waits, then sees the
+ *   committed high-water mark and updates nothing (WHERE high_water < new), so it loses.
+ * - Rows are upserted in task id order, so two replicas claiming overlapping batches in different
+ *   orders cannot deadlock.
+ * - Several ticks of one task in a batch are judged as if claimed one after the other (as the
+ *   in-memory coordinator does): only a tick later than the earlier ones of the batch is a
+ *   candidate, the row moves once to the latest, the token grows by the number won, and
+ *   prior_high_water tells which candidates were above the mark and so won. The inserted
+ *   fencing_token is the task's number of candidates: when it is 1 (the usual case) the one
+ *   candidate won, which spares the count over the batch.
+ */
+export function claimTicksSql({ ticks }: PostgresTables): string {
+  return `WITH clock AS MATERIALIZED (
+  SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
+),
+input AS (
+  SELECT i.task_id, i.scheduled_at, i.ord, i.scheduled_at > c.now_ms + $3::bigint AS early
+  FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(task_id, scheduled_at, ord), clock c
+),
+candidates AS (
+  SELECT task_id, scheduled_at, ord FROM (
+    SELECT *, max(scheduled_at) OVER (
+      PARTITION BY task_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
+    ) AS before
+    FROM input WHERE NOT early
+  ) ordered
+  WHERE before IS NULL OR scheduled_at > before
+),
+claimed AS (
+  INSERT INTO ${ticks} AS t (task_id, high_water, fencing_token)
+  SELECT task_id, max(scheduled_at), count(*) FROM candidates GROUP BY task_id ORDER BY task_id
+  ON CONFLICT (task_id) DO UPDATE SET
+    prior_high_water = t.high_water,
+    high_water = EXCLUDED.high_water,
+    fencing_token = t.fencing_token + CASE WHEN EXCLUDED.fencing_token = 1 THEN 1 ELSE (
+      SELECT count(*) FROM candidates c WHERE c.task_id = t.task_id AND c.scheduled_at > t.high_water
+    ) END
+  WHERE t.high_water < EXCLUDED.high_water
+  RETURNING t.task_id, t.fencing_token, t.prior_high_water
+),
+won AS (
+  SELECT c.ord,
+    k.fencing_token - row_number() OVER (PARTITION BY c.task_id ORDER BY c.ord DESC) + 1 AS token
+  FROM candidates c JOIN claimed k ON k.task_id = c.task_id
+  WHERE k.prior_high_water IS NULL OR c.scheduled_at > k.prior_high_water
+)
+SELECT i.early, w.token::text AS token FROM input i LEFT JOIN won w ON w.ord = i.ord ORDER BY i.ord`;
+}
+
+/**
+ * Appends a record ($1 task id, $2 record as JSON) and, in the same statement, deletes the task's
+ * rows beyond the newest $3 (history size). The DELETE does not see the row being inserted (one
+ * snapshot), so it keeps $3 - 1 older rows; two appends racing may leave one row too many until
+ * the next append, which listHistory hides by capping its LIMIT.
+ */
+export function appendHistorySql({ history }: PostgresTables): string {
+  return `WITH added AS (
+  INSERT INTO ${history} (task_id, record) VALUES ($1, $2::jsonb)
+)
+DELETE FROM ${history} WHERE task_id = $1 AND id <= (
+  SELECT id FROM ${history} WHERE task_id = $1 ORDER BY id DESC OFFSET $3::int - 1 LIMIT 1
+)`;
+}
+
+/** The newest records of a task ($1), at most $2. */
+export function listHistorySql({ history }: PostgresTables): string {
+  return `SELECT record FROM ${history} WHERE task_id = $1 ORDER BY id DESC LIMIT $2`;
+}
+
+/** The store's clock in epoch ms, as claims judge it. */
+export const STORE_CLOCK_SQL = `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now_ms`;

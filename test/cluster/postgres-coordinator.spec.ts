@@ -1,0 +1,280 @@
+import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
+import pg from 'pg';
+import { OptionValidationError, validationMessages } from '../../lib/errors.js';
+import { InMemoryCoordinator } from '../../lib/runner/in-memory-coordinator.js';
+import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
+import { PostgresCoordinator, postgresMigration } from '../../lib/postgres/index.js';
+import { postgresMessages } from '../../lib/postgres/postgres.messages.js';
+import { describeCoordinator } from './coordinator.contract.js';
+import { DATABASE_URL, requirePostgres } from './postgres-server.js';
+
+// Every schema this file creates, dropped at the end; nothing else on the server is touched.
+const schemas = new Set<string>();
+const fresh = (label: string) => {
+  const name = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}_${label}`;
+  schemas.add(name);
+  return name;
+};
+let admin: pg.Pool;
+
+beforeAll(async () => {
+  await requirePostgres(DATABASE_URL);
+  admin = new pg.Pool({ connectionString: DATABASE_URL, max: 2 });
+});
+afterAll(async () => {
+  for (const schema of schemas) await admin?.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await admin?.end();
+});
+
+const storeClock = async () => {
+  const { rows } = await admin.query<{ now: string }>(
+    'SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now',
+  );
+  return Number(rows[0].now);
+};
+
+describeCoordinator(
+  'PostgresCoordinator',
+  (namespace) => {
+    schemas.add(namespace);
+    return new PostgresCoordinator({ connectionString: DATABASE_URL, schema: namespace });
+  },
+  storeClock,
+);
+
+const won = (outcome: ClaimOutcome) => (outcome.won ? outcome.fencingToken : outcome.reason);
+
+describe('PostgresCoordinator', () => {
+  describe('options', () => {
+    const invalid = (options: unknown, field: string, reason: string) => {
+      const make = () => new PostgresCoordinator(options as { connectionString: string });
+      expect(make).toThrow(OptionValidationError);
+      expect(make).toThrow(`PostgresCoordinator: invalid option ${field}: ${reason}`);
+    };
+
+    it('names the field and the reason of a bad option', () => {
+      invalid(
+        { connectionString: DATABASE_URL, schema: 'Billing' },
+        'schema',
+        postgresMessages.badSchemaName('Billing'),
+      );
+      invalid(
+        { connectionString: DATABASE_URL, schema: 'x"; DROP TABLE y; --' },
+        'schema',
+        postgresMessages.badSchemaName('x"; DROP TABLE y; --'),
+      );
+      invalid(
+        { connectionString: DATABASE_URL, schema: 'pg_temp' },
+        'schema',
+        postgresMessages.badSchemaName('pg_temp'),
+      );
+      invalid({}, 'connectionString', postgresMessages.poolOrConnectionString());
+      invalid(
+        { connectionString: DATABASE_URL, pool: admin },
+        'pool',
+        postgresMessages.poolOrConnectionString(),
+      );
+      invalid({ pool: {} }, 'pool', validationMessages.missingMethods(['query'], {}));
+      invalid(
+        { connectionString: DATABASE_URL, historySize: 0 },
+        'historySize',
+        validationMessages.notInteger({ min: 1 }, 0),
+      );
+      invalid(
+        { connectionString: DATABASE_URL, shema: 'billing' },
+        'shema',
+        validationMessages.unknownKey(['connectionString', 'pool', 'schema', 'historySize']),
+      );
+    });
+
+    it('uses the schema "aioclock" by default', () => {
+      expect(new PostgresCoordinator({ connectionString: DATABASE_URL }).schema).toBe('aioclock');
+      expect(postgresMigration()).toContain('CREATE SCHEMA IF NOT EXISTS "aioclock"');
+    });
+
+    it('says to call connect() before claiming, with a connection string or a pool', async () => {
+      for (const coordinator of [
+        new PostgresCoordinator({ connectionString: DATABASE_URL }),
+        new PostgresCoordinator({ pool: admin }),
+      ]) {
+        await expect(
+          coordinator.claimTicks('r', [{ taskId: 'x', scheduledAt: 0 }], 0),
+        ).rejects.toThrow(postgresMessages.notConnected());
+      }
+    });
+  });
+
+  describe('connections', () => {
+    it('leaves a pool passed in open at close', async () => {
+      const pool = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
+      const coordinator = new PostgresCoordinator({ pool, schema: fresh('own') });
+      await coordinator.connect();
+      await coordinator.close();
+      expect(pool.ended).toBe(false);
+      await expect(pool.query('SELECT 1 AS one')).resolves.toMatchObject({ rows: [{ one: 1 }] });
+      await pool.end();
+    });
+
+    it('ends the pool it opened at close', async () => {
+      const end = jest.spyOn(pg.Pool.prototype, 'end');
+      try {
+        const coordinator = new PostgresCoordinator({
+          connectionString: DATABASE_URL,
+          schema: fresh('owned'),
+        });
+        await coordinator.connect();
+        await coordinator.close();
+        expect(end).toHaveBeenCalledTimes(1);
+        await expect(coordinator.listHistory('x', 1)).rejects.toThrow(postgresMessages.closed());
+      } finally {
+        end.mockRestore();
+      }
+    });
+
+    it('lets 3 replicas connect at once to a fresh schema', async () => {
+      const schema = fresh('race');
+      const replicas = [1, 2, 3].map(
+        () => new PostgresCoordinator({ connectionString: DATABASE_URL, schema }),
+      );
+      try {
+        await expect(Promise.all(replicas.map((r) => r.connect()))).resolves.toBeDefined();
+        const now = await replicas[0].storeTime();
+        expect(await replicas[2].claimTicks('r3', [{ taskId: 'a', scheduledAt: now }], 0)).toEqual([
+          { won: true, fencingToken: 1 },
+        ]);
+      } finally {
+        await Promise.all(replicas.map((r) => r.close()));
+      }
+    });
+  });
+
+  describe('claims', () => {
+    const schema = fresh('claims');
+    let pool: pg.Pool;
+    let replicas: PostgresCoordinator[];
+
+    beforeAll(async () => {
+      pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+      replicas = [1, 2, 3, 4].map(
+        () => new PostgresCoordinator({ connectionString: DATABASE_URL, schema }),
+      );
+      await Promise.all(replicas.map((r) => r.connect()));
+    });
+    afterAll(async () => {
+      await Promise.all(replicas?.map((r) => r.close()) ?? []);
+      await pool?.end();
+    });
+
+    it('claims a batch of 500 ticks in one query', async () => {
+      const coordinator = new PostgresCoordinator({ pool, schema });
+      await coordinator.connect();
+      const now = await coordinator.storeTime();
+      const query = jest.spyOn(pg.Client.prototype, 'query');
+      try {
+        const ticks = Array.from({ length: 500 }, (_, i) => ({
+          taskId: `batch-${i}`,
+          scheduledAt: now - 1_000,
+        }));
+        const outcomes = await coordinator.claimTicks('r', ticks, 0);
+        expect(query).toHaveBeenCalledTimes(1);
+        expect(outcomes.every((outcome) => outcome.won)).toBe(true);
+        query.mockClear();
+        expect((await coordinator.claimTicks('r', ticks, 0)).map(won)).toEqual(
+          Array(500).fill('taken'),
+        );
+        expect(query).toHaveBeenCalledTimes(1);
+      } finally {
+        query.mockRestore();
+      }
+    });
+
+    it('gives each tick to one replica when 4 claim the same ticks at once, in any order', async () => {
+      const now = await replicas[0].storeTime();
+      const tasks = Array.from({ length: 40 }, (_, i) => `race-${i}`);
+      for (let round = 0; round < 5; round++) {
+        const ticks = tasks.map((taskId) => ({ taskId, scheduledAt: now - 10_000 + round }));
+        // Different orders per replica: row locks taken in input order would deadlock.
+        const batches = replicas.map((_, r) => shuffle(ticks, r + round));
+        const answers = await Promise.all(
+          replicas.map((replica, r) => replica.claimTicks(`r${r}`, batches[r], 0)),
+        );
+        for (const { taskId } of ticks) {
+          const winners = answers.flatMap((outcomes, r) =>
+            outcomes.filter((outcome, i) => outcome.won && batches[r][i].taskId === taskId),
+          );
+          expect(winners).toEqual([{ won: true, fencingToken: round + 1 }]);
+        }
+      }
+    });
+
+    it('judges several ticks of one task in a batch as the in-memory coordinator does', async () => {
+      const now = await replicas[0].storeTime();
+      const memory = new InMemoryCoordinator();
+      const batches: TickClaim[][] = [
+        [10, 20, 20, 5, 30].map((ago) => ({ taskId: 'dup', scheduledAt: now - 100 + ago })),
+        [25, 40, 35, 50, 1e9].map((ago) => ({ taskId: 'dup', scheduledAt: now - 100 + ago })),
+        [
+          { taskId: 'dup', scheduledAt: now },
+          { taskId: 'other', scheduledAt: now },
+        ],
+      ];
+      for (const batch of batches) {
+        expect((await replicas[1].claimTicks('r', batch, 0)).map(won)).toEqual(
+          (await memory.claimTicks('r', batch, 0)).map(won),
+        );
+      }
+    });
+  });
+
+  describe('history', () => {
+    it('keeps the newest historySize records per task', async () => {
+      const schema = fresh('history');
+      const coordinator = new PostgresCoordinator({
+        connectionString: DATABASE_URL,
+        schema,
+        historySize: 3,
+      });
+      await coordinator.connect();
+      try {
+        for (let i = 1; i <= 5; i++) {
+          await coordinator.appendHistory({
+            runId: `run-${i}`,
+            taskId: 'capped',
+            taskName: 'capped',
+            origin: 'manual',
+            scheduledAt: null,
+            startedAt: new Date(i),
+            finishedAt: new Date(i + 1),
+            status: 'succeeded',
+            attempt: 1,
+            error: null,
+            result: '"ok"',
+            instanceId: 'r',
+            fencingToken: null,
+          });
+        }
+        const seen = await coordinator.listHistory('capped', 10);
+        expect(seen.map((r) => r.runId)).toEqual(['run-5', 'run-4', 'run-3']);
+        expect(seen[0]).toMatchObject({ scheduledAt: null, startedAt: new Date(5) });
+        const { rows } = await admin.query(
+          `SELECT count(*)::int AS n FROM "${schema}".run_history`,
+        );
+        expect(rows).toEqual([{ n: 3 }]);
+      } finally {
+        await coordinator.close();
+      }
+    });
+  });
+});
+
+/** A fixed permutation per seed, so a failure replays. */
+function shuffle<T>(items: readonly T[], seed: number): T[] {
+  const out = [...items];
+  let state = seed * 2654435761 + 1;
+  for (let i = out.length - 1; i > 0; i--) {
+    state = (state * 1103515245 + 12345) % 2 ** 31;
+    const j = state % (i + 1);
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
