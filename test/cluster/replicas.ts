@@ -1,0 +1,93 @@
+import { expect } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  AioClockModule,
+  Cron,
+  Task,
+  TaskRegistry,
+  type Coordinator,
+  type TaskContext,
+} from '../../lib/index.js';
+
+/** One run, as a cluster test's ledger records it. */
+export interface Run {
+  replica: string;
+  task: string;
+  scheduledAt: number;
+  startedAt: number;
+}
+
+/**
+ * Runs `replicas` Nest apps in this process, each with its own coordinator (its own connection to
+ * the store), with `tasks` tasks on `* * * * * *`, for `seconds` of real time; returns the ledger.
+ */
+export async function runReplicas(
+  makeCoordinator: () => Coordinator,
+  { replicas = 3, tasks = 5, seconds = 4 } = {},
+): Promise<{ runs: Run[]; histories: unknown[][] }> {
+  const runs: Run[] = [];
+  @Injectable()
+  class Secondly {
+    replica = '';
+  }
+  for (let i = 0; i < tasks; i++) {
+    const method = `tick${i}`;
+    Object.defineProperty(Secondly.prototype, method, {
+      value(this: Secondly, context: TaskContext) {
+        runs.push({
+          replica: this.replica,
+          task: context.taskName,
+          scheduledAt: context.scheduledAt!.getTime(),
+          startedAt: Date.now(),
+        });
+      },
+      writable: true,
+      configurable: true,
+    });
+    const descriptor = Object.getOwnPropertyDescriptor(Secondly.prototype, method)!;
+    Task(new Cron('* * * * * *', { tz: 'UTC' }), { name: `tick-${i}` })(
+      Secondly.prototype,
+      method,
+      descriptor,
+    );
+  }
+  const apps: TestingModule[] = [];
+  for (let r = 0; r < replicas; r++) {
+    const app = await Test.createTestingModule({
+      imports: [
+        AioClockModule.forRoot({
+          logger: false,
+          cluster: { coordinator: makeCoordinator(), instanceId: `replica-${r}` },
+        }),
+      ],
+      providers: [Secondly],
+    }).compile();
+    app.get(Secondly).replica = `replica-${r}`;
+    await app.init();
+    apps.push(app);
+  }
+  const started = Date.now();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
+  // Read the histories mid-second, far from the ticks, so that no run ends between the reads.
+  await new Promise((resolve) => setTimeout(resolve, 1_500 - (Date.now() % 1_000)));
+  const histories = await Promise.all(
+    apps.map((app) => app.get(TaskRegistry).getHistory('tick-0', { limit: 3 })),
+  );
+  for (const app of apps) await app.close();
+  const window = runs.filter((run) => run.scheduledAt > started + 1_000);
+  return { runs: window, histories };
+}
+
+/** Each (task, tick) at most once; and, for the ticks well inside the window, exactly once. */
+export function expectEachTickOnce(runs: Run[], tasks: number): void {
+  const keys = runs.map((run) => `${run.task}@${run.scheduledAt}`);
+  expect(new Set(keys).size).toBe(keys.length);
+  const ticks = [...new Set(runs.map((run) => run.scheduledAt))].sort((a, b) => a - b);
+  // Ticks between the first and last seen: every task ran each of them once.
+  for (const tick of ticks.slice(0, -1)) {
+    expect(runs.filter((run) => run.scheduledAt === tick)).toHaveLength(tasks);
+  }
+  // No run started before its nominal time (this process is the store's clock here, give or take).
+  for (const run of runs) expect(run.startedAt).toBeGreaterThanOrEqual(run.scheduledAt - 50);
+}
