@@ -91,9 +91,14 @@ export class ScheduledTask implements TimerItem {
     return this.heapIndex >= 0 ? this.dueAt - this.jitterMs : null;
   }
 
-  /** Stable UUID derived from the name (hashed on first use). */
+  /** Stable UUID derived from the name (hashed on first use, and kept: runs need it). */
   get id(): string {
     return (this.cachedId ??= taskIdFromName(this.name));
+  }
+
+  /** The id for a read such as metadata: not kept, so that listing tasks does not grow idle ones. */
+  peekId(): string {
+    return this.cachedId ?? taskIdFromName(this.name);
   }
 
   /** No fire before start + this many ms (0: none). */

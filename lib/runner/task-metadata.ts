@@ -47,7 +47,7 @@ const NO_RUNS: RunCounters = {
 export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
   const { policies, triggerState: state } = task;
   return {
-    id: task.id,
+    id: task.peekId(),
     name: task.name,
     group: task.group,
     phase: task.phase,
