@@ -1,0 +1,211 @@
+import type { Redis } from 'ioredis';
+import type {
+  ClaimOutcome,
+  ClusterRunRecord,
+  Coordinator,
+  TickClaim,
+} from '../runner/coordinator.js';
+import { optionError } from '../errors.js';
+import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
+import { redisMessages } from './redis.messages.js';
+import { CLAIM_EARLY, CLAIM_SCRIPT, CLAIM_SCRIPT_SHA, CLAIM_TAKEN } from './redis.scripts.js';
+
+/** Options of RedisCoordinator: where the store is (`url` or `client`) and whose keys these are. */
+export type RedisCoordinatorOptions = (
+  | {
+      /** A connection the coordinator opens at connect() and closes at close(). */
+      url: string;
+      client?: never;
+    }
+  | {
+      /** Your own ioredis client: used as is, and left open at close(). */
+      client: Redis;
+      url?: never;
+    }
+) & {
+  /** Separates the apps that share one Redis; keys start with `{prefix}:aioclock:`. Default 'default'. */
+  prefix?: string;
+  /** How many runs each task's shared history keeps, newest first. Default 100. */
+  historySize?: number;
+};
+
+const OPTION_KEYS = ['url', 'client', 'prefix', 'historySize'] as const;
+const CLIENT_METHODS = ['evalsha', 'eval', 'script', 'multi', 'lrange', 'quit'];
+const fail = optionError('RedisCoordinator');
+
+/**
+ * The coordination port on Redis (`nestjs-aioclock/redis`): each batch of claims is one EVALSHA of
+ * a Lua script judged on Redis `TIME`; history is a capped list per task. Every key of one prefix
+ * shares the hash tag `{prefix}`, so a batch stays one script call on Redis Cluster too (one slot
+ * per app). `ioredis` is loaded only when a `url` is given.
+ */
+export class RedisCoordinator implements Coordinator {
+  readonly kind = 'redis';
+  private readonly url: string | undefined;
+  private readonly ownClient: boolean;
+  private readonly prefix: string;
+  private readonly historySize: number;
+  private client: Redis | undefined;
+  private connecting: Promise<void> | undefined;
+
+  constructor(options: RedisCoordinatorOptions) {
+    checkKnownKeys(fail, '', options, OPTION_KEYS);
+    const { url, client, prefix = 'default', historySize = 100 } = options;
+    if ((url === undefined) === (client === undefined)) {
+      throw fail(url === undefined ? 'url' : 'client', redisMessages.urlOrClient());
+    }
+    if (url !== undefined) this.url = checkRedisUrl(url);
+    else this.client = checkMethods(fail, 'client', client, CLIENT_METHODS) as Redis;
+    this.ownClient = url !== undefined;
+    checkString(fail, 'prefix', prefix);
+    if (/[{}]/.test(prefix)) throw fail('prefix', redisMessages.braceInPrefix(prefix));
+    this.prefix = prefix;
+    this.historySize = checkInteger(fail, 'historySize', historySize, { min: 1 });
+  }
+
+  /** Opens the connection (for a `url`) and loads the claim script; idempotent. */
+  connect(): Promise<void> {
+    this.connecting ??= this.open().catch((error: unknown) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    return this.connecting;
+  }
+
+  async claimTicks(
+    instanceId: string,
+    ticks: readonly TickClaim[],
+    toleranceMs: number,
+  ): Promise<ClaimOutcome[]> {
+    const client = this.ready('claimTicks');
+    if (ticks.length === 0) return [];
+    const keys = ticks.map(({ taskId }) => this.key('tick', taskId));
+    const args = [String(toleranceMs), instanceId, ...ticks.map((t) => String(t.scheduledAt))];
+    const answers = await this.evalClaim(client, keys, args);
+    if (!Array.isArray(answers) || answers.length !== ticks.length) {
+      throw new Error(redisMessages.unexpectedReply(answers));
+    }
+    return answers.map((answer): ClaimOutcome => {
+      if (answer === CLAIM_EARLY) return { won: false, reason: 'early' };
+      if (answer === CLAIM_TAKEN) return { won: false, reason: 'taken' };
+      if (typeof answer !== 'number' || answer < 1) {
+        throw new Error(redisMessages.unexpectedReply(answers));
+      }
+      return { won: true, fencingToken: answer };
+    });
+  }
+
+  async appendHistory(record: ClusterRunRecord): Promise<void> {
+    const client = this.ready('appendHistory');
+    const key = this.key('history', record.taskId);
+    // MULTI: the push and the trim travel together, in one round trip.
+    const replies = await client
+      .multi()
+      .lpush(key, JSON.stringify(record))
+      .ltrim(key, 0, this.historySize - 1)
+      .exec();
+    const failed = replies?.find(([error]) => error);
+    if (failed) throw failed[0];
+  }
+
+  async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
+    const client = this.ready('listHistory');
+    // LRANGE's stop is inclusive and -1 means "all": a limit of 0 must not ask for everything.
+    const count = Math.min(limit, this.historySize);
+    if (!(count >= 1)) return [];
+    const items = await client.lrange(this.key('history', taskId), 0, Math.floor(count) - 1);
+    return items.map(reviveRecord);
+  }
+
+  async close(): Promise<void> {
+    const pending = this.connecting;
+    this.connecting = undefined;
+    if (!this.ownClient) return;
+    await pending?.catch(() => undefined);
+    const client = this.client;
+    this.client = undefined;
+    if (!client || client.status === 'end') return;
+    // QUIT waits for replies in flight; a connection that is down is dropped instead.
+    await client.quit().catch(() => client.disconnect());
+  }
+
+  private async open(): Promise<void> {
+    if (this.url !== undefined) {
+      const client = new (await loadIoredis())(this.url, { lazyConnect: true });
+      // Errors reach the callers of each command; without a listener ioredis also logs each one.
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+      } catch (error) {
+        client.disconnect();
+        throw error;
+      }
+      this.client = client;
+    }
+    // Warms the script cache; a server that lost it later is handled by the NOSCRIPT fallback.
+    await this.client?.script('LOAD', CLAIM_SCRIPT);
+  }
+
+  /** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */
+  private async evalClaim(client: Redis, keys: string[], args: string[]): Promise<unknown> {
+    try {
+      return await client.evalsha(CLAIM_SCRIPT_SHA, keys.length, ...keys, ...args);
+    } catch (error) {
+      // Matched on the reply text: ReplyError classes differ between ioredis versions.
+      if (!String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT')) {
+        throw error;
+      }
+      return client.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args);
+    }
+  }
+
+  private ready(method: string): Redis {
+    if (!this.client || !this.connecting) throw new Error(redisMessages.notConnected(method));
+    return this.client;
+  }
+
+  /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
+  private key(kind: 'tick' | 'history', taskId: string): string {
+    return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
+  }
+}
+
+function checkRedisUrl(url: unknown): string {
+  const text = checkString(fail, 'url', url);
+  let protocol: string;
+  try {
+    protocol = new URL(text).protocol;
+  } catch {
+    throw fail('url', redisMessages.notRedisUrl(url));
+  }
+  if (protocol !== 'redis:' && protocol !== 'rediss:') {
+    throw fail('url', redisMessages.notRedisUrl(url));
+  }
+  return text;
+}
+
+/** The Redis class of `ioredis`, an optional peer: imported only when a coordinator opens a URL. */
+async function loadIoredis(): Promise<typeof Redis> {
+  try {
+    const module = await import('ioredis');
+    return module.Redis;
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
+      throw new Error(redisMessages.ioredisMissing(), { cause: error });
+    }
+    throw error;
+  }
+}
+
+const DATE_FIELDS = ['scheduledAt', 'startedAt', 'finishedAt'] as const;
+
+/** Parses a stored record, turning its date fields (and only those) back into Dates. */
+function reviveRecord(json: string): ClusterRunRecord {
+  const record = JSON.parse(json) as Record<string, unknown>;
+  for (const field of DATE_FIELDS) {
+    const value = record[field];
+    if (typeof value === 'string') record[field] = new Date(value);
+  }
+  return record as unknown as ClusterRunRecord;
+}
