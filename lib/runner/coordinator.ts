@@ -20,6 +20,19 @@ export type ClaimOutcome =
       reason: 'taken' | 'early';
     };
 
+/** What the store answered for one task of `holdLeases`. */
+export type LeaseOutcome =
+  | {
+      held: true;
+      /** Grows each time the lease passes to another holder (a fencing token for leader tasks). */
+      epoch: number;
+    }
+  | {
+      held: false;
+      /** The replica that holds it, if the store says. */
+      holder: string | null;
+    };
+
 /** A history record as the cluster keeps it: which replica ran it, under which token. */
 export interface ClusterRunRecord extends RunRecord {
   instanceId: string;
@@ -48,6 +61,19 @@ export interface Coordinator {
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]>;
+  /**
+   * Takes or renews, in one round trip, the leases of tasks that run on one replica at a time
+   * (those without deterministic fire times). Per task, judged on the store's clock: a lease that
+   * is free or expired passes to `instanceId` with a new epoch; one that `instanceId` holds is
+   * extended by `ttlMs` with the same epoch; one that another replica holds is refused.
+   */
+  holdLeases(
+    instanceId: string,
+    taskIds: readonly string[],
+    ttlMs: number,
+  ): Promise<LeaseOutcome[]>;
+  /** Gives up leases `instanceId` holds (at shutdown), so another replica takes over at once. */
+  releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void>;
   /** Appends a run to the shared history. */
   appendHistory(record: ClusterRunRecord): Promise<void>;
   /** The shared history of a task, newest first. */

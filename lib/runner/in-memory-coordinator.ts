@@ -1,4 +1,10 @@
-import type { ClaimOutcome, ClusterRunRecord, Coordinator, TickClaim } from './coordinator.js';
+import type {
+  ClaimOutcome,
+  ClusterRunRecord,
+  Coordinator,
+  LeaseOutcome,
+  TickClaim,
+} from './coordinator.js';
 
 /** What the in-memory store keeps of one task. */
 interface TaskCell {
@@ -7,6 +13,9 @@ interface TaskCell {
   fencingToken: number;
   /** Newest last. */
   history: ClusterRunRecord[];
+  lease: { holder: string; epoch: number; expiresAt: number } | null;
+  /** The epoch of the last lease granted, kept after the lease ends. */
+  leaseEpoch: number;
 }
 
 /**
@@ -36,6 +45,34 @@ export class InMemoryCoordinator implements Coordinator {
     });
   }
 
+  async holdLeases(
+    instanceId: string,
+    taskIds: readonly string[],
+    ttlMs: number,
+  ): Promise<LeaseOutcome[]> {
+    const now = Date.now();
+    return taskIds.map((taskId): LeaseOutcome => {
+      const cell = this.cell(taskId);
+      const { lease } = cell;
+      if (lease !== null && lease.expiresAt > now && lease.holder !== instanceId) {
+        return { held: false, holder: lease.holder };
+      }
+      if (lease !== null && lease.expiresAt > now) {
+        lease.expiresAt = now + ttlMs;
+        return { held: true, epoch: lease.epoch };
+      }
+      cell.lease = { holder: instanceId, epoch: ++cell.leaseEpoch, expiresAt: now + ttlMs };
+      return { held: true, epoch: cell.leaseEpoch };
+    });
+  }
+
+  async releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void> {
+    for (const taskId of taskIds) {
+      const cell = this.tasks.get(taskId);
+      if (cell?.lease?.holder === instanceId) cell.lease = null;
+    }
+  }
+
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const { history } = this.cell(record.taskId);
     history.push(record);
@@ -50,8 +87,10 @@ export class InMemoryCoordinator implements Coordinator {
 
   private cell(taskId: string): TaskCell {
     let cell = this.tasks.get(taskId);
-    if (!cell)
-      this.tasks.set(taskId, (cell = { highWater: -Infinity, fencingToken: 0, history: [] }));
+    if (!cell) {
+      cell = { highWater: -Infinity, fencingToken: 0, history: [], lease: null, leaseEpoch: 0 };
+      this.tasks.set(taskId, cell);
+    }
     return cell;
   }
 }

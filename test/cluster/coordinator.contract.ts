@@ -68,6 +68,36 @@ export function describeCoordinator(
       ).toBe(true);
     });
 
+    it('gives a lease to one replica at a time; renewing keeps the epoch, a new holder gets a new one', async () => {
+      const [first, second] = await Promise.all([
+        a.holdLeases('replica-a', ['leader-1', 'leader-2'], 60_000),
+        b.holdLeases('replica-b', ['leader-1', 'leader-2'], 60_000),
+      ]);
+      for (let i = 0; i < 2; i++) {
+        expect([first[i], second[i]].filter((outcome) => outcome.held)).toHaveLength(1);
+      }
+      const aHolds = first[0].held;
+      const [holder, holderId] = aHolds ? [a, 'replica-a'] : [b, 'replica-b'];
+      const [other, otherId] = aHolds ? [b, 'replica-b'] : [a, 'replica-a'];
+      const granted = (aHolds ? first[0] : second[0]) as { epoch: number };
+      expect(await holder.holdLeases(holderId, ['leader-1'], 60_000)).toEqual([
+        { held: true, epoch: granted.epoch },
+      ]);
+      expect((await other.holdLeases(otherId, ['leader-1'], 60_000))[0].held).toBe(false);
+      // Released, it passes at once, with a new epoch.
+      await holder.releaseLeases(holderId, ['leader-1']);
+      expect(await other.holdLeases(otherId, ['leader-1'], 60_000)).toEqual([
+        { held: true, epoch: granted.epoch + 1 },
+      ]);
+    });
+
+    it('lets a lease that was not renewed expire on the store clock', async () => {
+      expect((await a.holdLeases('replica-a', ['short'], 300))[0].held).toBe(true);
+      expect((await b.holdLeases('replica-b', ['short'], 300))[0].held).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect((await b.holdLeases('replica-b', ['short'], 300))[0]).toMatchObject({ held: true });
+    });
+
     it('keeps one shared history per task, newest first', async () => {
       const record = (i: number): ClusterRunRecord => ({
         runId: `run-${i}`,
