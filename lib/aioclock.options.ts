@@ -100,6 +100,7 @@ const CLUSTER_KEYS = Object.keys({
   coordinator: true,
   instanceId: true,
   claimTolerance: true,
+  leaseTtl: true,
 } satisfies Record<keyof ClusterOptions, true>);
 const COORDINATOR_METHODS = [
   'connect',
@@ -116,4 +117,5 @@ function validateCluster(cluster: ClusterOptions): void {
   if (cluster.claimTolerance !== undefined) {
     checkTimerDelay(fail, 'cluster.claimTolerance', cluster.claimTolerance);
   }
+  if (cluster.leaseTtl !== undefined) checkTimerDelay(fail, 'cluster.leaseTtl', cluster.leaseTtl, 300);
 }

@@ -77,6 +77,14 @@ export class TaskRemovedError extends Error {
   }
 }
 
+/** The reason a run's signal is aborted when this replica loses the lease of its task. */
+export class LeaseLostError extends Error {
+  constructor(taskName: string) {
+    super(`Task "${taskName}": this replica lost its lease; another one runs it now`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 /** Thrown by a manual run asked for, or still waiting, while the scheduler shuts down. */
 export class SchedulerShutdownError extends Error {
   constructor(taskName: string) {
@@ -110,6 +118,10 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  leaseRenewFailed: (reason: string) =>
+    `Cluster leases could not be renewed; leases not confirmed in time are given up: ${reason}`,
+  leaseReleaseFailed: (reason: string) =>
+    `Cluster leases could not be released at shutdown; they expire by themselves: ${reason}`,
   clusterNeedsZone: (taskName: string) =>
     `Task "${taskName}": in a cluster every replica must plan the same wall-clock times: give the trigger a tz, or the module a timeZone`,
   triggerFailed: (taskName: string, triggerType: string, reason: string) =>

@@ -16,6 +16,7 @@ export {
   RunSkippedError,
   SchedulerShutdownError,
   TaskRemovedError,
+  LeaseLostError,
 } from './errors.js';
 export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';
@@ -47,6 +48,7 @@ export type {
   TickClaim,
   ClaimOutcome,
   ClusterRunRecord,
+  LeaseOutcome,
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
 export type { ClusterStatus } from './runner/fire-planner.js';

@@ -27,6 +27,8 @@ export interface ClusterStatus {
   reachable: boolean;
   /** When the store last answered a claim. */
   lastContactAt: Date | null;
+  /** Tasks whose lease this replica holds (those without deterministic fire times). */
+  leasesHeld: string[];
 }
 
 /** A tick that came on a deterministic schedule and waits for the cluster's answer. */
@@ -48,6 +50,10 @@ export interface FirePlannerDeps {
   random: () => number;
   /** Whether fires may be planned (the scheduler runs). */
   planning(): boolean;
+  /** Whether the task waits for another replica's lease (cluster mode); false otherwise. */
+  standby(task: ScheduledTask): boolean;
+  /** The fencing token of a task run under a lease (cluster mode), else null. */
+  leaseToken(task: ScheduledTask): number | null;
   /** Called after a batch of fires was planned or a run ended, to wake idle waiters. */
   changed(): void;
 }
@@ -93,12 +99,13 @@ export class FirePlanner {
       instanceId: cluster.instanceId,
       reachable: !this.claimFailing,
       lastContactAt: this.lastContactAt === null ? null : new Date(this.lastContactAt),
+      leasesHeld: [],
     };
   }
 
   /** Plans the task's next fire time from `fromMs` and queues the wake-up. */
   plan(task: ScheduledTask, fromMs: number): void {
-    if (!this.deps.planning() || task.paused) return;
+    if (!this.deps.planning() || task.paused || this.deps.standby(task)) return;
     const from = Math.max(fromMs, task.notBefore);
     const wait = this.nextWait(task, from);
     if (wait === null) return;
@@ -204,7 +211,7 @@ export class FirePlanner {
    * `@nestjs/schedule` holds): counted, then the overlap policy applies as to any fire.
    */
   fireExternally(task: ScheduledTask, scheduledAt: number): void {
-    if (!this.deps.planning() || task.paused) return;
+    if (!this.deps.planning() || task.paused || this.deps.standby(task)) return;
     this.fire(task, scheduledAt, 0);
   }
 
@@ -229,7 +236,7 @@ export class FirePlanner {
       this.toClaim.push({ task, scheduledAt, dueAt: scheduledAt + lateness });
       return;
     }
-    this.decide(task, scheduledAt, lateness, null);
+    this.decide(task, scheduledAt, lateness, this.deps.leaseToken(task));
   }
 
   /** Applies the misfire and overlap policies to a fire: run it, hold it, or record it. */

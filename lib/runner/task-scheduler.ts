@@ -8,6 +8,7 @@ import { WaitList } from '../utils/wait-list.js';
 import { FirePlanner, type ClusterSettings, type ClusterStatus } from './fire-planner.js';
 import type { Coordinator } from './coordinator.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
+import { LeaseKeeper } from './lease-keeper.js';
 import { describeError, type RunRecord } from './run-record.js';
 import { RunExecutor, type RunWrapper } from './run-executor.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
@@ -44,6 +45,11 @@ export interface ClusterOptions {
   instanceId?: string;
   /** How far ahead of the store's clock a tick may be claimed (ms), for clock skew. Default 1,000. */
   claimTolerance?: number;
+  /**
+   * How long the lease of a task without deterministic fire times (Every, Forever, custom) lasts
+   * unless renewed (ms); renewed every third of it. Default 10,000.
+   */
+  leaseTtl?: number;
 }
 
 /** Options of a manual run. */
@@ -92,6 +98,8 @@ export class TaskScheduler {
   private readonly logger: SchedulerLogger;
   private readonly shutdownTimeout: number;
   private readonly coordinator: Coordinator | null;
+  /** Cluster mode: the leases of tasks without deterministic fire times. */
+  private readonly leases: LeaseKeeper | null;
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
@@ -122,8 +130,23 @@ export class TaskScheduler {
       random,
       runEnded: (task) => this.planner.runEnded(task),
     });
+    this.leases = cluster
+      ? new LeaseKeeper({
+          coordinator: cluster.coordinator,
+          instanceId: cluster.instanceId,
+          ttlMs: options.cluster?.leaseTtl ?? 10_000,
+          logger: this.logger,
+          gained: (task) => this.planner.replan(task, Date.now()),
+          lost: (task, reason) => {
+            this.planner.unplan(task);
+            this.executor.abortRuns(task, reason);
+          },
+        })
+      : null;
     this.planner = new FirePlanner({
       cluster,
+      standby: (task) => this.leases?.standby(task) ?? false,
+      leaseToken: (task) => this.leases?.epochOf(task) ?? null,
       executor: this.executor,
       logger: this.logger,
       events: this.subject,
@@ -137,6 +160,7 @@ export class TaskScheduler {
   /** Registers a task; validates its name, trigger and policies. Scheduled at once if running. */
   register(definition: TaskDefinition): ScheduledTask {
     const task = this.catalog.add(definition);
+    this.keepLeaseIfLeader(task);
     if (this.state === 'running') this.startLoop(task, Date.now());
     return task;
   }
@@ -151,6 +175,7 @@ export class TaskScheduler {
     this.planner.unplan(task);
     this.planner.dropHeldRuns(task, 'the task was removed', new TaskRemovedError(task.name));
     this.catalog.remove(task);
+    this.leases?.remove(task);
     if (options.abort) this.executor.abortRuns(task, new TaskRemovedError(task.name));
     this.emit(task, { type: 'removed' });
     this.notifyIfIdle();
@@ -184,6 +209,7 @@ export class TaskScheduler {
     this.started = true;
     const now = Date.now();
     for (const task of this.catalog.values()) this.startLoop(task, now);
+    await this.leases?.start();
     this.notifyIfIdle();
   }
 
@@ -227,6 +253,7 @@ export class TaskScheduler {
       if (this.started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
     }
     this.state = 'stopped';
+    await this.leases?.stop();
     await this.closeCoordinator();
     this.notifyIfIdle();
     this.subject.complete();
@@ -283,6 +310,8 @@ export class TaskScheduler {
   /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
     this.catalog.replaceTrigger(task, trigger);
+    this.leases?.remove(task);
+    this.keepLeaseIfLeader(task);
     this.planner.unplan(task);
     this.emit(task, { type: 'rescheduled', trigger: task.describeTrigger() });
     if (!task.awaitingRunEnd) this.planner.plan(task, Date.now());
@@ -299,8 +328,13 @@ export class TaskScheduler {
       state: this.state,
       tasks: this.catalog.list().length,
       runsInFlight: this.executor.runsInFlight,
-      cluster: this.planner.clusterStatus(),
+      cluster: this.clusterStatus(),
     };
+  }
+
+  private clusterStatus(): ClusterStatus | null {
+    const status = this.planner.clusterStatus();
+    return status && { ...status, leasesHeld: this.leases?.heldTaskNames() ?? [] };
   }
 
   /** True when nothing is planned or running: every finite trigger is exhausted (or all paused). */
@@ -319,6 +353,16 @@ export class TaskScheduler {
       await this.coordinator?.close();
     } catch (error) {
       this.logger.error(`Closing the cluster store failed: ${describeError(error).message}`);
+    }
+  }
+
+  /**
+   * In a cluster, a task without deterministic fire times runs on one replica at a time, under a
+   * lease; startup and shutdown tasks run on every replica.
+   */
+  private keepLeaseIfLeader(task: ScheduledTask): void {
+    if (this.leases && task.phase === 'scheduled' && !task.trigger.deterministic) {
+      this.leases.add(task);
     }
   }
 

@@ -1,0 +1,152 @@
+import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { Injectable } from '@nestjs/common';
+import { Test, type TestingModule } from '@nestjs/testing';
+import {
+  AioClockModule,
+  Every,
+  Forever,
+  InMemoryCoordinator,
+  LeaseLostError,
+  OnStartUp,
+  Task,
+  TaskRegistry,
+  type TaskContext,
+} from '../../lib/index.js';
+import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+const TTL = 3_000;
+
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+interface Run {
+  replica: string;
+  at: number;
+  token: number | null;
+}
+
+function leaderProvider(runs: Run[], aborted: unknown[], startups: string[]) {
+  @Injectable()
+  class Sync {
+    replica = '';
+    @Task(new Every({ seconds: 1 }), { name: 'sync' })
+    async sync({ fencingToken, signal }: TaskContext) {
+      runs.push({ replica: this.replica, at: Date.now() - T0, token: fencingToken });
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          aborted.push(signal.reason);
+          resolve();
+        });
+      });
+    }
+    @Task(new OnStartUp())
+    warm() {
+      startups.push(this.replica);
+    }
+  }
+  return Sync;
+}
+
+async function replica(
+  name: string,
+  provider: new () => { replica: string },
+  coordinator: InMemoryCoordinator,
+): Promise<TestingModule> {
+  const app = await Test.createTestingModule({
+    imports: [
+      AioClockModule.forRoot({
+        logger: false,
+        timeZone: 'UTC',
+        cluster: { coordinator, instanceId: name, leaseTtl: TTL },
+      }),
+    ],
+    providers: [provider],
+  }).compile();
+  app.get(provider).replica = name;
+  await app.init();
+  return app;
+}
+
+describe('leases: tasks without deterministic fire times run on one replica at a time', () => {
+  it('runs an Every on one replica only, with the lease epoch as fencing token; startup tasks on all', async () => {
+    const runs: Run[] = [];
+    const startups: string[] = [];
+    const coordinator = new InMemoryCoordinator();
+    const Sync = leaderProvider(runs, [], startups);
+    const a = await replica('a', Sync, coordinator);
+    const b = await replica('b', Sync, coordinator);
+    await jest.advanceTimersByTimeAsync(10_000);
+    expect(new Set(runs.map((run) => run.replica))).toEqual(new Set(['a']));
+    expect(runs.length).toBeGreaterThanOrEqual(8);
+    expect(new Set(runs.map((run) => run.token))).toEqual(new Set([1]));
+    expect(startups.sort()).toEqual(['a', 'b']);
+    expect(a.get(TaskRegistry).status().cluster?.leasesHeld).toEqual(['sync']);
+    expect(b.get(TaskRegistry).status().cluster?.leasesHeld).toEqual([]);
+    await closeUnderFakeTimers(a);
+    await closeUnderFakeTimers(b);
+  });
+
+  it('hands the lease over at once when its holder shuts down, with a new epoch', async () => {
+    const runs: Run[] = [];
+    const coordinator = new InMemoryCoordinator();
+    const Sync = leaderProvider(runs, [], []);
+    const a = await replica('a', Sync, coordinator);
+    const b = await replica('b', Sync, coordinator);
+    await jest.advanceTimersByTimeAsync(3_000);
+    await closeUnderFakeTimers(a, 1_000);
+    const handover = Date.now() - T0;
+    await jest.advanceTimersByTimeAsync(5_000);
+    const onB = runs.filter((run) => run.replica === 'b');
+    expect(onB.length).toBeGreaterThanOrEqual(3);
+    // b takes it at its next renewal (a third of the lease's life) and plans a first interval.
+    expect(onB[0].at).toBeLessThanOrEqual(handover + TTL / 3 + 1_000 + 1);
+    expect(onB[0].token).toBe(2);
+    await closeUnderFakeTimers(b);
+  });
+
+  it('gives the lease up, aborting the run with LeaseLostError, when the store cannot renew it', async () => {
+    class Flaky extends InMemoryCoordinator {
+      down = false;
+      override holdLeases(...args: Parameters<InMemoryCoordinator['holdLeases']>) {
+        return this.down ? Promise.reject(new Error('ECONNRESET')) : super.holdLeases(...args);
+      }
+    }
+    const coordinator = new Flaky();
+    const runs: Run[] = [];
+    const aborted: unknown[] = [];
+    @Injectable()
+    class Pump {
+      replica = '';
+      @Task(new Forever(), { name: 'pump' })
+      async pump({ signal }: TaskContext) {
+        runs.push({ replica: this.replica, at: Date.now() - T0, token: null });
+        await new Promise<void>((resolve) => {
+          signal.addEventListener('abort', () => {
+            aborted.push(signal.reason);
+            resolve();
+          });
+        });
+      }
+    }
+    const a = await replica('a', Pump, coordinator);
+    await jest.advanceTimersByTimeAsync(100);
+    expect(runs).toHaveLength(1);
+    coordinator.down = true;
+    await jest.advanceTimersByTimeAsync(TTL);
+    expect(aborted).toHaveLength(1);
+    expect(aborted[0]).toBeInstanceOf(LeaseLostError);
+    expect(runs).toHaveLength(1); // nothing more runs without the lease
+    expect(a.get(TaskRegistry).status().cluster?.leasesHeld).toEqual([]);
+    coordinator.down = false;
+    await jest.advanceTimersByTimeAsync(TTL);
+    expect(runs).toHaveLength(2); // taken again once the store answers (its lease had expired)
+    await closeUnderFakeTimers(a, 15_000); // the pump ignores shutdown until its drain times out
+  });
+});
