@@ -3,12 +3,13 @@ import type {
   ClaimOutcome,
   ClusterRunRecord,
   Coordinator,
+  LeaseOutcome,
   TickClaim,
 } from '../runner/coordinator.js';
 import { optionError } from '../errors.js';
 import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
 import { redisMessages } from './redis.messages.js';
-import { CLAIM_EARLY, CLAIM_SCRIPT, CLAIM_SCRIPT_SHA, CLAIM_TAKEN } from './redis.scripts.js';
+import { CLAIM_EARLY, CLAIM_TAKEN, SCRIPTS, type RedisScript } from './redis.scripts.js';
 
 /** Options of RedisCoordinator: where the store is (`url` or `client`) and whose keys these are. */
 export type RedisCoordinatorOptions = (
@@ -34,8 +35,8 @@ const CLIENT_METHODS = ['evalsha', 'eval', 'script', 'multi', 'lrange', 'quit'];
 const fail = optionError('RedisCoordinator');
 
 /**
- * The coordination port on Redis (`nestjs-aioclock/redis`): each batch of claims is one EVALSHA of
- * a Lua script judged on Redis `TIME`; history is a capped list per task. Every key of one prefix
+ * The coordination port on Redis (`nestjs-aioclock/redis`): each batch of claims, and each batch of
+ * leases, is one EVALSHA of a Lua script judged on Redis `TIME`; history is a capped list per task. Every key of one prefix
  * shares the hash tag `{prefix}`, so a batch stays one script call on Redis Cluster too (one slot
  * per app). `ioredis` is loaded only when a `url` is given.
  */
@@ -63,7 +64,7 @@ export class RedisCoordinator implements Coordinator {
     this.historySize = checkInteger(fail, 'historySize', historySize, { min: 1 });
   }
 
-  /** Opens the connection (for a `url`) and loads the claim script; idempotent. */
+  /** Opens the connection (for a `url`) and loads the scripts; idempotent. */
   connect(): Promise<void> {
     this.connecting ??= this.open().catch((error: unknown) => {
       this.connecting = undefined;
@@ -81,7 +82,7 @@ export class RedisCoordinator implements Coordinator {
     if (ticks.length === 0) return [];
     const keys = ticks.map(({ taskId }) => this.key('tick', taskId));
     const args = [String(toleranceMs), instanceId, ...ticks.map((t) => String(t.scheduledAt))];
-    const answers = await this.evalClaim(client, keys, args);
+    const answers = await evalScript(client, SCRIPTS.claim, keys, args);
     if (!Array.isArray(answers) || answers.length !== ticks.length) {
       throw new Error(redisMessages.unexpectedReply(answers));
     }
@@ -93,6 +94,35 @@ export class RedisCoordinator implements Coordinator {
       }
       return { won: true, fencingToken: answer };
     });
+  }
+
+  async holdLeases(
+    instanceId: string,
+    taskIds: readonly string[],
+    ttlMs: number,
+  ): Promise<LeaseOutcome[]> {
+    const client = this.ready('holdLeases');
+    if (taskIds.length === 0) return [];
+    const keys = taskIds.map((taskId) => this.key('lease', taskId));
+    const answers = await evalScript(client, SCRIPTS.holdLeases, keys, [String(ttlMs), instanceId]);
+    if (!Array.isArray(answers) || answers.length !== taskIds.length) {
+      throw new Error(redisMessages.unexpectedLeaseReply(answers));
+    }
+    // The script answers the epoch (an integer) when the caller holds the lease, else the holder.
+    return answers.map((answer): LeaseOutcome => {
+      if (typeof answer === 'string') return { held: false, holder: answer };
+      if (typeof answer !== 'number' || answer < 1) {
+        throw new Error(redisMessages.unexpectedLeaseReply(answers));
+      }
+      return { held: true, epoch: answer };
+    });
+  }
+
+  async releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void> {
+    const client = this.ready('releaseLeases');
+    if (taskIds.length === 0) return;
+    const keys = taskIds.map((taskId) => this.key('lease', taskId));
+    await evalScript(client, SCRIPTS.releaseLeases, keys, [instanceId]);
   }
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {
@@ -143,20 +173,9 @@ export class RedisCoordinator implements Coordinator {
       this.client = client;
     }
     // Warms the script cache; a server that lost it later is handled by the NOSCRIPT fallback.
-    await this.client?.script('LOAD', CLAIM_SCRIPT);
-  }
-
-  /** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */
-  private async evalClaim(client: Redis, keys: string[], args: string[]): Promise<unknown> {
-    try {
-      return await client.evalsha(CLAIM_SCRIPT_SHA, keys.length, ...keys, ...args);
-    } catch (error) {
-      // Matched on the reply text: ReplyError classes differ between ioredis versions.
-      if (!String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT')) {
-        throw error;
-      }
-      return client.eval(CLAIM_SCRIPT, keys.length, ...keys, ...args);
-    }
+    const client = this.client;
+    if (client)
+      await Promise.all(Object.values(SCRIPTS).map((s) => client.script('LOAD', s.source)));
   }
 
   private ready(method: string): Redis {
@@ -165,8 +184,26 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
-  private key(kind: 'tick' | 'history', taskId: string): string {
+  private key(kind: 'tick' | 'lease' | 'history', taskId: string): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
+  }
+}
+
+/** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */
+async function evalScript(
+  client: Redis,
+  script: RedisScript,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    // Matched on the reply text: ReplyError classes differ between ioredis versions.
+    if (!String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT')) {
+      throw error;
+    }
+    return client.eval(script.source, keys.length, ...keys, ...args);
   }
 }
 

@@ -14,4 +14,6 @@ export const redisMessages = {
     `RedisCoordinator: call connect() before ${method}() (AioClockModule does it at bootstrap)`,
   unexpectedReply: (got: unknown) =>
     `RedisCoordinator: the claim script answered ${describeValue(got)}, expected one integer per tick`,
+  unexpectedLeaseReply: (got: unknown) =>
+    `RedisCoordinator: the lease script answered ${describeValue(got)}, expected an epoch or a holder per task`,
 } as const;

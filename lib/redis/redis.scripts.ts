@@ -36,5 +36,62 @@ end
 return answers
 `;
 
-/** The script's SHA1, as EVALSHA names it: computed here, so a claim needs no SCRIPT LOAD first. */
-export const CLAIM_SCRIPT_SHA = createHash('sha1').update(CLAIM_SCRIPT).digest('hex');
+/**
+ * Takes or renews a batch of leases atomically, judged on the store's clock (`TIME`).
+ * KEYS[i]: the lease hash of task i (fields `holder`, `expires`, `epoch`).
+ * ARGV[1]: ttl (ms); ARGV[2]: instance id.
+ * Each task answers an integer, the lease's epoch, if the caller holds it now (taken when free or
+ * expired, with `epoch` + 1; renewed by ttl when already its own), or a string, the other holder's
+ * id, if refused. `epoch` survives release and expiry, so a new holder always gets a new epoch.
+ * `expires` is written with %d: tostring() of a Lua number keeps only 14 digits.
+ */
+export const HOLD_LEASES_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local expires = string.format('%d', now + tonumber(ARGV[1]))
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local lease = redis.call('HMGET', key, 'holder', 'expires', 'epoch')
+  local live = lease[1] and (tonumber(lease[2]) or 0) > now
+  if live and lease[1] ~= ARGV[2] then
+    answers[i] = lease[1]
+  elseif live then
+    redis.call('HSET', key, 'expires', expires)
+    answers[i] = tonumber(lease[3])
+  else
+    redis.call('HSET', key, 'holder', ARGV[2], 'expires', expires)
+    answers[i] = redis.call('HINCRBY', key, 'epoch', 1)
+  end
+end
+return answers
+`;
+
+/**
+ * Gives up the leases the caller holds, keeping their epoch counters.
+ * KEYS[i]: the lease hash of task i; ARGV[1]: instance id. A lease held by another is left alone.
+ */
+export const RELEASE_LEASES_SCRIPT = `
+for _, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'holder') == ARGV[1] then
+    redis.call('HDEL', key, 'holder', 'expires')
+  end
+end
+return 0
+`;
+
+/** A Lua script with the SHA1 EVALSHA names it by, computed here so no SCRIPT LOAD is needed first. */
+export interface RedisScript {
+  source: string;
+  sha: string;
+}
+
+function script(source: string): RedisScript {
+  return { source, sha: createHash('sha1').update(source).digest('hex') };
+}
+
+/** Every script of the coordinator, loaded into the server's cache at connect(). */
+export const SCRIPTS = {
+  claim: script(CLAIM_SCRIPT),
+  holdLeases: script(HOLD_LEASES_SCRIPT),
+  releaseLeases: script(RELEASE_LEASES_SCRIPT),
+} as const;

@@ -180,6 +180,30 @@ describe('RedisCoordinator on a private redis-server', () => {
     }
   });
 
+  it('takes the leases of 50 tasks in one round trip on the store clock, and releases them in one', async () => {
+    const coordinator = new RedisCoordinator({ url: server.url, prefix: 'leases' });
+    await coordinator.connect();
+    try {
+      const taskIds = Array.from({ length: 50 }, (_, i) => `leader-${i}`);
+      let outcomes: unknown[] = [];
+      const hold = await watch(async () => {
+        outcomes = await coordinator.holdLeases('replica-a', taskIds, 60_000);
+      });
+      expect(hold.sent).toEqual(['evalsha']);
+      expect(hold.inLua[0]).toBe('time');
+      expect(outcomes).toEqual(Array(50).fill({ held: true, epoch: 1 }));
+      const release = await watch(() => coordinator.releaseLeases('replica-a', taskIds));
+      expect(release.sent).toEqual(['evalsha']);
+      // Released, the lease is free, and its epoch counter stays for the next holder.
+      expect(await control.hgetall('{leases}:aioclock:lease:leader-49')).toEqual({ epoch: '1' });
+      expect(await coordinator.holdLeases('replica-b', ['leader-49'], 60_000)).toEqual([
+        { held: true, epoch: 2 },
+      ]);
+    } finally {
+      await coordinator.close();
+    }
+  });
+
   it('falls back to EVAL once when the server lost its scripts, then uses EVALSHA again', async () => {
     const coordinator = new RedisCoordinator({ url: server.url, prefix: 'noscript' });
     await coordinator.connect();
