@@ -4,6 +4,7 @@ import type {
   ClaimOutcome,
   ClusterRunRecord,
   Coordinator,
+  LeaseOutcome,
   TickClaim,
 } from '../runner/coordinator.js';
 import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
@@ -17,7 +18,9 @@ import { postgresMessages } from './postgres.messages.js';
 import {
   appendHistorySql,
   claimTicksSql,
+  holdLeasesSql,
   listHistorySql,
+  releaseLeasesSql,
   STORE_CLOCK_SQL,
 } from './postgres.queries.js';
 
@@ -60,7 +63,7 @@ export class PostgresCoordinator implements Coordinator {
   private pool: Pool | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  private readonly sql: Record<'claim' | 'append' | 'list', string>;
+  private readonly sql: Record<'claim' | 'hold' | 'release' | 'append' | 'list', string>;
 
   constructor(options: PostgresCoordinatorOptions) {
     checkKnownKeys(fail, '', options, KEYS);
@@ -78,6 +81,8 @@ export class PostgresCoordinator implements Coordinator {
     const tables = postgresTables(this.schema);
     this.sql = {
       claim: claimTicksSql(tables),
+      hold: holdLeasesSql(tables),
+      release: releaseLeasesSql(tables),
       append: appendHistorySql(tables),
       list: listHistorySql(tables),
     };
@@ -110,6 +115,25 @@ export class PostgresCoordinator implements Coordinator {
       if (early) return { won: false, reason: 'early' };
       return token === null ? { won: false, reason: 'taken' } : { won: true, fencingToken: +token };
     });
+  }
+
+  async holdLeases(
+    instanceId: string,
+    taskIds: readonly string[],
+    ttlMs: number,
+  ): Promise<LeaseOutcome[]> {
+    if (taskIds.length === 0) return [];
+    const { rows } = await (
+      await this.connected()
+    ).query<{ holder: string; epoch: string }>(this.sql.hold, [instanceId, taskIds, ttlMs]);
+    return rows.map(({ holder, epoch }): LeaseOutcome => {
+      return holder === instanceId ? { held: true, epoch: +epoch } : { held: false, holder };
+    });
+  }
+
+  async releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void> {
+    if (taskIds.length === 0) return;
+    await (await this.connected()).query(this.sql.release, [instanceId, taskIds]);
   }
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {

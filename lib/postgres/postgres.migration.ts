@@ -20,6 +20,7 @@ export interface PostgresTables {
   schema: string;
   ticks: string;
   history: string;
+  leases: string;
 }
 
 /** Names the tables of `schema` (already checked) for SQL text. */
@@ -28,6 +29,7 @@ export function postgresTables(schema: string): PostgresTables {
     schema: `"${schema}"`,
     ticks: `"${schema}".task_ticks`,
     history: `"${schema}".run_history`,
+    leases: `"${schema}".task_leases`,
   };
 }
 
@@ -37,7 +39,7 @@ export function postgresTables(schema: string): PostgresTables {
  */
 export function postgresMigration(schema: string = DEFAULT_POSTGRES_SCHEMA): string {
   const name = checkSchemaName(optionError('postgresMigration'), 'schema', schema);
-  const { schema: quoted, ticks, history } = postgresTables(name);
+  const { schema: quoted, ticks, history, leases } = postgresTables(name);
   // Replicas starting together race on CREATE ... IF NOT EXISTS, which can still fail on the
   // catalog's unique index; the advisory lock (per schema, held to COMMIT) makes them take turns.
   return `BEGIN;
@@ -57,6 +59,15 @@ CREATE TABLE IF NOT EXISTS ${history} (
   record jsonb NOT NULL
 );
 CREATE INDEX IF NOT EXISTS run_history_task_newest ON ${history} (task_id, id DESC);
+-- Added with leases: a table of its own, so that a schema of the previous version gains it here.
+CREATE TABLE IF NOT EXISTS ${leases} (
+  task_id text PRIMARY KEY,
+  -- NULL once released; the row stays so that the epoch keeps growing across holders
+  holder text,
+  epoch bigint NOT NULL,
+  -- on the database's clock (epoch ms)
+  expires_at bigint NOT NULL
+);
 COMMIT;
 `;
 }

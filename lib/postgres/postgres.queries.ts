@@ -55,6 +55,56 @@ SELECT i.early, w.token::text AS token FROM input i LEFT JOIN won w ON w.ord = i
 }
 
 /**
+ * Takes or renews leases in one statement. Parameters: $1 instance id, $2 task ids, $3 ttl (ms).
+ * Answers one row per input task, in input order: the `holder` after the statement and its
+ * `epoch`; the caller holds the lease when `holder` is itself.
+ *
+ * - The store's clock (clock_timestamp(), read once) judges expiry.
+ * - A lease that is free (released or expired) passes to $1 with epoch + 1; one $1 holds is
+ *   extended with the same epoch; one another replica holds is left as it is. The new epoch
+ *   counts on from the row, which outlives its holders (release only clears `holder`).
+ * - A refused lease is still "updated" (to itself) rather than skipped by a WHERE: RETURNING then
+ *   gives its current holder, where a read of the table would see the statement's snapshot, older
+ *   than the row the upsert waited for in a race. The row lock is taken either way.
+ * - Rows are upserted in task id order (as claims are), so overlapping batches cannot deadlock; a
+ *   task named twice is upserted once (a second upsert of one row in a statement is an error) and
+ *   both answers are the same, as the in-memory coordinator's would be.
+ */
+export function holdLeasesSql({ leases }: PostgresTables): string {
+  const live = 'l.holder IS NOT NULL AND l.expires_at > (SELECT now_ms FROM clock)';
+  return `WITH clock AS MATERIALIZED (
+  SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
+),
+input AS (
+  SELECT task_id, ord FROM unnest($2::text[]) WITH ORDINALITY AS i(task_id, ord)
+),
+held AS (
+  INSERT INTO ${leases} AS l (task_id, holder, epoch, expires_at)
+  SELECT DISTINCT i.task_id, $1::text, 1::bigint, c.now_ms + $3::bigint
+  FROM input i, clock c ORDER BY i.task_id
+  ON CONFLICT (task_id) DO UPDATE SET
+    holder = CASE WHEN ${live} THEN l.holder ELSE EXCLUDED.holder END,
+    epoch = CASE WHEN ${live} THEN l.epoch ELSE l.epoch + 1 END,
+    expires_at = CASE WHEN ${live} AND l.holder <> EXCLUDED.holder
+      THEN l.expires_at ELSE EXCLUDED.expires_at END
+  RETURNING l.task_id, l.holder, l.epoch
+)
+SELECT h.holder, h.epoch::text AS epoch FROM input i JOIN held h USING (task_id) ORDER BY i.ord`;
+}
+
+/**
+ * Releases the leases among $2 (task ids) that $1 (instance id) holds, in one statement. The
+ * rows are locked in task id order first, as holdLeases locks them, so the two cannot deadlock.
+ */
+export function releaseLeasesSql({ leases }: PostgresTables): string {
+  return `WITH mine AS (
+  SELECT task_id FROM ${leases} WHERE task_id = ANY($2::text[]) AND holder = $1
+  ORDER BY task_id FOR UPDATE
+)
+UPDATE ${leases} l SET holder = NULL FROM mine WHERE l.task_id = mine.task_id AND l.holder = $1`;
+}
+
+/**
  * Appends a record ($1 task id, $2 record as JSON) and, in the same statement, deletes the task's
  * rows beyond the newest $3 (history size). The DELETE does not see the row being inserted (one
  * snapshot), so it keeps $3 - 1 older rows; two appends racing may leave one row too many until

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import pg from 'pg';
 import { OptionValidationError, validationMessages } from '../../lib/errors.js';
 import { InMemoryCoordinator } from '../../lib/runner/in-memory-coordinator.js';
-import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
+import type { ClaimOutcome, LeaseOutcome, TickClaim } from '../../lib/runner/coordinator.js';
 import { PostgresCoordinator, postgresMigration } from '../../lib/postgres/index.js';
 import { postgresMessages } from '../../lib/postgres/postgres.messages.js';
 import { describeCoordinator } from './coordinator.contract.js';
@@ -43,6 +43,7 @@ describeCoordinator(
 );
 
 const won = (outcome: ClaimOutcome) => (outcome.won ? outcome.fencingToken : outcome.reason);
+const holder = (outcome: LeaseOutcome) => (outcome.held ? outcome.epoch : outcome.holder);
 
 describe('PostgresCoordinator', () => {
   describe('options', () => {
@@ -223,6 +224,109 @@ describe('PostgresCoordinator', () => {
           (await memory.claimTicks('r', batch, 0)).map(won),
         );
       }
+    });
+  });
+
+  describe('leases', () => {
+    const schema = fresh('leases');
+    let pool: pg.Pool;
+    let replicas: PostgresCoordinator[];
+
+    beforeAll(async () => {
+      pool = new pg.Pool({ connectionString: DATABASE_URL, max: 4 });
+      replicas = [1, 2, 3, 4].map(
+        () => new PostgresCoordinator({ connectionString: DATABASE_URL, schema }),
+      );
+      await Promise.all(replicas.map((r) => r.connect()));
+    });
+    afterAll(async () => {
+      await Promise.all(replicas?.map((r) => r.close()) ?? []);
+      await pool?.end();
+    });
+
+    it('takes or renews 50 leases in one query, and releases them in one', async () => {
+      const coordinator = new PostgresCoordinator({ pool, schema });
+      await coordinator.connect();
+      const tasks = Array.from({ length: 50 }, (_, i) => `many-${i}`);
+      const query = jest.spyOn(pg.Client.prototype, 'query');
+      try {
+        expect((await coordinator.holdLeases('r', tasks, 60_000)).map(holder)).toEqual(
+          Array(50).fill(1),
+        );
+        expect(query).toHaveBeenCalledTimes(1);
+        query.mockClear();
+        expect((await coordinator.holdLeases('r', tasks, 60_000)).map(holder)).toEqual(
+          Array(50).fill(1),
+        );
+        expect(query).toHaveBeenCalledTimes(1);
+        query.mockClear();
+        await coordinator.releaseLeases('r', tasks);
+        expect(query).toHaveBeenCalledTimes(1);
+      } finally {
+        query.mockRestore();
+      }
+      expect((await replicas[0].holdLeases('r0', tasks, 60_000)).map(holder)).toEqual(
+        Array(50).fill(2),
+      );
+    });
+
+    it('gives each lease to one replica when 4 race for the same 20, in any order', async () => {
+      const tasks = Array.from({ length: 20 }, (_, i) => `race-${i}`);
+      for (let round = 0; round < 5; round++) {
+        // Different orders per replica: row locks taken in input order would deadlock.
+        const batches = replicas.map((_, r) => shuffle(tasks, r + round));
+        const answers = await Promise.all(
+          replicas.map((replica, r) => replica.holdLeases(`r${r}`, batches[r], 60_000)),
+        );
+        const holders = new Set<number>();
+        for (const taskId of tasks) {
+          const outcomes = answers.map((outcomes, r) => outcomes[batches[r].indexOf(taskId)]);
+          const winners = outcomes.flatMap((outcome, r) => (outcome.held ? [r] : []));
+          expect(winners).toHaveLength(1);
+          expect(outcomes[winners[0]]).toEqual({ held: true, epoch: round + 1 });
+          // The others are told who holds it.
+          expect(outcomes.filter((outcome) => !outcome.held)).toEqual(
+            Array(3).fill({ held: false, holder: `r${winners[0]}` }),
+          );
+          holders.add(winners[0]);
+        }
+        // Release, so that the next round races again for free leases.
+        await Promise.all([...holders].map((r) => replicas[r].releaseLeases(`r${r}`, tasks)));
+      }
+    });
+
+    it('judges a batch mixing free, own, taken and repeated leases as the in-memory coordinator does', async () => {
+      const memory = new InMemoryCoordinator();
+      const steps: [string, 'hold' | 'release', string[]][] = [
+        ['a', 'hold', ['m1', 'm2']],
+        ['b', 'hold', ['m2', 'm3', 'm1', 'm3']],
+        ['a', 'release', ['m1', 'm3']],
+        ['b', 'hold', ['m3', 'm1', 'm2', 'm4']],
+        ['b', 'release', ['m1', 'm2', 'm3']],
+        ['a', 'hold', ['m4', 'm3', 'm2', 'm1', 'm1']],
+      ];
+      for (const [instance, action, tasks] of steps) {
+        if (action === 'release') {
+          await replicas[2].releaseLeases(instance, tasks);
+          await memory.releaseLeases(instance, tasks);
+          continue;
+        }
+        expect((await replicas[2].holdLeases(instance, tasks, 60_000)).map(holder)).toEqual(
+          (await memory.holdLeases(instance, tasks, 60_000)).map(holder),
+        );
+      }
+    });
+
+    it('upgrades a schema made by the version before leases', async () => {
+      const old = fresh('upgrade');
+      await admin.query(postgresMigration(old));
+      await admin.query(`DROP TABLE "${old}".task_leases`);
+      const coordinator = new PostgresCoordinator({ pool, schema: old });
+      await coordinator.connect();
+      expect(await coordinator.holdLeases('r', ['up'], 60_000)).toEqual([{ held: true, epoch: 1 }]);
+      // Run again (as by the next deploy), the migration keeps the lease and its epoch.
+      await admin.query(postgresMigration(old));
+      expect(await coordinator.holdLeases('r', ['up'], 60_000)).toEqual([{ held: true, epoch: 1 }]);
     });
   });
 
