@@ -117,5 +117,6 @@ function validateCluster(cluster: ClusterOptions): void {
   if (cluster.claimTolerance !== undefined) {
     checkTimerDelay(fail, 'cluster.claimTolerance', cluster.claimTolerance);
   }
-  if (cluster.leaseTtl !== undefined) checkTimerDelay(fail, 'cluster.leaseTtl', cluster.leaseTtl, 300);
+  if (cluster.leaseTtl !== undefined)
+    checkTimerDelay(fail, 'cluster.leaseTtl', cluster.leaseTtl, 300);
 }
