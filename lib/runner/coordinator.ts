@@ -62,6 +62,12 @@ export interface Coordinator {
     toleranceMs: number,
   ): Promise<ClaimOutcome[]>;
   /**
+   * The nominal time (epoch ms) of each task's last tick won anywhere (its high-water mark), or
+   * null for a task never claimed; in one round trip. A replica that starts reads them to catch up
+   * ticks missed while every replica was down.
+   */
+  lastTicks(taskIds: readonly string[]): Promise<(number | null)[]>;
+  /**
    * Takes or renews, in one round trip, the leases of tasks that run on one replica at a time
    * (those without deterministic fire times). Per task, judged on the store's clock: a lease that
    * is free or expired passes to `instanceId` with a new epoch; one that `instanceId` holds is

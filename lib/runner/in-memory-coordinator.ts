@@ -45,6 +45,13 @@ export class InMemoryCoordinator implements Coordinator {
     });
   }
 
+  async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
+    return taskIds.map((taskId) => {
+      const highWater = this.tasks.get(taskId)?.highWater;
+      return highWater === undefined || highWater === -Infinity ? null : highWater;
+    });
+  }
+
   async holdLeases(
     instanceId: string,
     taskIds: readonly string[],

@@ -57,6 +57,15 @@ export function describeCoordinator(
       expect(token(later[0])).toBeGreaterThan(token(won[0]));
     });
 
+    it("tells each task's last tick won (its high-water mark), null if never claimed", async () => {
+      const now = await clock();
+      await a.claimTicks('replica-a', [{ taskId: 'last', scheduledAt: now - 3_000 }], 0);
+      await b.claimTicks('replica-b', [{ taskId: 'last', scheduledAt: now - 2_000 }], 0);
+      await b.claimTicks('replica-b', [{ taskId: 'last', scheduledAt: now - 4_000 }], 0); // refused
+      expect(await b.lastTicks(['last', 'never-claimed'])).toEqual([now - 2_000, null]);
+      expect(await a.lastTicks([])).toEqual([]);
+    });
+
     it("refuses a tick ahead of the store's clock beyond the tolerance", async () => {
       const now = await clock();
       expect(
