@@ -118,6 +118,7 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
   leaseRenewFailed: (reason: string) =>
     `Cluster leases could not be renewed; leases not confirmed in time are given up: ${reason}`,
   leaseReleaseFailed: (reason: string) =>

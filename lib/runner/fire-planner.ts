@@ -31,11 +31,20 @@ export interface ClusterStatus {
   leasesHeld: string[];
 }
 
+/** Ticks whose claim failed that are kept to claim again (the newest), over all tasks. */
+const MAX_UNCLAIMED = 10_000;
+/** Missed ticks of one task that catch-up claims at most (the newest). */
+const MAX_CATCH_UP = 100;
+/** Fire times it steps through at most to find them (a secondly cron down for about 3 hours). */
+const MAX_CATCH_UP_STEPS = 10_000;
+
 /** A tick that came on a deterministic schedule and waits for the cluster's answer. */
 interface PendingClaim {
   task: ScheduledTask;
   scheduledAt: number;
   dueAt: number;
+  /** Its first claim failed (the store was unreachable): it is claimed again, late. */
+  late?: boolean;
 }
 
 /** What the planner needs from its scheduler. */
@@ -78,6 +87,7 @@ export class FirePlanner {
   private readonly toPlan: ScheduledTask[] = [];
   private readonly held = new HeldRuns();
   private toClaim: PendingClaim[] = [];
+  private unclaimed: PendingClaim[] = [];
   /** Set while a claim round trip fails, so that an outage is logged once. */
   private claimFailing = false;
   /** When the store last answered a claim (epoch ms), or null. */
@@ -88,6 +98,77 @@ export class FirePlanner {
   /** True when no fire is planned. */
   get empty(): boolean {
     return this.timers.size === 0 && this.toPlan.length === 0;
+  }
+
+  /**
+   * Cluster mode: ticks of deterministic schedules that nobody claimed (every replica was down, or
+   * the store could not be reached), from each task's high-water mark up to now, are claimed once:
+   * the newest is run or recorded missed as the misfire policy and catchUpWindow say, the older
+   * ones are recorded missed. At most the newest MAX_CATCH_UP ticks of a task are looked at.
+   */
+  async catchUp(tasks: Iterable<ScheduledTask>, now: number): Promise<void> {
+    const cluster = this.deps.cluster;
+    if (cluster === null) return;
+    const candidates = [...tasks].filter(
+      (task) => task.phase === 'scheduled' && task.trigger.deterministic && !task.paused,
+    );
+    if (candidates.length === 0) return;
+    let lasts: (number | null)[];
+    try {
+      lasts = await cluster.coordinator.lastTicks(candidates.map((task) => task.id));
+    } catch (error) {
+      this.deps.logger.error(
+        messages.storeUnreachable(cluster.coordinator.kind, describeError(error).message),
+      );
+      return;
+    }
+    const missed: PendingClaim[] = [];
+    const newest = new Set<PendingClaim>();
+    candidates.forEach((task, index) => {
+      const last = lasts[index];
+      if (last === null || last === undefined) return;
+      const ticks = this.ticksBetween(task, last, now);
+      ticks.forEach((scheduledAt, at) => {
+        const pending = { task, scheduledAt, dueAt: scheduledAt };
+        missed.push(pending);
+        if (at === ticks.length - 1) newest.add(pending);
+      });
+    });
+    if (missed.length === 0) return;
+    const ticks = missed.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
+    const outcomes = await cluster.coordinator.claimTicks(
+      cluster.instanceId,
+      ticks,
+      cluster.claimToleranceMs,
+    );
+    missed.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (!outcome?.won) return;
+      const { task, scheduledAt } = pending;
+      if (newest.has(pending)) {
+        this.decide(task, scheduledAt, Date.now() - scheduledAt, outcome.fencingToken);
+      } else {
+        this.deps.executor.recordNotRun(task, 'missed', scheduledAt, messages.missedWhileDown);
+      }
+    });
+  }
+
+  /** The task's nominal fire times after `after` and at or before `until`, the newest few. */
+  private ticksBetween(task: ScheduledTask, after: number, until: number): number[] {
+    const { trigger } = task;
+    // A copy of the task's state from the high-water mark on: planning ahead must not change it.
+    const scratch = { ...structuredClone(task.triggerState), lastFireAt: after };
+    const ticks: number[] = [];
+    let cursor = after;
+    for (let step = 0; step < MAX_CATCH_UP_STEPS && trigger.canFire(scratch); step++) {
+      const wait = trigger.nextWait(scratch, cursor);
+      if (wait === null || cursor + wait > until) break;
+      cursor += wait;
+      trigger.advance(scratch, cursor);
+      ticks.push(cursor);
+      if (ticks.length > MAX_CATCH_UP) ticks.shift();
+    }
+    return ticks;
   }
 
   /** What this replica knows of the cluster store; null without a cluster. */
@@ -272,20 +353,39 @@ export class FirePlanner {
   private claimBatch(): void {
     const cluster = this.deps.cluster;
     if (cluster === null || this.toClaim.length === 0) return;
-    const batch = this.toClaim;
+    // Ticks whose claim failed (the store was unreachable) go first, so that each task's ticks
+    // are claimed in order and none is refused behind a newer one.
+    const batch = [...this.unclaimed, ...this.toClaim];
+    this.unclaimed = [];
     this.toClaim = [];
     const ticks = batch.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
     cluster.coordinator.claimTicks(cluster.instanceId, ticks, cluster.claimToleranceMs).then(
       (outcomes) => {
-        if (this.claimFailing) {
+        if (this.claimFailing)
           this.deps.logger.log(messages.storeReachable(cluster.coordinator.kind));
-        }
         this.claimFailing = false;
         this.lastContactAt = Date.now();
-        batch.forEach(({ task, scheduledAt, dueAt }, index) => {
+        // Of the ticks of an outage, the newest runs once, late, as the misfire policy says,
+        // unless a tick of the task that is due now runs anyway; the others are recorded missed,
+        // once, by the replica that claimed them.
+        const newestLate = new Map<ScheduledTask, PendingClaim>();
+        batch.forEach((pending, index) => {
+          if (!outcomes[index]?.won) return;
+          if (!pending.late) newestLate.delete(pending.task);
+          else newestLate.set(pending.task, pending);
+        });
+        const dueNow = new Set(
+          batch.filter((p, i) => !p.late && outcomes[i]?.won).map((p) => p.task),
+        );
+        batch.forEach((pending, index) => {
           const outcome = outcomes[index];
+          const { task, scheduledAt, dueAt } = pending;
           if (!outcome?.won || !this.deps.planning() || task.paused) return;
-          this.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
+          if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
+            this.deps.executor.recordNotRun(task, 'missed', scheduledAt, messages.missedWhileDown);
+          } else {
+            this.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
+          }
         });
       },
       (error: unknown) => {
@@ -294,6 +394,8 @@ export class FirePlanner {
           this.deps.logger.error(messages.storeUnreachable(cluster.coordinator.kind, message));
         }
         this.claimFailing = true;
+        const late = batch.map((pending) => ({ ...pending, late: true }));
+        this.unclaimed = late.slice(-MAX_UNCLAIMED);
       },
     );
   }

@@ -209,6 +209,7 @@ export class TaskScheduler {
     this.started = true;
     const now = Date.now();
     for (const task of this.catalog.values()) this.startLoop(task, now);
+    await this.planner.catchUp(this.catalog.values(), now);
     await this.leases?.start();
     this.notifyIfIdle();
   }

@@ -221,13 +221,58 @@ describe('a store that cannot be reached', () => {
     expect(registry.status().cluster).toMatchObject({ reachable: false });
     coordinator.down = false;
     await jest.advanceTimersByTimeAsync(1_000);
+    // Back at 6 s: the tick of 6 s runs (it stands for the late run 'runOnce' would make), and
+    // the outage's ticks (3, 4, 5 s) are recorded missed, once.
+    const ticksOf0 = ledger
+      .filter((entry) => entry.task === 'charge-0')
+      .map((e) => e.scheduledAt - T0);
+    expect(ticksOf0.sort((x, y) => x - y)).toEqual([1_000, 2_000, 6_000]);
     expect(ledger).toHaveLength(30);
     expect(logs).toContain(messages.storeReachable('memory'));
+    // The ticks of the outage were recorded missed once each, cluster-wide.
+    await jest.advanceTimersByTimeAsync(0);
+    const history = await registry.getHistory('charge-0', { limit: 10 });
+    const missed = history.filter((record) => record.status === 'missed');
+    expect(missed.map((record) => record.scheduledAt!.getTime() - T0).sort()).toEqual([
+      3_000, 4_000, 5_000,
+    ]);
     expect(registry.status()).toMatchObject({
       state: 'running',
       tasks: 10,
       cluster: { reachable: true, lastContactAt: new Date(T0 + 6_000) },
     });
     await closeUnderFakeTimers(app);
+  });
+});
+
+describe('ticks missed while every replica was down', () => {
+  it("are claimed once at the next start: the newest runs (misfire 'runOnce'), the older are recorded missed", async () => {
+    const ledger: LedgerEntry[] = [];
+    const coordinator = new InMemoryCoordinator();
+    const Billing = tenSecondlyTasks(ledger);
+    const a = await replica('a', Billing, coordinator);
+    await jest.advanceTimersByTimeAsync(2_500); // ticks 1 s and 2 s run
+    await closeUnderFakeTimers(a, 0);
+    await jest.advanceTimersByTimeAsync(2_000); // 3 s and 4 s: nobody is up
+    const b = await replica('b', Billing, coordinator);
+    await jest.advanceTimersByTimeAsync(1_000);
+    const charge0 = ledger.filter((entry) => entry.task === 'charge-0');
+    expect(charge0.map((entry) => [entry.replica, entry.scheduledAt - T0])).toEqual([
+      ['a', 1_000],
+      ['a', 2_000],
+      ['b', 4_000], // caught up once, 0.5 s late
+      ['b', 5_000],
+    ]);
+    const history = await b.get(TaskRegistry).getHistory('charge-0', { limit: 10 });
+    expect(
+      history.map((record) => [record.status, record.scheduledAt!.getTime() - T0]).reverse(),
+    ).toEqual([
+      ['succeeded', 1_000],
+      ['succeeded', 2_000],
+      ['missed', 3_000],
+      ['succeeded', 4_000],
+      ['succeeded', 5_000],
+    ]);
+    await closeUnderFakeTimers(b);
   });
 });
