@@ -19,6 +19,7 @@ import {
   appendHistorySql,
   claimTicksSql,
   holdLeasesSql,
+  lastTicksSql,
   listHistorySql,
   releaseLeasesSql,
   STORE_CLOCK_SQL,
@@ -63,7 +64,7 @@ export class PostgresCoordinator implements Coordinator {
   private pool: Pool | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  private readonly sql: Record<'claim' | 'hold' | 'release' | 'append' | 'list', string>;
+  private readonly sql: Record<'claim' | 'last' | 'hold' | 'release' | 'append' | 'list', string>;
 
   constructor(options: PostgresCoordinatorOptions) {
     checkKnownKeys(fail, '', options, KEYS);
@@ -81,6 +82,7 @@ export class PostgresCoordinator implements Coordinator {
     const tables = postgresTables(this.schema);
     this.sql = {
       claim: claimTicksSql(tables),
+      last: lastTicksSql(tables),
       hold: holdLeasesSql(tables),
       release: releaseLeasesSql(tables),
       append: appendHistorySql(tables),
@@ -115,6 +117,14 @@ export class PostgresCoordinator implements Coordinator {
       if (early) return { won: false, reason: 'early' };
       return token === null ? { won: false, reason: 'taken' } : { won: true, fencingToken: +token };
     });
+  }
+
+  async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
+    if (taskIds.length === 0) return [];
+    const { rows } = await (
+      await this.connected()
+    ).query<{ high_water: string | null }>(this.sql.last, [taskIds]);
+    return rows.map(({ high_water }) => (high_water === null ? null : Number(high_water)));
   }
 
   async holdLeases(

@@ -55,6 +55,18 @@ SELECT i.early, w.token::text AS token FROM input i LEFT JOIN won w ON w.ord = i
 }
 
 /**
+ * Reads each task's high-water mark (the nominal time of its last tick won) in one statement.
+ * Parameter: $1 task ids. Answers one row per input id, in input order: `high_water` as text
+ * (bigint), NULL for a task never claimed.
+ */
+export function lastTicksSql({ ticks }: PostgresTables): string {
+  return `SELECT t.high_water::text AS high_water
+FROM unnest($1::text[]) WITH ORDINALITY AS i(task_id, ord)
+LEFT JOIN ${ticks} t ON t.task_id = i.task_id
+ORDER BY i.ord`;
+}
+
+/**
  * Takes or renews leases in one statement. Parameters: $1 instance id, $2 task ids, $3 ttl (ms).
  * Answers one row per input task, in input order: the `holder` after the statement and its
  * `epoch`; the caller holds the lease when `holder` is itself.
