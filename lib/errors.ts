@@ -118,6 +118,8 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  claimsEarly: (instanceId: string, toleranceMs: number) =>
+    `Replica ${instanceId}: the cluster store refused its claims as early: this machine's clock is more than ${toleranceMs} ms ahead of the store's, so other replicas run the ticks. Sync the clock (NTP), or raise cluster.claimTolerance.`,
   missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
   leaseRenewFailed: (reason: string) =>
     `Cluster leases could not be renewed; leases not confirmed in time are given up: ${reason}`,

@@ -125,6 +125,20 @@ export class RedisCoordinator implements Coordinator {
     await evalScript(client, SCRIPTS.releaseLeases, keys, [instanceId]);
   }
 
+  async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
+    const client = this.ready('lastTicks');
+    if (taskIds.length === 0) return [];
+    // A pipeline: every read travels in one round trip.
+    const pipeline = client.pipeline();
+    for (const taskId of taskIds) pipeline.hget(this.key('tick', taskId), 'hw');
+    const replies = (await pipeline.exec()) ?? [];
+    return taskIds.map((_, index) => {
+      const [error, value] = replies[index] ?? [new Error(redisMessages.unexpectedReply(replies))];
+      if (error) throw error;
+      return typeof value === 'string' ? Number(value) : null;
+    });
+  }
+
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const client = this.ready('appendHistory');
     const key = this.key('history', record.taskId);
@@ -161,7 +175,13 @@ export class RedisCoordinator implements Coordinator {
 
   private async open(): Promise<void> {
     if (this.url !== undefined) {
-      const client = new (await loadIoredis())(this.url, { lazyConnect: true });
+      // No offline queue: a claim sent while Redis is away must fail at once (the tick is then
+      // caught up or recorded missed when Redis is back), not run seconds late from a queue.
+      const client = new (await loadIoredis())(this.url, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        maxRetriesPerRequest: 0,
+      });
       // Errors reach the callers of each command; without a listener ioredis also logs each one.
       client.on('error', () => undefined);
       try {

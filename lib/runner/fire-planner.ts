@@ -88,6 +88,7 @@ export class FirePlanner {
   private readonly held = new HeldRuns();
   private toClaim: PendingClaim[] = [];
   private unclaimed: PendingClaim[] = [];
+  private warnedEarly = false;
   /** Set while a claim round trip fails, so that an outage is logged once. */
   private claimFailing = false;
   /** When the store last answered a claim (epoch ms), or null. */
@@ -365,6 +366,15 @@ export class FirePlanner {
           this.deps.logger.log(messages.storeReachable(cluster.coordinator.kind));
         this.claimFailing = false;
         this.lastContactAt = Date.now();
+        if (
+          !this.warnedEarly &&
+          outcomes.some((outcome) => !outcome.won && outcome.reason === 'early')
+        ) {
+          // This replica's clock is ahead of the store's by more than the tolerance: its claims
+          // come too soon, so the other replicas run every tick. Worth knowing, once.
+          this.warnedEarly = true;
+          this.deps.logger.warn(messages.claimsEarly(cluster.instanceId, cluster.claimToleranceMs));
+        }
         // Of the ticks of an outage, the newest runs once, late, as the misfire policy says,
         // unless a tick of the task that is due now runs anyway; the others are recorded missed,
         // once, by the replica that claimed them.
