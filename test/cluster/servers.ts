@@ -31,9 +31,12 @@ export interface PrivateRedis {
   stop(): Promise<void>;
 }
 
-/** Starts a throwaway redis-server (no persistence) on a free port and waits until it answers. */
-export async function startPrivateRedis(): Promise<PrivateRedis> {
-  const port = await freePort();
+/**
+ * Starts a throwaway redis-server (no persistence) on a free port, or on `port` (to restart one),
+ * and waits until it answers.
+ */
+export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+  port ??= await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],

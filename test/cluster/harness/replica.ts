@@ -1,0 +1,122 @@
+// One replica of the scenario harness, run as its own process: harness.ts compiles it and starts
+// it with plain node; by hand, `node --import @swc-node/register/esm-register <this file>`.
+// It boots a Nest application context with TASKS tasks on `* * * * * *` (UTC) in cluster mode on
+// the store named by the environment, and appends one JSON line per run to LEDGER with a synchronous
+// append, so that a SIGKILL loses no line written. SIGTERM closes the app (runs drained) and exits.
+// First: shifts Date by CLOCK_OFFSET_MS before any other module reads the clock.
+import './clock-offset.js';
+import 'reflect-metadata';
+import { appendFileSync } from 'node:fs';
+import { Injectable, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import {
+  AioClockModule,
+  Cron,
+  Task,
+  type Coordinator,
+  type TaskContext,
+} from '../../../lib/index.js';
+import { PostgresCoordinator } from '../../../lib/postgres/index.js';
+import { RedisCoordinator } from '../../../lib/redis/index.js';
+
+/** One line of the ledger. Times are epoch ms; `at` and `startedAt` are read on the real clock. */
+export type LedgerLine =
+  | { type: 'ready' | 'stopped'; replica: string; at: number }
+  | {
+      type: 'run';
+      replica: string;
+      task: string;
+      /** The nominal fire time (the tick), as the scheduler planned it. */
+      scheduledAt: number;
+      /** When the task method was entered, by the real clock (not the replica's skewed Date). */
+      startedAt: number;
+      fencingToken: number | null;
+    };
+
+/** What a replica reads from its environment (harness.ts sets it). */
+export interface ReplicaEnv {
+  REPLICA: string;
+  STORE: 'redis' | 'postgres';
+  /** Redis URL or PostgreSQL connection string. */
+  STORE_URL: string;
+  /** Redis key prefix or PostgreSQL schema. */
+  STORE_NAMESPACE: string;
+  TASKS: string;
+  LEDGER: string;
+  /** Optional: shifts this replica's Date (see clock-offset.ts). */
+  CLOCK_OFFSET_MS?: string;
+}
+
+/** The real clock, whatever a preload did to `Date`. */
+export const realNow = (): number => performance.timeOrigin + performance.now();
+
+const env = process.env as unknown as ReplicaEnv;
+const replica = env.REPLICA;
+const record = (line: LedgerLine) => appendFileSync(env.LEDGER, JSON.stringify(line) + '\n');
+
+function coordinator(): Coordinator {
+  if (env.STORE === 'redis') {
+    return new RedisCoordinator({ url: env.STORE_URL, prefix: env.STORE_NAMESPACE });
+  }
+  if (env.STORE === 'postgres') {
+    return new PostgresCoordinator({
+      connectionString: env.STORE_URL,
+      schema: env.STORE_NAMESPACE,
+    });
+  }
+  throw new Error(`STORE must be 'redis' or 'postgres', not ${String(env.STORE)}`);
+}
+
+@Injectable()
+class Secondly {}
+
+// N methods named tick0..tickN-1, each a task `tick-i` that writes its ledger line first thing.
+for (let i = 0; i < Number(env.TASKS); i++) {
+  const method = `tick${i}`;
+  const value = (context: TaskContext) =>
+    record({
+      type: 'run',
+      replica,
+      task: context.taskName,
+      scheduledAt: context.scheduledAt!.getTime(),
+      startedAt: realNow(),
+      fencingToken: context.fencingToken,
+    });
+  Object.defineProperty(Secondly.prototype, method, { value, writable: true, configurable: true });
+  const descriptor = Object.getOwnPropertyDescriptor(Secondly.prototype, method)!;
+  Task(new Cron('* * * * * *', { tz: 'UTC' }), { name: `tick-${i}` })(
+    Secondly.prototype,
+    method,
+    descriptor,
+  );
+}
+
+@Module({
+  imports: [
+    AioClockModule.forRoot({
+      timeZone: 'UTC',
+      cluster: { coordinator: coordinator(), instanceId: replica },
+    }),
+  ],
+  providers: [Secondly],
+})
+class ReplicaModule {}
+
+const app = await NestFactory.createApplicationContext(ReplicaModule, {
+  logger: ['error', 'warn', 'log'],
+});
+// Not enableShutdownHooks: it re-raises the signal after closing, and the exit code would hide
+// whether the close went well.
+process.once('SIGTERM', () => {
+  app.close().then(
+    () => {
+      record({ type: 'stopped', replica, at: realNow() });
+      process.exit(0);
+    },
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+});
+record({ type: 'ready', replica, at: realNow() });
