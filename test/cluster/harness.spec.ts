@@ -177,7 +177,12 @@ describe('cluster harness: replicas as processes, on Redis and PostgreSQL (real 
       expect(before.missing).toEqual([]);
       // ioredis reconnects on its own (its retry delay grows to 2 s): from then on, every tick runs.
       expect(after.missing.filter((key) => +key.split('@')[1]! > upAt + 2_500)).toEqual([]);
+      // At most once: no tick of the outage runs (each is recorded missed once when Redis is
+      // back), and each replica says once that the store is gone and once that it is back.
+      expect(during.runs).toBe(0);
       const logs = set.replicas.map((replica) => set.log(replica.name)).join('');
+      expect(logs.split(messages.storeUnreachable('redis', '')).length - 1).toBe(3);
+      expect(logs.split(messages.storeReachable('redis')).length - 1).toBe(3);
       figures.outage = {
         redis: {
           before: summary(before),
