@@ -12,6 +12,11 @@ export interface TaskOptions extends TaskPolicies {
   disabled?: boolean;
   /** No fire before the scheduler's start (or the task's registration, if later) + this many ms. */
   initialDelay?: number;
+  /**
+   * In a cluster: 'cluster' (default) runs each tick on one replica; 'local' runs the task on
+   * every replica, as without a cluster (a cache refresh each process needs, say).
+   */
+  coordination?: 'cluster' | 'local';
 }
 
 /** What `@Task` records on a method. */
@@ -36,7 +41,7 @@ export function Task(trigger: BaseTrigger, options: TaskOptions = {}): MethodDec
     }
     // Keys are checked here, where the typo is; values at bootstrap, merged with the defaults.
     const fail = optionError(`@Task on ${where}`);
-    checkPolicyKeys(fail, '', options, ['name', 'disabled', 'initialDelay']);
+    checkPolicyKeys(fail, '', options, ['name', 'disabled', 'initialDelay', 'coordination']);
     if (options.name !== undefined) checkString(fail, 'name', options.name);
     if (typeof descriptor.value !== 'function') {
       throw new TaskDeclarationError(`${where}: @Task decorates methods only`);

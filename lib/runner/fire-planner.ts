@@ -111,7 +111,8 @@ export class FirePlanner {
     const cluster = this.deps.cluster;
     if (cluster === null) return;
     const candidates = [...tasks].filter(
-      (task) => task.phase === 'scheduled' && task.trigger.deterministic && !task.paused,
+      (task) =>
+        task.phase === 'scheduled' && task.trigger.deterministic && !task.paused && !task.local,
     );
     if (candidates.length === 0) return;
     let lasts: (number | null)[];
@@ -314,7 +315,7 @@ export class FirePlanner {
   private fire(task: ScheduledTask, scheduledAt: number, lateness: number): void {
     // If counting the fire fails the fire still runs; planning the next one stops the task.
     this.guardTrigger(task, () => task.trigger.advance(task.triggerState, scheduledAt));
-    if (this.deps.cluster !== null && task.trigger.deterministic) {
+    if (this.deps.cluster !== null && task.trigger.deterministic && !task.local) {
       this.toClaim.push({ task, scheduledAt, dueAt: scheduledAt + lateness });
       return;
     }

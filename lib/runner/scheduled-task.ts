@@ -22,6 +22,8 @@ export interface TaskDefinition {
   disabled?: boolean;
   /** No fire before the scheduler's start (or this registration, if later) + this many ms. */
   initialDelay?: number;
+  /** In a cluster: 'cluster' (default) runs each tick on one replica, 'local' on every replica. */
+  coordination?: 'cluster' | 'local';
 }
 
 /** Runs and fire times per outcome. */
@@ -44,6 +46,8 @@ export interface TaskProfile {
   readonly source: string | undefined;
   /** No fire before start + this many ms (0: none). */
   readonly initialDelay: number;
+  /** In a cluster, whether the task runs on every replica ('local') instead of once. */
+  readonly local: boolean;
 }
 
 /**
@@ -104,6 +108,11 @@ export class ScheduledTask implements TimerItem {
   /** No fire before start + this many ms (0: none). */
   get initialDelay(): number {
     return this.profile.initialDelay;
+  }
+
+  /** In a cluster, whether the task runs on every replica ('local') instead of once. */
+  get local(): boolean {
+    return this.profile.local;
   }
 
   get policies(): ResolvedPolicies {

@@ -34,6 +34,7 @@ export class TaskCatalog {
       group: null,
       source: undefined,
       initialDelay: 0,
+      local: false,
     };
   }
 
@@ -48,7 +49,8 @@ export class TaskCatalog {
       );
     }
     this.assertUnclaimed(definition.trigger, source, null);
-    this.assertZoneGiven(definition.name, definition.trigger);
+    if (definition.coordination !== 'local')
+      this.assertZoneGiven(definition.name, definition.trigger);
     const profile = this.profileOf(definition);
     const state = this.createState(definition.name, definition.trigger);
     const task = new ScheduledTask(definition, profile, state);
@@ -132,8 +134,9 @@ export class TaskCatalog {
 
   private profileOf(definition: TaskDefinition): TaskProfile {
     const { name, group, source, policies, groupPolicies, initialDelay = 0 } = definition;
+    const local = definition.coordination === 'local';
     const ownPolicies = hasOwnPolicies(policies) || hasOwnPolicies(groupPolicies);
-    if (!ownPolicies && !group && !source && !initialDelay) return this.defaultProfile;
+    if (!ownPolicies && !group && !source && !initialDelay && !local) return this.defaultProfile;
     return {
       policies: ownPolicies
         ? resolvePolicies(`Task "${name}"`, this.policyDefaults, groupPolicies, policies)
@@ -141,6 +144,7 @@ export class TaskCatalog {
       group: group || null,
       source: source || undefined,
       initialDelay,
+      local,
     };
   }
 

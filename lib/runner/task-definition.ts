@@ -2,6 +2,7 @@ import { messages, optionError } from '../errors.js';
 import { BaseTrigger } from '../triggers/base.trigger.js';
 import {
   checkBoolean,
+  checkOneOf,
   checkTimerDelay,
   checkFunction,
   checkKnownKeys,
@@ -22,6 +23,7 @@ const DEFINITION_KEYS = Object.keys({
   source: true,
   disabled: true,
   initialDelay: true,
+  coordination: true,
 } satisfies Record<keyof TaskDefinition, true>);
 
 /**
@@ -48,6 +50,9 @@ export function validateTaskDefinition(definition: TaskDefinition): void {
   }
   if (source !== undefined) checkString(fail, 'source', source);
   if (definition.disabled !== undefined) checkBoolean(fail, 'disabled', definition.disabled);
+  if (definition.coordination !== undefined) {
+    checkOneOf(fail, 'coordination', definition.coordination, ['cluster', 'local']);
+  }
   if (definition.initialDelay !== undefined) {
     checkTimerDelay(fail, 'initialDelay', definition.initialDelay);
   }

@@ -362,7 +362,7 @@ export class TaskScheduler {
    * lease; startup and shutdown tasks run on every replica.
    */
   private keepLeaseIfLeader(task: ScheduledTask): void {
-    if (this.leases && task.phase === 'scheduled' && !task.trigger.deterministic) {
+    if (this.leases && task.phase === 'scheduled' && !task.trigger.deterministic && !task.local) {
       this.leases.add(task);
     }
   }

@@ -150,3 +150,25 @@ describe('leases: tasks without deterministic fire times run on one replica at a
     await closeUnderFakeTimers(a, 15_000); // the pump ignores shutdown until its drain times out
   });
 });
+
+describe("coordination: 'local'", () => {
+  it('runs the task on every replica, as without a cluster (no claim, no lease)', async () => {
+    const coordinator = new InMemoryCoordinator();
+    const runs: string[] = [];
+    @Injectable()
+    class Cache {
+      replica = '';
+      @Task(new Every({ seconds: 1 }), { coordination: 'local' })
+      refresh() {
+        runs.push(this.replica);
+      }
+    }
+    const a = await replica('a', Cache, coordinator);
+    const b = await replica('b', Cache, coordinator);
+    await jest.advanceTimersByTimeAsync(2_000);
+    expect(runs.sort()).toEqual(['a', 'a', 'b', 'b']);
+    expect(a.get(TaskRegistry).status().cluster?.leasesHeld).toEqual([]);
+    await closeUnderFakeTimers(a);
+    await closeUnderFakeTimers(b);
+  });
+});

@@ -37,7 +37,7 @@ describe('@Task and @TaskGroup options', () => {
       new OptionValidationError(
         '@Task on Reports.run',
         'timout',
-        reasons.unknownKey(['name', 'disabled', 'initialDelay', ...POLICY_KEYS]),
+        reasons.unknownKey(['name', 'disabled', 'initialDelay', 'coordination', ...POLICY_KEYS]),
       ),
     );
   });
@@ -208,6 +208,7 @@ describe('TaskRegistry arguments', () => {
         'source',
         'disabled',
         'initialDelay',
+        'coordination',
       ]),
     ],
   ])(
