@@ -120,6 +120,7 @@ export const messages = {
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
   claimsEarly: (instanceId: string, toleranceMs: number) =>
     `Replica ${instanceId}: the cluster store refused its claims as early: this machine's clock is more than ${toleranceMs} ms ahead of the store's, so other replicas run the ticks. Sync the clock (NTP), or raise cluster.claimTolerance.`,
+  wonWhileStopping: 'claimed while the scheduler stopped or the task was paused',
   missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
   leaseRenewFailed: (reason: string) =>
     `Cluster leases could not be renewed; leases not confirmed in time are given up: ${reason}`,

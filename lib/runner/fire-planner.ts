@@ -1,6 +1,6 @@
 import { messages } from '../errors.js';
 import { decideFire } from './fire-decision.js';
-import type { Coordinator } from './coordinator.js';
+import { TickClaimer, type ClusterSettings, type PendingClaim } from './tick-claimer.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';
@@ -8,15 +8,6 @@ import type { ScheduledTask } from './scheduled-task.js';
 import { emitEvent, type EventSink } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import { TimerQueue } from './timer-queue.js';
-
-/** Cluster mode: where ticks are claimed, and as whom. */
-export interface ClusterSettings {
-  coordinator: Coordinator;
-  /** This replica's id, in history and claims. */
-  instanceId: string;
-  /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
-  claimToleranceMs: number;
-}
 
 /** What `registry.status()` says of the cluster store. */
 export interface ClusterStatus {
@@ -31,21 +22,10 @@ export interface ClusterStatus {
   leasesHeld: string[];
 }
 
-/** Ticks whose claim failed that are kept to claim again (the newest), over all tasks. */
-const MAX_UNCLAIMED = 10_000;
 /** Missed ticks of one task that catch-up claims at most (the newest). */
 const MAX_CATCH_UP = 100;
 /** Fire times it steps through at most to find them (a secondly cron down for about 3 hours). */
 const MAX_CATCH_UP_STEPS = 10_000;
-
-/** A tick that came on a deterministic schedule and waits for the cluster's answer. */
-interface PendingClaim {
-  task: ScheduledTask;
-  scheduledAt: number;
-  dueAt: number;
-  /** Its first claim failed (the store was unreachable): it is claimed again, late. */
-  late?: boolean;
-}
 
 /** What the planner needs from its scheduler. */
 export interface FirePlannerDeps {
@@ -80,21 +60,27 @@ export class FirePlanner {
     onDue: (task) => this.onDue(task),
     onBatchEnd: () => {
       this.planBatch();
-      this.claimBatch();
+      this.claimer?.flush();
     },
     onClockSetBack: (ms) => this.onClockSetBack(ms),
   });
   private readonly toPlan: ScheduledTask[] = [];
   private readonly held = new HeldRuns();
-  private toClaim: PendingClaim[] = [];
-  private unclaimed: PendingClaim[] = [];
-  private warnedEarly = false;
-  /** Set while a claim round trip fails, so that an outage is logged once. */
-  private claimFailing = false;
-  /** When the store last answered a claim (epoch ms), or null. */
-  private lastContactAt: number | null = null;
+  /** Cluster mode: claims the ticks of deterministic schedules; null for one process. */
+  private readonly claimer: TickClaimer | null;
 
-  constructor(private readonly deps: FirePlannerDeps) {}
+  constructor(private readonly deps: FirePlannerDeps) {
+    this.claimer = deps.cluster
+      ? new TickClaimer({
+          cluster: deps.cluster,
+          logger: deps.logger,
+          executor: deps.executor,
+          planning: () => deps.planning(),
+          decide: (task, scheduledAt, lateness, token) =>
+            this.decide(task, scheduledAt, lateness, token),
+        })
+      : null;
+  }
 
   /** True when no fire is planned. */
   get empty(): boolean {
@@ -125,34 +111,16 @@ export class FirePlanner {
       return;
     }
     const missed: PendingClaim[] = [];
-    const newest = new Set<PendingClaim>();
     candidates.forEach((task, index) => {
       const last = lasts[index];
       if (last === null || last === undefined) return;
       const ticks = this.ticksBetween(task, last, now);
-      ticks.forEach((scheduledAt, at) => {
-        const pending = { task, scheduledAt, dueAt: scheduledAt };
-        missed.push(pending);
-        if (at === ticks.length - 1) newest.add(pending);
-      });
+      for (const scheduledAt of ticks) missed.push({ task, scheduledAt, dueAt: scheduledAt });
     });
     if (missed.length === 0) return;
-    const ticks = missed.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
-    const outcomes = await cluster.coordinator.claimTicks(
-      cluster.instanceId,
-      ticks,
-      cluster.claimToleranceMs,
-    );
-    missed.forEach((pending, index) => {
-      const outcome = outcomes[index];
-      if (!outcome?.won) return;
-      const { task, scheduledAt } = pending;
-      if (newest.has(pending)) {
-        this.decide(task, scheduledAt, Date.now() - scheduledAt, outcome.fencingToken);
-      } else {
-        this.deps.executor.recordNotRun(task, 'missed', scheduledAt, messages.missedWhileDown);
-      }
-    });
+    // Claimed like any tick that could not be claimed in time: in order, with retries.
+    this.claimer!.addLate(missed);
+    this.claimer!.flush();
   }
 
   /** The task's nominal fire times after `after` and at or before `until`, the newest few. */
@@ -180,8 +148,9 @@ export class FirePlanner {
     return {
       store: cluster.coordinator.kind,
       instanceId: cluster.instanceId,
-      reachable: !this.claimFailing,
-      lastContactAt: this.lastContactAt === null ? null : new Date(this.lastContactAt),
+      reachable: !this.claimer!.failing,
+      lastContactAt:
+        this.claimer!.lastContactAt === null ? null : new Date(this.claimer!.lastContactAt),
       leasesHeld: [],
     };
   }
@@ -211,6 +180,7 @@ export class FirePlanner {
   clear(): void {
     this.timers.clear();
     this.toPlan.length = 0;
+    this.claimer?.clear();
   }
 
   /** Asks the trigger to forget remembered plans, then plans from `fromMs` unless a run must end first. */
@@ -316,7 +286,7 @@ export class FirePlanner {
     // If counting the fire fails the fire still runs; planning the next one stops the task.
     this.guardTrigger(task, () => task.trigger.advance(task.triggerState, scheduledAt));
     if (this.deps.cluster !== null && task.trigger.deterministic && !task.local) {
-      this.toClaim.push({ task, scheduledAt, dueAt: scheduledAt + lateness });
+      this.claimer!.add({ task, scheduledAt, dueAt: scheduledAt + lateness });
       return;
     }
     this.decide(task, scheduledAt, lateness, this.deps.leaseToken(task));
@@ -345,70 +315,6 @@ export class FirePlanner {
         fencingToken,
       });
     } else executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
-  }
-
-  /**
-   * Claims the wake-up's ticks of deterministic schedules in one round trip; the ticks won run
-   * here (the policies decide as for any fire), the others do nothing visible. While the store
-   * cannot be reached no tick runs (at most once), and the outage is logged once.
-   */
-  private claimBatch(): void {
-    const cluster = this.deps.cluster;
-    if (cluster === null || this.toClaim.length === 0) return;
-    // Ticks whose claim failed (the store was unreachable) go first, so that each task's ticks
-    // are claimed in order and none is refused behind a newer one.
-    const batch = [...this.unclaimed, ...this.toClaim];
-    this.unclaimed = [];
-    this.toClaim = [];
-    const ticks = batch.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
-    cluster.coordinator.claimTicks(cluster.instanceId, ticks, cluster.claimToleranceMs).then(
-      (outcomes) => {
-        if (this.claimFailing)
-          this.deps.logger.log(messages.storeReachable(cluster.coordinator.kind));
-        this.claimFailing = false;
-        this.lastContactAt = Date.now();
-        if (
-          !this.warnedEarly &&
-          outcomes.some((outcome) => !outcome.won && outcome.reason === 'early')
-        ) {
-          // This replica's clock is ahead of the store's by more than the tolerance: its claims
-          // come too soon, so the other replicas run every tick. Worth knowing, once.
-          this.warnedEarly = true;
-          this.deps.logger.warn(messages.claimsEarly(cluster.instanceId, cluster.claimToleranceMs));
-        }
-        // Of the ticks of an outage, the newest runs once, late, as the misfire policy says,
-        // unless a tick of the task that is due now runs anyway; the others are recorded missed,
-        // once, by the replica that claimed them.
-        const newestLate = new Map<ScheduledTask, PendingClaim>();
-        batch.forEach((pending, index) => {
-          if (!outcomes[index]?.won) return;
-          if (!pending.late) newestLate.delete(pending.task);
-          else newestLate.set(pending.task, pending);
-        });
-        const dueNow = new Set(
-          batch.filter((p, i) => !p.late && outcomes[i]?.won).map((p) => p.task),
-        );
-        batch.forEach((pending, index) => {
-          const outcome = outcomes[index];
-          const { task, scheduledAt, dueAt } = pending;
-          if (!outcome?.won || !this.deps.planning() || task.paused) return;
-          if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
-            this.deps.executor.recordNotRun(task, 'missed', scheduledAt, messages.missedWhileDown);
-          } else {
-            this.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
-          }
-        });
-      },
-      (error: unknown) => {
-        if (!this.claimFailing) {
-          const { message } = describeError(error);
-          this.deps.logger.error(messages.storeUnreachable(cluster.coordinator.kind, message));
-        }
-        this.claimFailing = true;
-        const late = batch.map((pending) => ({ ...pending, late: true }));
-        this.unclaimed = late.slice(-MAX_UNCLAIMED);
-      },
-    );
   }
 
   /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */

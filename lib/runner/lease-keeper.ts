@@ -25,7 +25,7 @@ export interface LeaseKeeperDeps {
  */
 export class LeaseKeeper {
   private readonly tasks = new Set<ScheduledTask>();
-  /** Leases held: the epoch, and when (local clock) the store last confirmed it. */
+  /** Leases held: the epoch, and when (monotonic ms) the store last confirmed it. */
   private readonly held = new Map<ScheduledTask, { epoch: number; confirmedAt: number }>();
   private timer: ReturnType<typeof setTimeout> | null = null;
   private running = false;
@@ -82,13 +82,18 @@ export class LeaseKeeper {
 
   private async round(): Promise<void> {
     const tasks = [...this.tasks];
-    const askedAt = Date.now();
+    const askedAt = performance.now();
     try {
       if (tasks.length > 0) {
-        const outcomes = await this.deps.coordinator.holdLeases(
-          this.deps.instanceId,
-          tasks.map((task) => task.id),
-          this.deps.ttlMs,
+        // A request that never answers (a half-open connection) counts as failed after a renewal
+        // period, so that leases not confirmed in time are still given up.
+        const outcomes = await withTimeout(
+          this.deps.coordinator.holdLeases(
+            this.deps.instanceId,
+            tasks.map((task) => task.id),
+            this.deps.ttlMs,
+          ),
+          this.renewEvery(),
         );
         if (!this.running) return;
         tasks.forEach((task, index) => this.settle(task, outcomes[index], askedAt));
@@ -131,7 +136,8 @@ export class LeaseKeeper {
    * renewal period is given up here, before the store could hand it to another replica.
    */
   private dropExpired(): void {
-    const limit = Date.now() - (this.deps.ttlMs - this.renewEvery());
+    // The monotonic clock: a system clock set back must not keep a lease here longer.
+    const limit = performance.now() - (this.deps.ttlMs - this.renewEvery());
     for (const [task, { confirmedAt }] of this.held) {
       if (confirmedAt > limit) continue;
       this.held.delete(task);
@@ -147,4 +153,13 @@ export class LeaseKeeper {
   private renewEvery(): number {
     return Math.max(1, Math.floor(this.deps.ttlMs / 3));
   }
+}
+
+/** The promise's answer, or a rejection once `ms` have passed without one. */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

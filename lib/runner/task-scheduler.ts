@@ -5,7 +5,8 @@ import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../er
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
-import { FirePlanner, type ClusterSettings, type ClusterStatus } from './fire-planner.js';
+import { FirePlanner, type ClusterStatus } from './fire-planner.js';
+import type { ClusterSettings } from './tick-claimer.js';
 import type { Coordinator } from './coordinator.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -139,6 +140,8 @@ export class TaskScheduler {
           gained: (task) => this.planner.replan(task, Date.now()),
           lost: (task, reason) => {
             this.planner.unplan(task);
+            // A fire held behind the run must not start under a lease no longer held.
+            this.planner.dropHeldRuns(task, reason.message, null);
             this.executor.abortRuns(task, reason);
           },
         })
@@ -200,6 +203,7 @@ export class TaskScheduler {
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     await this.coordinator?.connect();
+    if (this.state !== 'created') return; // shut down while it connected
     for (const task of this.catalog.values()) {
       if (task.phase !== 'startup') continue;
       await this.runPhaseTask(task, 'startup');

@@ -1,0 +1,178 @@
+import { messages } from '../errors.js';
+import type { Coordinator } from './coordinator.js';
+import { describeError } from './run-record.js';
+import type { RunExecutor } from './run-executor.js';
+import type { ScheduledTask } from './scheduled-task.js';
+import type { SchedulerLogger } from './scheduler-logger.js';
+
+/** Cluster mode: where ticks are claimed, and as whom. */
+export interface ClusterSettings {
+  coordinator: Coordinator;
+  /** This replica's id, in history and claims. */
+  instanceId: string;
+  /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
+  claimToleranceMs: number;
+}
+
+/** A tick of a deterministic schedule that waits for the cluster's answer. */
+export interface PendingClaim {
+  task: ScheduledTask;
+  scheduledAt: number;
+  /** When it was due here (its lateness counts from then). */
+  dueAt: number;
+  /** Not claimed when due (the store was unreachable, or every replica down): claimed late. */
+  late?: boolean;
+}
+
+/** What the claimer needs from its planner. */
+export interface TickClaimerDeps {
+  cluster: ClusterSettings;
+  logger: SchedulerLogger;
+  executor: RunExecutor;
+  /** Whether runs may start (the scheduler runs). */
+  planning(): boolean;
+  /** Runs a tick this replica won (or holds it, or records it), as the policies say. */
+  decide(task: ScheduledTask, scheduledAt: number, lateness: number, fencingToken: number): void;
+}
+
+/** Ticks kept to claim again while the store cannot be reached (the newest are kept). */
+const MAX_RETRIES = 10_000;
+/** The longest wait between two tries while the store cannot be reached (ms). */
+const MAX_RETRY_DELAY_MS = 30_000;
+
+/**
+ * Claims ticks for one replica, one round trip at a time, in order: a tick whose claim failed is
+ * claimed again (on a timer with backoff, even when no new tick comes), before newer ones, so
+ * that none is refused behind a newer tick of its task; a tick refused as early (the store's
+ * clock behind this one's) is tried again until the store's clock gets there. What it wins it
+ * runs through the policies, records as missed (the older ticks of an outage), or, when the
+ * scheduler stopped meanwhile, records as skipped: a tick won is never silently lost.
+ */
+export class TickClaimer {
+  /** Ticks due, not yet sent. */
+  private queue: PendingClaim[] = [];
+  /** Ticks to send again (failed or early), oldest first. */
+  private retries: PendingClaim[] = [];
+  private inFlight = false;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private failures = 0;
+  private warnedEarly = false;
+  /** When the store last answered a claim (epoch ms), or null. */
+  lastContactAt: number | null = null;
+
+  constructor(private readonly deps: TickClaimerDeps) {}
+
+  /** Whether the last claim failed (until one succeeds). */
+  get failing(): boolean {
+    return this.failures > 0;
+  }
+
+  /** Adds a tick due now. */
+  add(pending: PendingClaim): void {
+    this.queue.push(pending);
+  }
+
+  /** Adds ticks nobody claimed in time (found at start), oldest first. */
+  addLate(pending: PendingClaim[]): void {
+    this.retries.push(...pending.map((tick) => ({ ...tick, late: true })));
+  }
+
+  /** Sends what waits, in one round trip, unless a claim is in flight (then right after it). */
+  flush(): void {
+    if (this.inFlight || (this.queue.length === 0 && this.retries.length === 0)) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = [...this.retries, ...this.queue];
+    this.retries = [];
+    this.queue = [];
+    const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
+    const ticks = batch.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
+    this.inFlight = true;
+    coordinator
+      .claimTicks(instanceId, ticks, claimToleranceMs)
+      .then(
+        (outcomes) => this.answered(batch, outcomes),
+        (error: unknown) => this.failed(batch, error),
+      )
+      .catch((error: unknown) => this.deps.logger.error(describeError(error).message))
+      .finally(() => {
+        this.inFlight = false;
+        if (this.queue.length > 0) this.flush();
+      });
+  }
+
+  /** Stops: nothing more is claimed or tried again. */
+  clear(): void {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.queue = [];
+    this.retries = [];
+  }
+
+  private answered(
+    batch: PendingClaim[],
+    outcomes: Awaited<ReturnType<Coordinator['claimTicks']>>,
+  ): void {
+    const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
+    if (this.failing) this.deps.logger.log(messages.storeReachable(coordinator.kind));
+    this.failures = 0;
+    this.lastContactAt = Date.now();
+    const early = batch.filter((_, index) => {
+      const outcome = outcomes[index];
+      return outcome !== undefined && !outcome.won && outcome.reason === 'early';
+    });
+    if (early.length > 0) {
+      if (!this.warnedEarly) {
+        this.warnedEarly = true;
+        this.deps.logger.warn(messages.claimsEarly(instanceId, claimToleranceMs));
+      }
+      // The store's clock is behind this one's: try again until it gets there.
+      this.retries.push(...early);
+      this.retryIn(Math.max(250, Math.min(claimToleranceMs, 1_000)));
+    }
+    // Of the ticks nobody claimed in time, the newest runs once, late, as the misfire policy
+    // says, unless a tick of the task due now runs anyway; the others are recorded missed, once,
+    // by the replica that claimed them.
+    const newestLate = new Map<ScheduledTask, PendingClaim>();
+    const dueNow = new Set<ScheduledTask>();
+    batch.forEach((pending, index) => {
+      if (!outcomes[index]?.won) return;
+      if (pending.late) newestLate.set(pending.task, pending);
+      else dueNow.add(pending.task);
+    });
+    batch.forEach((pending, index) => {
+      const outcome = outcomes[index];
+      if (!outcome?.won) return;
+      const { task, scheduledAt, dueAt } = pending;
+      const { executor } = this.deps;
+      if (!this.deps.planning() || task.paused) {
+        executor.recordNotRun(task, 'skipped', scheduledAt, messages.wonWhileStopping);
+      } else if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
+        executor.recordNotRun(task, 'missed', scheduledAt, messages.missedWhileDown);
+      } else {
+        this.deps.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
+      }
+    });
+  }
+
+  private failed(batch: PendingClaim[], error: unknown): void {
+    const { kind } = this.deps.cluster.coordinator;
+    if (!this.failing) {
+      this.deps.logger.error(messages.storeUnreachable(kind, describeError(error).message));
+    }
+    this.failures++;
+    const late = batch.map((pending) => ({ ...pending, late: true }));
+    this.retries = [...late, ...this.retries]
+      .sort((a, b) => a.scheduledAt - b.scheduledAt)
+      .slice(-MAX_RETRIES);
+    this.retryIn(Math.min(1_000 * 2 ** (this.failures - 1), MAX_RETRY_DELAY_MS));
+  }
+
+  private retryIn(ms: number): void {
+    if (this.timer !== null) return;
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      this.flush();
+    }, ms);
+  }
+}
