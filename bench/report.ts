@@ -29,7 +29,7 @@ export function summarize(samples: Float64Array): LatenessStats {
 }
 
 /** How a row prints its numbers. */
-export type Unit = 'ms' | 'count' | 'bytes' | 'percent';
+export type Unit = 'ms' | 'count' | 'bytes' | 'percent' | 'ratio';
 
 /** One metric: a label, one value per library column, and how to print them. */
 export interface MetricRow {
@@ -54,6 +54,7 @@ function formatValue(value: number, unit: Unit): string {
     case 'bytes':
       return Math.round(value).toLocaleString('en-US');
     case 'percent':
+    case 'ratio':
       return value.toFixed(2);
   }
 }

@@ -4,6 +4,7 @@ import { formatCheck, formatTable, type MetricRow, type TableLayout } from './re
 import { OUR_IDS, SHORT_NAMES, type AdapterId } from './scheduler/adapters/adapters.js';
 import { benchConfig, type LatenessConfig } from './scheduler/bench-config.js';
 import { runIsolated } from './scheduler/child-process.js';
+import type { ClusterArgs, ClusterResult, ClusterStore } from './scheduler/cluster.scenario.js';
 import type { FootprintArgs, FootprintResult } from './scheduler/footprint.scenario.js';
 import type { LatenessArgs, LatenessResult } from './scheduler/lateness.scenario.js';
 
@@ -13,6 +14,12 @@ const config = benchConfig(quick);
 
 const LATENESS_SCRIPT = new URL('./scheduler/lateness.scenario.ts', import.meta.url);
 const FOOTPRINT_SCRIPT = new URL('./scheduler/footprint.scenario.ts', import.meta.url);
+const CLUSTER_SCRIPT = new URL('./scheduler/cluster.scenario.ts', import.meta.url);
+
+const CLUSTER_STORES: ClusterStore[] = ['memory', 'redis', 'postgres'];
+// The shared servers of the real test tier; the bench keeps to a prefix or schema of its own.
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Heap budgets per task (issue "Core v2"): idle at 100,000 tasks, and after one run. */
 const IDLE_TASK_BUDGET = 400;
@@ -242,6 +249,78 @@ async function footprintScenario(): Promise<string[]> {
   return checks;
 }
 
+async function clusterScenario(): Promise<string[]> {
+  const scenario = config.cluster;
+  const results: (ClusterResult | null)[] = [];
+  for (const store of CLUSTER_STORES) {
+    progress(`cluster, ${store}`);
+    const args: ClusterArgs = {
+      ...scenario,
+      store,
+      redisUrl: REDIS_URL,
+      databaseUrl: DATABASE_URL,
+    };
+    // A missing server fails its column and its check, not the rest of the bench.
+    results.push(
+      await runIsolated<ClusterResult>(CLUSTER_SCRIPT, args).catch((error: Error) => {
+        console.error(`cluster, ${store}: ${error.message}`);
+        return null;
+      }),
+    );
+  }
+  const row = (label: string, unit: MetricRow['unit'], pick: (r: ClusterResult) => number) => ({
+    label,
+    unit,
+    values: results.map((r) => (r === null ? NaN : pick(r))),
+  });
+  console.log(
+    formatTable(
+      `4. Cluster: ${scenario.tasks.toLocaleString('en-US')} tasks on '* * * * * *' (UTC) across ` +
+        `${scenario.replicas} replicas, ${scenario.seconds} s measured after >= ${scenario.warmupSeconds} s warm-up`,
+      { libraries: CLUSTER_STORES, ratios: [] },
+      [
+        row('lateness p50 (ms)', 'ms', (r) => r.p50),
+        row('lateness p99 (ms)', 'ms', (r) => r.p99),
+        row('lateness max (ms)', 'ms', (r) => r.max),
+        row('runs measured', 'count', (r) => r.count),
+        row('duplicate runs', 'count', (r) => r.duplicates),
+        row('ticks nobody ran', 'count', (r) => r.missing),
+        row("smallest replica's share of runs", 'ratio', (r) => r.smallestReplicaShare),
+        row('claim round trips per wake-up', 'ratio', (r) => r.roundTripsPerWakeUp),
+        row('the same, worst replica', 'ratio', (r) => r.worstReplicaRoundTrips),
+        row('ticks per claim round trip', 'count', (r) => r.ticksPerClaim),
+        row('history writes per run', 'ratio', (r) => r.historyWritesPerRun),
+        row('CPU, process, 3 replicas (% of a core)', 'percent', (r) => r.cpuPercent),
+      ],
+    ),
+  );
+  console.log(
+    [
+      `memory = ${scenario.replicas} schedulers sharing one InMemoryCoordinator; redis / postgres = one`,
+      '  RedisCoordinator / PostgresCoordinator per replica (own connection) on a prefix / schema of',
+      `  the run's own, removed after (${REDIS_URL}, ${DATABASE_URL}; REDIS_URL / DATABASE_URL).`,
+      `  The ${scenario.replicas} replicas are Nest application contexts in one child process per store.`,
+      'lateness = run start - the nominal second of the tick (context.scheduledAt), on whichever',
+      '  replica won it.',
+      'wake-up = one replica, one nominal second with ticks due; claim round trips = the claimTicks',
+      '  calls (counted at the coordinator) carrying ticks of the window: target 1 per wake-up, all',
+      '  tasks due that second in one call. History writes are apart: one per run, by its winner.',
+      "smallest replica's share: in one process the replica whose timer fires first claims first, so",
+      '  it may win every tick; the spread over separate processes is what test/cluster/harness checks.',
+    ].join('\n'),
+  );
+  return CLUSTER_STORES.map((store, i) => {
+    const result = results[i];
+    if (result === null) return formatCheck(false, `cluster (${store}): the run failed, see above`);
+    return formatCheck(
+      result.roundTripsPerWakeUp <= 1,
+      `cluster (${store}): round trips per wake-up ${result.roundTripsPerWakeUp.toFixed(2)} <= 1 ` +
+        `(worst replica ${result.worstReplicaRoundTrips.toFixed(2)}; ` +
+        `${result.duplicates} duplicate, ${result.missing} missing)`,
+    );
+  });
+}
+
 async function main(): Promise<void> {
   const cpus = os.cpus();
   console.log(
@@ -255,10 +334,11 @@ async function main(): Promise<void> {
     ...(await intervalScenario()),
     ...(await cronScenario()),
     ...(await footprintScenario()),
+    ...(await clusterScenario()),
   ];
   console.log(`\nTargets (scheduler part took ${Math.round((Date.now() - started) / 1_000)} s)`);
   for (const check of checks) console.log(check);
-  console.log('\n4. Background jobs (bench/jobs.bench.ts), in this process');
+  console.log('\n5. Background jobs (bench/jobs.bench.ts), in this process');
   await runJobsBench();
 }
 

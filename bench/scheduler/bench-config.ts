@@ -3,6 +3,16 @@ export interface BenchConfig {
   lateness: LatenessConfig;
   cron: LatenessConfig;
   footprint: FootprintConfig;
+  cluster: ClusterConfig;
+}
+
+/** Cluster runs: `replicas` schedulers in one child per store, `tasks` crons on every second. */
+export interface ClusterConfig {
+  tasks: number;
+  replicas: number;
+  seconds: number;
+  /** Boot, first claims and catch-up of every replica happen before the window. */
+  warmupSeconds: number;
 }
 
 /** One lateness run: `tasks` tasks for `seconds`, after `warmupSeconds` whose fires are dropped. */
@@ -26,7 +36,7 @@ export interface FootprintConfig {
   settleSeconds: number;
 }
 
-/** On 2 cores the scheduler part takes about 3 minutes, quick under one; jobs.bench.ts adds ~25 s. */
+/** On 2 cores the scheduler part takes about 4 minutes, quick about one; jobs.bench.ts adds ~25 s. */
 export function benchConfig(quick: boolean): BenchConfig {
   return {
     lateness: {
@@ -47,6 +57,12 @@ export function benchConfig(quick: boolean): BenchConfig {
       intervalMs: 60_000,
       idleSeconds: quick ? 1 : 10,
       settleSeconds: quick ? 0.25 : 2,
+    },
+    cluster: {
+      tasks: quick ? 100 : 1_000,
+      replicas: 3,
+      seconds: quick ? 2 : 10,
+      warmupSeconds: quick ? 1 : 2,
     },
   };
 }
