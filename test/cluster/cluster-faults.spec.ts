@@ -1,5 +1,6 @@
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
-import { Cron, Every, Forever, InMemoryCoordinator } from '../../lib/index.js';
+import { Cron, Every, Forever, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
+import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import type { ClaimOutcome, TickClaim, LeaseOutcome } from '../../lib/runner/coordinator.js';
 
@@ -11,7 +12,7 @@ afterEach(() => {
   jest.useRealTimers();
 });
 
-const quiet = { log() {}, warn() {}, error() {}, debug() {}, verbose() {} } as any;
+const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
 
 /** InMemory store whose claims/leases can be made to fail, hang, be slow, or whose clock lags. */
 class Flaky extends InMemoryCoordinator {
@@ -55,7 +56,7 @@ describe('cluster faults found by review', () => {
     s.register({
       name: 'nightly',
       trigger: new Cron('0 0 2 * * *'),
-      handler: (c: any) => void runs.push(c.scheduledAt.getTime()),
+      handler: (c: TaskContext) => void runs.push(c.scheduledAt!.getTime()),
     });
     await s.start();
     await jest.advanceTimersByTimeAsync(2 * 3600_000 - 500);
@@ -73,7 +74,7 @@ describe('cluster faults found by review', () => {
     s.register({
       name: 'sec',
       trigger: new Cron('* * * * * *'),
-      policies: { misfire: 'skip' } as any,
+      policies: { misfire: 'skip' },
       handler: () => {},
     });
     await s.start();
@@ -115,7 +116,7 @@ describe('cluster faults found by review', () => {
     const def = (who: string) => ({
       name: 'leader',
       trigger: new Forever(),
-      handler: async (c: any) => {
+      handler: async (c: TaskContext) => {
         running.add(who);
         if (running.size > 1) both++;
         c.signal.addEventListener('abort', () => aborted.push(who));
@@ -147,7 +148,7 @@ describe('cluster faults found by review', () => {
       name: 'leader',
       trigger: new Every({ seconds: 1, anchor: 'start' }),
       policies: { overlap: 'queue' },
-      handler: async (c: any) => {
+      handler: async (c: TaskContext) => {
         starts.push(`a@${Date.now() - T0}`);
         await new Promise<void>((r) => {
           const t = setTimeout(r, 5000);
@@ -161,7 +162,9 @@ describe('cluster faults found by review', () => {
     await a.start();
     await jest.advanceTimersByTimeAsync(2500); // one run going, one fire queued
     // another replica takes the lease (a's expired / was stolen)
-    (store as any).tasks.get(a.get('leader').id).lease = {
+    (store as unknown as { tasks: Map<string, { lease: unknown }> }).tasks.get(
+      a.get('leader').id,
+    )!.lease = {
       holder: 'b',
       epoch: 99,
       expiresAt: Date.now() + 60_000,
