@@ -3,7 +3,7 @@ import type { AioClockModuleExtras } from './aioclock.module-definition.js';
 import { optionError } from './errors.js';
 import type { TaskSupervisorOptions } from './background/task-supervisor.options.js';
 import type { Coordinator } from './runner/coordinator.js';
-import type { ClusterOptions } from './runner/task-scheduler.js';
+import type { ClusterOptions } from './runner/cluster-options.js';
 import type { RunStore } from './runner/run-store.js';
 import { checkPolicies, type TaskPolicies } from './runner/task-policies.js';
 import {

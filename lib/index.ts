@@ -36,7 +36,6 @@ export {
   type TaskSchedulerOptions,
   type SchedulerShutdownOptions,
   type RemoveTaskOptions,
-  type ClusterOptions,
   type SchedulerStatus,
   type SchedulerState,
 } from './runner/task-scheduler.js';
@@ -51,6 +50,7 @@ export type {
   LeaseOutcome,
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
+export type { ClusterOptions } from './runner/cluster-options.js';
 export type { ClusterStatus } from './runner/fire-planner.js';
 export {
   BaseTrigger,

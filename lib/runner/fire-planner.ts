@@ -1,6 +1,6 @@
 import { messages } from '../errors.js';
 import { decideFire } from './fire-decision.js';
-import { TickClaimer, type ClusterSettings, type PendingClaim } from './tick-claimer.js';
+import { TickClaimer, type ClusterSettings } from './tick-claimer.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';
@@ -21,11 +21,6 @@ export interface ClusterStatus {
   /** Tasks whose lease this replica holds (those without deterministic fire times). */
   leasesHeld: string[];
 }
-
-/** Missed ticks of one task that catch-up claims at most (the newest). */
-const MAX_CATCH_UP = 100;
-/** Fire times it steps through at most to find them (a secondly cron down for about 3 hours). */
-const MAX_CATCH_UP_STEPS = 10_000;
 
 /** What the planner needs from its scheduler. */
 export interface FirePlannerDeps {
@@ -88,57 +83,11 @@ export class FirePlanner {
   }
 
   /**
-   * Cluster mode: ticks of deterministic schedules that nobody claimed (every replica was down, or
-   * the store could not be reached), from each task's high-water mark up to now, are claimed once:
-   * the newest is run or recorded missed as the misfire policy and catchUpWindow say, the older
-   * ones are recorded missed. At most the newest MAX_CATCH_UP ticks of a task are looked at.
+   * Cluster mode: claims once the ticks nobody claimed while every replica was down (see
+   * TickClaimer.catchUp).
    */
-  async catchUp(tasks: Iterable<ScheduledTask>, now: number): Promise<void> {
-    const cluster = this.deps.cluster;
-    if (cluster === null) return;
-    const candidates = [...tasks].filter(
-      (task) =>
-        task.phase === 'scheduled' && task.trigger.deterministic && !task.paused && !task.local,
-    );
-    if (candidates.length === 0) return;
-    let lasts: (number | null)[];
-    try {
-      lasts = await cluster.coordinator.lastTicks(candidates.map((task) => task.id));
-    } catch (error) {
-      this.deps.logger.error(
-        messages.storeUnreachable(cluster.coordinator.kind, describeError(error).message),
-      );
-      return;
-    }
-    const missed: PendingClaim[] = [];
-    candidates.forEach((task, index) => {
-      const last = lasts[index];
-      if (last === null || last === undefined) return;
-      const ticks = this.ticksBetween(task, last, now);
-      for (const scheduledAt of ticks) missed.push({ task, scheduledAt, dueAt: scheduledAt });
-    });
-    if (missed.length === 0) return;
-    // Claimed like any tick that could not be claimed in time: in order, with retries.
-    this.claimer!.addLate(missed);
-    this.claimer!.flush();
-  }
-
-  /** The task's nominal fire times after `after` and at or before `until`, the newest few. */
-  private ticksBetween(task: ScheduledTask, after: number, until: number): number[] {
-    const { trigger } = task;
-    // A copy of the task's state from the high-water mark on: planning ahead must not change it.
-    const scratch = { ...structuredClone(task.triggerState), lastFireAt: after };
-    const ticks: number[] = [];
-    let cursor = after;
-    for (let step = 0; step < MAX_CATCH_UP_STEPS && trigger.canFire(scratch); step++) {
-      const wait = trigger.nextWait(scratch, cursor);
-      if (wait === null || cursor + wait > until) break;
-      cursor += wait;
-      trigger.advance(scratch, cursor);
-      ticks.push(cursor);
-      if (ticks.length > MAX_CATCH_UP) ticks.shift();
-    }
-    return ticks;
+  catchUp(tasks: Iterable<ScheduledTask>, now: number): Promise<void> {
+    return this.claimer?.catchUp(tasks, now) ?? Promise.resolve();
   }
 
   /** What this replica knows of the cluster store; null without a cluster. */

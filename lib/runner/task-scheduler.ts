@@ -1,12 +1,10 @@
-import { hostname } from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { Subject, type Observable } from 'rxjs';
 import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
 import { FirePlanner, type ClusterStatus } from './fire-planner.js';
-import type { ClusterSettings } from './tick-claimer.js';
+import { clusterSettings, type ClusterOptions } from './cluster-options.js';
 import type { Coordinator } from './coordinator.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -37,20 +35,6 @@ export interface TaskSchedulerOptions {
   random?: () => number;
   /** Cluster mode: replicas sharing a coordinator claim each tick of a deterministic schedule once. */
   cluster?: ClusterOptions;
-}
-
-/** Cluster mode settings. */
-export interface ClusterOptions {
-  coordinator: Coordinator;
-  /** This replica's id in claims and history; default `hostname:pid:random`. */
-  instanceId?: string;
-  /** How far ahead of the store's clock a tick may be claimed (ms), for clock skew. Default 1,000. */
-  claimTolerance?: number;
-  /**
-   * How long the lease of a task without deterministic fire times (Every, Forever, custom) lasts
-   * unless renewed (ms); renewed every third of it. Default 10,000.
-   */
-  leaseTtl?: number;
 }
 
 /** Options of a manual run. */
@@ -396,14 +380,4 @@ export class TaskScheduler {
   private emit(task: ScheduledTask, body: EventBody): void {
     emitEvent(this.subject, task, body);
   }
-}
-
-/** Cluster settings with their defaults, or null without a cluster. */
-function clusterSettings(options: ClusterOptions | undefined): ClusterSettings | null {
-  if (options === undefined) return null;
-  return {
-    coordinator: options.coordinator,
-    instanceId: options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
-    claimToleranceMs: options.claimTolerance ?? 1_000,
-  };
 }
