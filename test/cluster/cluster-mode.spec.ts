@@ -1,6 +1,6 @@
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import { Test } from '@nestjs/testing';
 import {
   AioClockModule,
   Cron,
@@ -13,6 +13,7 @@ import {
 } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
+import { replica } from './replica-app.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 
@@ -60,35 +61,15 @@ function tenSecondlyTasks(ledger: LedgerEntry[]) {
   return Billing;
 }
 
-async function replica(
-  name: string,
-  provider: new () => { replica: string },
-  coordinator: InMemoryCoordinator,
-): Promise<TestingModule> {
-  const app = await Test.createTestingModule({
-    imports: [
-      AioClockModule.forRoot({
-        logger: false,
-        timeZone: 'UTC',
-        cluster: { coordinator, instanceId: name },
-      }),
-    ],
-    providers: [provider],
-  }).compile();
-  app.get(provider).replica = name;
-  await app.init();
-  return app;
-}
-
 describe('cluster mode on a shared InMemoryCoordinator', () => {
   it('runs each (task, tick) once across 3 replicas: none twice, none missing', async () => {
     const ledger: LedgerEntry[] = [];
     const coordinator = new InMemoryCoordinator();
     const Billing = tenSecondlyTasks(ledger);
     const apps = [
-      await replica('a', Billing, coordinator),
-      await replica('b', Billing, coordinator),
-      await replica('c', Billing, coordinator),
+      await replica('a', Billing, { coordinator }),
+      await replica('b', Billing, { coordinator }),
+      await replica('c', Billing, { coordinator }),
     ];
     await jest.advanceTimersByTimeAsync(60_000);
     const keys = ledger.map((entry) => `${entry.task}@${entry.scheduledAt}`);
@@ -123,9 +104,9 @@ describe('cluster mode on a shared InMemoryCoordinator', () => {
     const ledger: LedgerEntry[] = [];
     const coordinator = new InMemoryCoordinator();
     const Billing = tenSecondlyTasks(ledger);
-    const a = await replica('a', Billing, coordinator);
+    const a = await replica('a', Billing, { coordinator });
     await jest.advanceTimersByTimeAsync(5_000);
-    const b = await replica('b', Billing, coordinator);
+    const b = await replica('b', Billing, { coordinator });
     await jest.advanceTimersByTimeAsync(5_000);
     const keys = ledger.map((entry) => `${entry.task}@${entry.scheduledAt}`);
     expect(new Set(keys).size).toBe(keys.length);
@@ -145,7 +126,10 @@ describe('cluster mode on a shared InMemoryCoordinator', () => {
         runs++;
       }
     }
-    const apps = [await replica('a', Local, coordinator), await replica('b', Local, coordinator)];
+    const apps = [
+      await replica('a', Local, { coordinator }),
+      await replica('b', Local, { coordinator }),
+    ];
     await jest.advanceTimersByTimeAsync(3_000);
     expect(runs).toBe(3);
     for (const app of apps) await closeUnderFakeTimers(app);
@@ -250,11 +234,11 @@ describe('ticks missed while every replica was down', () => {
     const ledger: LedgerEntry[] = [];
     const coordinator = new InMemoryCoordinator();
     const Billing = tenSecondlyTasks(ledger);
-    const a = await replica('a', Billing, coordinator);
+    const a = await replica('a', Billing, { coordinator });
     await jest.advanceTimersByTimeAsync(2_500); // ticks 1 s and 2 s run
     await closeUnderFakeTimers(a, 0);
     await jest.advanceTimersByTimeAsync(2_000); // 3 s and 4 s: nobody is up
-    const b = await replica('b', Billing, coordinator);
+    const b = await replica('b', Billing, { coordinator });
     await jest.advanceTimersByTimeAsync(1_000);
     const charge0 = ledger.filter((entry) => entry.task === 'charge-0');
     expect(charge0.map((entry) => [entry.replica, entry.scheduledAt - T0])).toEqual([

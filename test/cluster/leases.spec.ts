@@ -1,8 +1,6 @@
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
 import {
-  AioClockModule,
   Every,
   Forever,
   InMemoryCoordinator,
@@ -13,6 +11,7 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
+import { replica } from './replica-app.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const TTL = 3_000;
@@ -54,34 +53,14 @@ function leaderProvider(runs: Run[], aborted: unknown[], startups: string[]) {
   return Sync;
 }
 
-async function replica(
-  name: string,
-  provider: new () => { replica: string },
-  coordinator: InMemoryCoordinator,
-): Promise<TestingModule> {
-  const app = await Test.createTestingModule({
-    imports: [
-      AioClockModule.forRoot({
-        logger: false,
-        timeZone: 'UTC',
-        cluster: { coordinator, instanceId: name, leaseTtl: TTL },
-      }),
-    ],
-    providers: [provider],
-  }).compile();
-  app.get(provider).replica = name;
-  await app.init();
-  return app;
-}
-
 describe('leases: tasks without deterministic fire times run on one replica at a time', () => {
   it('runs an Every on one replica only, with the lease epoch as fencing token; startup tasks on all', async () => {
     const runs: Run[] = [];
     const startups: string[] = [];
     const coordinator = new InMemoryCoordinator();
     const Sync = leaderProvider(runs, [], startups);
-    const a = await replica('a', Sync, coordinator);
-    const b = await replica('b', Sync, coordinator);
+    const a = await replica('a', Sync, { coordinator, leaseTtl: TTL });
+    const b = await replica('b', Sync, { coordinator, leaseTtl: TTL });
     await jest.advanceTimersByTimeAsync(10_000);
     expect(new Set(runs.map((run) => run.replica))).toEqual(new Set(['a']));
     expect(runs.length).toBeGreaterThanOrEqual(8);
@@ -97,8 +76,8 @@ describe('leases: tasks without deterministic fire times run on one replica at a
     const runs: Run[] = [];
     const coordinator = new InMemoryCoordinator();
     const Sync = leaderProvider(runs, [], []);
-    const a = await replica('a', Sync, coordinator);
-    const b = await replica('b', Sync, coordinator);
+    const a = await replica('a', Sync, { coordinator, leaseTtl: TTL });
+    const b = await replica('b', Sync, { coordinator, leaseTtl: TTL });
     await jest.advanceTimersByTimeAsync(3_000);
     await closeUnderFakeTimers(a, 1_000);
     const handover = Date.now() - T0;
@@ -135,7 +114,7 @@ describe('leases: tasks without deterministic fire times run on one replica at a
         });
       }
     }
-    const a = await replica('a', Pump, coordinator);
+    const a = await replica('a', Pump, { coordinator, leaseTtl: TTL });
     await jest.advanceTimersByTimeAsync(100);
     expect(runs).toHaveLength(1);
     coordinator.down = true;
@@ -163,8 +142,8 @@ describe("coordination: 'local'", () => {
         runs.push(this.replica);
       }
     }
-    const a = await replica('a', Cache, coordinator);
-    const b = await replica('b', Cache, coordinator);
+    const a = await replica('a', Cache, { coordinator, leaseTtl: TTL });
+    const b = await replica('b', Cache, { coordinator, leaseTtl: TTL });
     await jest.advanceTimersByTimeAsync(2_000);
     expect(runs.sort()).toEqual(['a', 'a', 'b', 'b']);
     expect(a.get(TaskRegistry).status().cluster?.leasesHeld).toEqual([]);

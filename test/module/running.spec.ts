@@ -15,17 +15,9 @@ import {
   type TaskContext,
   type TriggerState,
 } from '../../lib/index.js';
-import { createApp, flushPromises } from '../fixtures/testing-module.js';
+import { createApp, flushPromises, sleep } from '../fixtures/testing-module.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z');
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });

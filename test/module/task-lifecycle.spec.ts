@@ -10,17 +10,9 @@ import {
   TaskRemovedError,
   type TaskContext,
 } from '../../lib/index.js';
-import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
+import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    });
-  });
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });
