@@ -1,12 +1,10 @@
+import { DEFAULT_SHUTDOWN_TIMEOUT } from '../utils/shutdown-timeout.js';
 import { optionError } from '../errors.js';
 import { checkBoolean, checkKnownKeys, checkTimerDelay } from '../utils/validation.js';
 import { backgroundMessages } from './background.errors.js';
 import type { ShutdownOptions } from './task-supervisor.options.js';
 
 const fail = optionError('TaskSupervisor.shutdown');
-
-/** Running jobs get this long when shutdown is given neither `timeout` nor `deadline`. */
-export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 10_000;
 
 /**
  * Milliseconds running jobs get from `now`: `timeout` as given, or what is left until `deadline`
@@ -18,7 +16,7 @@ export function shutdownGraceMs(options: ShutdownOptions, now: number): number {
   const { timeout, deadline, drainQueue } = options;
   if (drainQueue !== undefined) checkBoolean(fail, 'drainQueue', drainQueue);
   if (deadline === undefined) {
-    return checkTimerDelay(fail, 'timeout', timeout ?? DEFAULT_SHUTDOWN_TIMEOUT_MS);
+    return checkTimerDelay(fail, 'timeout', timeout ?? DEFAULT_SHUTDOWN_TIMEOUT);
   }
   if (timeout !== undefined) throw fail('deadline', backgroundMessages.timeoutAndDeadline);
   if (typeof deadline !== 'number' || !Number.isFinite(deadline)) {

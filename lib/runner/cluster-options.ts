@@ -24,5 +24,6 @@ export function clusterSettings(options: ClusterOptions | undefined): ClusterSet
     coordinator: options.coordinator,
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     claimToleranceMs: options.claimTolerance ?? 1_000,
+    leaseTtlMs: options.leaseTtl ?? 10_000,
   };
 }

@@ -61,6 +61,11 @@ export class TaskCatalog {
     return task;
   }
 
+  /** How many tasks are registered. */
+  get size(): number {
+    return this.byName.size;
+  }
+
   /** Every task in registration order. */
   list(): ScheduledTask[] {
     return [...this.byName.values()];

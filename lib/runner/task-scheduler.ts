@@ -1,3 +1,4 @@
+import { DEFAULT_SHUTDOWN_TIMEOUT } from '../utils/shutdown-timeout.js';
 import { Subject, type Observable } from 'rxjs';
 import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
@@ -17,8 +18,7 @@ import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
 
-/** How long shutdown waits for running runs before aborting them, unless told otherwise (ms). */
-export const DEFAULT_SHUTDOWN_TIMEOUT = 10_000;
+export { DEFAULT_SHUTDOWN_TIMEOUT };
 
 /** Settings of a TaskScheduler; the Nest module fills them from its options. */
 export interface TaskSchedulerOptions {
@@ -119,7 +119,7 @@ export class TaskScheduler {
       ? new LeaseKeeper({
           coordinator: cluster.coordinator,
           instanceId: cluster.instanceId,
-          ttlMs: options.cluster?.leaseTtl ?? 10_000,
+          ttlMs: cluster.leaseTtlMs,
           logger: this.logger,
           gained: (task) => this.planner.replan(task, Date.now()),
           lost: (task, reason) => {
@@ -315,7 +315,7 @@ export class TaskScheduler {
   status(): SchedulerStatus {
     return {
       state: this.state,
-      tasks: this.catalog.list().length,
+      tasks: this.catalog.size,
       runsInFlight: this.executor.runsInFlight,
       cluster: this.clusterStatus(),
     };

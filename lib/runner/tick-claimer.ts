@@ -12,6 +12,8 @@ export interface ClusterSettings {
   instanceId: string;
   /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
   claimToleranceMs: number;
+  /** How long a lease lasts unless renewed (ms). */
+  leaseTtlMs: number;
 }
 
 /** A tick of a deterministic schedule that waits for the cluster's answer. */
