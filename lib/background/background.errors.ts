@@ -193,5 +193,5 @@ export const backgroundMessages = {
     `TaskSupervisor shutdown grace period of ${graceMs} ms ran out; cancelling ${jobCount(count)}: ${jobList(jobs, count)}`,
   timeoutAndDeadline: 'give either timeout or deadline, not both',
   deadline: (value: unknown) =>
-    `must be a finite number of epoch milliseconds (from Date.now()), got ${describe(value)}`,
+    `must be a finite number of epoch milliseconds (from Date.now()), got ${describeValue(value)}`,
 } as const;

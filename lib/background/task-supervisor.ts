@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { silentLogger, type SchedulerLogger } from '../runner/scheduler-logger.js';
+import { guardLogger, silentLogger, type SchedulerLogger } from '../runner/scheduler-logger.js';
 import { WaitList } from '../utils/wait-list.js';
 import {
   backgroundMessages,
@@ -77,7 +77,8 @@ export class TaskSupervisor {
     };
     this.retention = new JobRetention(resolved.retention.ms, resolved.retention.max);
     this.limiter = new Limiter(resolved.limits);
-    this.logger = options?.logger ?? silentLogger;
+    // A logger that throws must not leave shutdown half done.
+    this.logger = guardLogger(options?.logger ?? silentLogger);
   }
 
   /** Accepts a job and returns its handle at once; throws if the options are invalid, a limit refuses it, or shutdown began. */
@@ -175,12 +176,12 @@ export class TaskSupervisor {
       this.cancelWhere((job) => job.status !== 'started', backgroundMessages.shutdown);
     }
     if (live.size > 0) {
-      this.say('log', backgroundMessages.shutdownWaiting(graceMs, live.values(), live.size));
+      this.logger.log(backgroundMessages.shutdownWaiting(graceMs, live.values(), live.size));
       await this.idleWithin(graceMs);
     }
     this.halted = true;
     if (live.size > 0) {
-      this.say('warn', backgroundMessages.shutdownCancelling(graceMs, live.values(), live.size));
+      this.logger.warn(backgroundMessages.shutdownCancelling(graceMs, live.values(), live.size));
       this.cancelWhere(() => true, backgroundMessages.shutdownTimeout(graceMs));
     }
     for (const lane of Object.values(this.lanes)) lane.clear();
@@ -204,15 +205,6 @@ export class TaskSupervisor {
         resolve();
       });
     });
-  }
-
-  // A logger that throws must not leave shutdown half done.
-  private say(level: 'log' | 'warn', message: string): void {
-    try {
-      this.logger[level](message);
-    } catch {
-      // nothing better to do with it
-    }
   }
 
   private cancelWhere(predicate: (job: Job) => boolean, reason: string): void {

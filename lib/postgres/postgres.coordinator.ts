@@ -1,3 +1,5 @@
+import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
+import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
@@ -48,7 +50,6 @@ export type PostgresCoordinatorOptions =
 
 const fail = optionError('PostgresCoordinator');
 const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
-const DATE_FIELDS = ['scheduledAt', 'startedAt', 'finishedAt'] as const;
 
 /**
  * The coordinator of replicas sharing a PostgreSQL database (`pg`, loaded only when a connection
@@ -78,7 +79,12 @@ export class PostgresCoordinator implements Coordinator {
     else this.connectionString = checkString(fail, 'connectionString', given.connectionString);
     this.ownsPool = !hasPool;
     this.schema = checkSchemaName(fail, 'schema', given.schema ?? DEFAULT_POSTGRES_SCHEMA);
-    this.historySize = checkInteger(fail, 'historySize', given.historySize ?? 100, { min: 1 });
+    this.historySize = checkInteger(
+      fail,
+      'historySize',
+      given.historySize ?? DEFAULT_HISTORY_SIZE,
+      { min: 1 },
+    );
     const tables = postgresTables(this.schema);
     this.sql = {
       claim: claimTicksSql(tables),
@@ -159,7 +165,7 @@ export class PostgresCoordinator implements Coordinator {
       taskId,
       Math.max(0, Math.min(limit, this.historySize)),
     ]);
-    return rows.map(({ record }) => reviveDates(record));
+    return rows.map(({ record }) => reviveRunRecord(record));
   }
 
   /** The database's clock (epoch ms), the one claims are judged on. */
@@ -203,13 +209,4 @@ async function createPool(connectionString: string): Promise<Pool> {
   // unheard; the next query fails instead and the scheduler handles the outage there.
   pool.on('error', () => undefined);
   return pool;
-}
-
-/** JSON keeps dates as ISO strings: turn the record's date fields back into Dates. */
-function reviveDates(record: Record<string, unknown>): ClusterRunRecord {
-  for (const field of DATE_FIELDS) {
-    const value = record[field];
-    if (typeof value === 'string') record[field] = new Date(value);
-  }
-  return record as unknown as ClusterRunRecord;
 }

@@ -1,3 +1,5 @@
+import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
+import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Redis } from 'ioredis';
 import type {
   ClaimOutcome,
@@ -51,7 +53,7 @@ export class RedisCoordinator implements Coordinator {
 
   constructor(options: RedisCoordinatorOptions) {
     checkKnownKeys(fail, '', options, OPTION_KEYS);
-    const { url, client, prefix = 'default', historySize = 100 } = options;
+    const { url, client, prefix = 'default', historySize = DEFAULT_HISTORY_SIZE } = options;
     if ((url === undefined) === (client === undefined)) {
       throw fail(url === undefined ? 'url' : 'client', redisMessages.urlOrClient());
     }
@@ -158,7 +160,7 @@ export class RedisCoordinator implements Coordinator {
     const count = Math.min(limit, this.historySize);
     if (!(count >= 1)) return [];
     const items = await client.lrange(this.key('history', taskId), 0, Math.floor(count) - 1);
-    return items.map(reviveRecord);
+    return items.map((json) => reviveRunRecord(JSON.parse(json) as Record<string, unknown>));
   }
 
   async close(): Promise<void> {
@@ -253,16 +255,4 @@ async function loadIoredis(): Promise<typeof Redis> {
     }
     throw error;
   }
-}
-
-const DATE_FIELDS = ['scheduledAt', 'startedAt', 'finishedAt'] as const;
-
-/** Parses a stored record, turning its date fields (and only those) back into Dates. */
-function reviveRecord(json: string): ClusterRunRecord {
-  const record = JSON.parse(json) as Record<string, unknown>;
-  for (const field of DATE_FIELDS) {
-    const value = record[field];
-    if (typeof value === 'string') record[field] = new Date(value);
-  }
-  return record as unknown as ClusterRunRecord;
 }

@@ -33,6 +33,15 @@ export type LeaseOutcome =
       holder: string | null;
     };
 
+/** A record read back from JSON (dates are ISO strings there): its date fields made Dates again. */
+export function reviveRunRecord(record: Record<string, unknown>): ClusterRunRecord {
+  for (const field of ['scheduledAt', 'startedAt', 'finishedAt'] as const) {
+    const value = record[field];
+    if (typeof value === 'string') record[field] = new Date(value);
+  }
+  return record as unknown as ClusterRunRecord;
+}
+
 /** A history record as the cluster keeps it: which replica ran it, under which token. */
 export interface ClusterRunRecord extends RunRecord {
   instanceId: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_HISTORY_SIZE } from './run-store.js';
 import type {
   ClaimOutcome,
   ClusterRunRecord,
@@ -26,7 +27,7 @@ export class InMemoryCoordinator implements Coordinator {
   readonly kind = 'memory';
   private readonly tasks = new Map<string, TaskCell>();
 
-  constructor(private readonly historySize = 100) {}
+  constructor(private readonly historySize = DEFAULT_HISTORY_SIZE) {}
 
   async connect(): Promise<void> {}
 

@@ -41,11 +41,14 @@ class RecordRing {
   }
 }
 
+/** Records kept per task by a history that is not told otherwise. */
+export const DEFAULT_HISTORY_SIZE = 100;
+
 /** Keeps the last `capacity` records of each task in memory (default 100; 0 keeps none). */
 export class InMemoryRunStore implements RunStore {
   private readonly histories = new Map<string, RecordRing>();
 
-  constructor(private readonly capacity = 100) {}
+  constructor(private readonly capacity = DEFAULT_HISTORY_SIZE) {}
 
   add(record: RunRecord): void {
     if (this.capacity === 0) return;

@@ -1,4 +1,5 @@
-import { OptionValidationError } from '../errors.js';
+import { optionError } from '../errors.js';
+import { checkFunction, checkInstance } from '../utils/validation.js';
 import type { TaskPolicies } from '../runner/task-policies.js';
 import type { TaskDefinition } from '../runner/scheduled-task.js';
 import type { TaskRegistry } from '../task.registry.js';
@@ -74,9 +75,7 @@ export class CronJob<_OnComplete = unknown, Context = unknown> {
       context,
       runOnInit: runOnInit ?? false,
     };
-    if (typeof onTick !== 'function') {
-      throw new OptionValidationError('CronJob', 'onTick', 'must be a function');
-    }
+    checkFunction(optionError('CronJob'), 'onTick', onTick);
     this.cronTime =
       cronTime instanceof CronTime ? cronTime : new CronTime(cronTime, timeZone, utcOffset);
     this.waitForCompletion = waitForCompletion ?? false;
@@ -165,9 +164,7 @@ export class CronJob<_OnComplete = unknown, Context = unknown> {
 
   /** Replaces the schedule; a started job goes on ticking on the new one. */
   setTime(time: CronTime): void {
-    if (!(time instanceof CronTime)) {
-      throw new OptionValidationError('CronJob.setTime', 'time', 'must be a CronTime');
-    }
+    checkInstance(optionError('CronJob.setTime'), 'time', time, CronTime);
     this.cronTime = time;
     if (this.binding) this.binding.tasks.setTrigger(this.binding.name, time.toTrigger());
   }

@@ -1,8 +1,8 @@
-import { OptionValidationError } from '../errors.js';
+import { optionError } from '../errors.js';
+import { checkInteger } from '../utils/validation.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { Cron } from '../triggers/cron.trigger.js';
 import { OnDate } from './on-date.trigger.js';
-import { UNSUPPORTED_UTC_OFFSET } from './schedule.messages.js';
 
 /**
  * When a cron job fires, as the `cron` package's `CronTime` says it: an expression (5 fields, or
@@ -33,9 +33,8 @@ export class CronTime {
 
 /** The fixed-offset zone (`+05:30`) of an offset in minutes east of UTC, as the `cron` package takes it. */
 function zoneOfOffset(offset: number): string {
-  if (!Number.isInteger(offset) || Math.abs(offset) > 14 * 60) {
-    throw new OptionValidationError('CronTime', 'utcOffset', UNSUPPORTED_UTC_OFFSET(offset));
-  }
+  // Minutes within 14 hours of UTC: the range of real offsets.
+  checkInteger(optionError('CronTime'), 'utcOffset', offset, { min: -840, max: 840 });
   const minutes = Math.abs(offset);
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${offset < 0 ? '-' : '+'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;

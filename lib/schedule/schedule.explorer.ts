@@ -10,6 +10,8 @@ import { TaskRegistry } from '../task.registry.js';
 import { TaskScheduler } from '../runner/task-scheduler.js';
 import { NodeTimerTrigger } from './node-timer.trigger.js';
 import { DUPLICATE_SCHEDULER } from './schedule.messages.js';
+import { optionError } from '../errors.js';
+import { checkTimerDelay } from '../utils/validation.js';
 import { CronJob } from './cron-job.js';
 import { CronTime } from './cron-time.js';
 import type { CronMetadata } from './decorators/cron.decorator.js';
@@ -88,6 +90,8 @@ export class ScheduleExplorer
   private addTimerTask(found: DecoratedMethod, kind: 'interval' | 'timeout', delay: DelayMetadata) {
     const name = delay.name ?? `${found.hostName}.${found.method}`;
     const kindName = kind === 'interval' ? 'Interval' : 'Timeout';
+    // A Node timer turns NaN or more than 2^31-1 ms into 1 ms: refuse them, naming the job.
+    checkTimerDelay(optionError(`@${kindName}('${name}')`), 'ms', delay.ms);
     if (this.timerTasks.some((timer) => timer.kind === kind && timer.name === name)) {
       throw new Error(DUPLICATE_SCHEDULER(kindName, name));
     }

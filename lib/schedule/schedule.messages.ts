@@ -9,7 +9,3 @@ export const NO_SCHEDULER_FOUND = (schedulerName: string, name?: string): string
 /** Thrown when a name is added twice. */
 export const DUPLICATE_SCHEDULER = (schedulerName: string, name: string): string =>
   `${schedulerName} with the given name (${name}) already exists. Ignored.`;
-
-/** Thrown for a `utcOffset` that is not a whole number of minutes within 14 hours of UTC. */
-export const UNSUPPORTED_UTC_OFFSET = (offset: unknown): string =>
-  `utcOffset must be a whole number of minutes from -840 to 840, got ${String(offset)}`;

@@ -132,3 +132,18 @@ describe('handlers as @nestjs/schedule calls them', () => {
     await closing;
   });
 });
+
+describe('@Interval and @Timeout delays', () => {
+  it('refuse at bootstrap a delay no Node timer can hold, naming the job (it would fire every 1 ms)', async () => {
+    @Injectable()
+    class TooLong {
+      @Interval('too-long', 3e9)
+      poll() {}
+    }
+    const app = await Test.createTestingModule({
+      imports: [ScheduleModule.forRoot({ aioclock: { logger: false } })],
+      providers: [TooLong],
+    }).compile();
+    await expect(app.init()).rejects.toThrow("@Interval('too-long'): invalid option ms");
+  });
+});
