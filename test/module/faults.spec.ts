@@ -12,13 +12,17 @@ import {
   TaskRegistry,
   type TaskContext,
 } from '../../lib/index.js';
-import { closeUnderFakeTimers, createApp, flushPromises } from '../fixtures/testing-module.js';
+import {
+  closeUnderFakeTimers,
+  createApp,
+  flushPromises,
+  sleep,
+} from '../fixtures/testing-module.js';
 
 // Issue 9: reproduced faults of the scheduler core, each as a user would meet it.
 
 const T0 = new Date('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });

@@ -1,11 +1,10 @@
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Every, Task, TaskRegistry, type TaskContext, type TaskOptions } from '../../lib/index.js';
-import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
+import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const since = (date: Date | null) => (date ? date.getTime() - T0 : null);
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });

@@ -8,11 +8,10 @@ import {
   TaskRegistry,
   type TaskContext,
 } from '../../lib/index.js';
-import { createApp } from '../fixtures/testing-module.js';
+import { createApp, sleep } from '../fixtures/testing-module.js';
 
 // These few tests use the real clock to prove the wiring; they assert orderings and counts with
 // generous margins, never tight wall-clock bounds.
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 describe('real time', () => {
   it('a Forever task does not starve an Every task or the event loop', async () => {

@@ -15,11 +15,10 @@ import {
   type RunStore,
   type TaskContext,
 } from '../../lib/index.js';
-import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
+import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
 import { messages } from '../../lib/errors.js';
 
 const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 beforeEach(() => {
   jest.useFakeTimers({ now: T0 });

@@ -14,12 +14,10 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
-import { createApp, flushPromises } from '../fixtures/testing-module.js';
+import { createApp, flushPromises, sleep } from '../fixtures/testing-module.js';
 
 // Issue 9: shutdown ends. The event streams complete before Nest closes the HTTP server (an SSE
 // client would otherwise hold it open for ever), and runs and jobs share one shutdownTimeout.
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Undone after each test, passed or failed, so that a hung close cannot keep jest alive. */
 const cleanups: (() => unknown)[] = [];

@@ -1,9 +1,7 @@
 import { describe, it, expect } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Every, Task, TaskRegistry, TaskSupervisor, type JobHandle } from '../../lib/index.js';
-import { createApp } from '../fixtures/testing-module.js';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+import { createApp, sleep } from '../fixtures/testing-module.js';
 
 describe('TaskSupervisor in the module', () => {
   it('is injectable, and a scheduled task can submit jobs and wait for them', async () => {
