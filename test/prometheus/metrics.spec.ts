@@ -36,7 +36,7 @@ async function valueOf(
   const { values } = await metric.get();
   const match = values.find(
     (value) =>
-      (value.metricName ?? name) === name &&
+      ((value as { metricName?: string }).metricName ?? name) === name &&
       Object.entries(labels).every(([key, wanted]) => value.labels[key] === wanted),
   );
   return match?.value;
