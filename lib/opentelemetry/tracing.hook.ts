@@ -30,6 +30,7 @@ export class AioClockTracingHook extends TaskRunHook implements OnModuleInit {
   private scheduler: TaskScheduler | null = null;
   private instanceId: string | null = null;
   private jobs: JobTracer | null = null;
+  private sdkSeen = false;
 
   constructor(private readonly moduleRef: ModuleRef) {
     super();
@@ -48,6 +49,11 @@ export class AioClockTracingHook extends TaskRunHook implements OnModuleInit {
   }
 
   override wrap(task: TaskContext, run: () => Promise<unknown>): Promise<unknown> {
+    // Until an SDK is registered, a run only asks whether one is now: nothing is allocated.
+    if (!this.sdkSeen) {
+      if (!sdkRegistered()) return run();
+      this.sdkSeen = true;
+    }
     // A scheduled run starts a trace of its own: the context active here is whatever armed the
     // timer (often a previous run). A manual run is a child of its caller's span (a request).
     const parent = task.scheduledAt === null ? context.active() : ROOT_CONTEXT;

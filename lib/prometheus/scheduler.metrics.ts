@@ -1,9 +1,10 @@
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import type { Subscription } from 'rxjs';
 import type { RunRecord, RunStatus } from '../runner/run-record.js';
 import type { SchedulerEvent } from '../runner/scheduler-events.js';
 import type { TaskScheduler } from '../runner/task-scheduler.js';
 import type { MetricBuckets } from './metrics.options.js';
+import { TaskHistogram } from './task-histogram.js';
 
 const RUN_STATUSES: readonly RunStatus[] = [
   'succeeded',
@@ -20,8 +21,8 @@ const RUN_STATUSES: readonly RunStatus[] = [
  * durations, lateness and retries come from `events$`, whose terminal events carry the run record.
  */
 export class SchedulerMetrics {
-  private readonly duration: Histogram<'task'>;
-  private readonly lateness: Histogram<'task'>;
+  private readonly duration: TaskHistogram;
+  private readonly lateness: TaskHistogram;
   private readonly retries: Counter<'task'>;
   private subscription: Subscription | null = null;
 
@@ -48,20 +49,18 @@ export class SchedulerMetrics {
         }
       },
     });
-    this.duration = new Histogram({
-      name: `${prefix}run_duration_seconds`,
-      help: 'How long each attempt ran, from start to its outcome (ms resolution).',
-      labelNames: ['task'],
-      buckets: buckets.runDuration,
-      registers,
-    });
-    this.lateness = new Histogram({
-      name: `${prefix}fire_lateness_seconds`,
-      help: "A scheduled run's start minus its nominal fire time (jitter included; ms resolution).",
-      labelNames: ['task'],
-      buckets: buckets.fireLateness,
-      registers,
-    });
+    this.duration = new TaskHistogram(
+      `${prefix}run_duration_seconds`,
+      'How long each attempt ran, from start to its outcome (ms resolution).',
+      buckets.runDuration,
+      registry,
+    );
+    this.lateness = new TaskHistogram(
+      `${prefix}fire_lateness_seconds`,
+      "A scheduled run's start minus its nominal fire time (jitter included; ms resolution).",
+      buckets.fireLateness,
+      registry,
+    );
     this.retries = new Counter({
       name: `${prefix}retries_total`,
       help: 'Retries planned after a failed or timed-out attempt, by task.',
@@ -134,11 +133,10 @@ export class SchedulerMetrics {
     // A run aborted before its method started (a pending retry at shutdown) has no start.
     if (startedAt === null || finishedAt === null) return;
     const start = startedAt.getTime();
-    const labels = { task: taskName };
-    this.duration.observe(labels, (finishedAt.getTime() - start) / 1_000);
+    this.duration.observe(taskName, (finishedAt.getTime() - start) / 1_000);
     // Lateness is the first attempt's: a retry starts late on purpose, after its backoff.
     if (record.attempt === 1 && scheduledAt !== null) {
-      this.lateness.observe(labels, (start - scheduledAt.getTime()) / 1_000);
+      this.lateness.observe(taskName, (start - scheduledAt.getTime()) / 1_000);
     }
   }
 }
