@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AioClockModule } from '../lib/index.js';
+import { AioClockTracingHook } from '../lib/opentelemetry/index.js';
+import { AioClockMetricsModule } from '../lib/prometheus/index.js';
 import { CacheWarmer } from './cache/cache-warmer.service.js';
 import { JobsController } from './jobs/jobs.controller.js';
+import { MetricsController } from './metrics/metrics.controller.js';
 import { PrimeCensus } from './jobs/prime-census.service.js';
 import { PriceFeed } from './prices/price-feed.service.js';
 import { PricePoller } from './prices/price-poller.service.js';
@@ -14,9 +17,13 @@ import { TasksController } from './tasks/tasks.controller.js';
       shutdownTimeout: 5_000,
       taskDefaults: { overlap: 'skip', misfire: 'runOnce' },
       supervisor: { pools: { thread: { poolSize: 2 } } },
+      // A span per run and job once an OpenTelemetry SDK is registered; nothing until then.
+      runHook: AioClockTracingHook,
     }),
+    // The aioclock_ metrics in prom-client's global registry, served by MetricsController.
+    AioClockMetricsModule.forRoot(),
   ],
   providers: [PriceFeed, PricePoller, Reports, CacheWarmer, PrimeCensus],
-  controllers: [TasksController, JobsController],
+  controllers: [TasksController, JobsController, MetricsController],
 })
 export class AppModule {}
