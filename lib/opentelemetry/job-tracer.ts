@@ -28,18 +28,13 @@ export class JobTracer {
     private readonly supervisor: TaskSupervisor,
   ) {}
 
+  /** Starts a span for each job submitted from now on. */
   start(): void {
     this.subscription ??= this.supervisor.events$.subscribe({
       next: this.onEvent,
       // The stream completes as shutdown begins: jobs still open end their span then.
       complete: () => this.endAll(),
     });
-  }
-
-  stop(): void {
-    this.subscription?.unsubscribe();
-    this.subscription = null;
-    this.endAll();
   }
 
   private readonly onEvent = (event: BackgroundEvent): void => {

@@ -48,6 +48,7 @@ export class AioClockTracingHook extends TaskRunHook implements OnModuleInit {
     }
   }
 
+  /** Runs `run` inside the run's span (or as is, without an SDK). */
   override wrap(task: TaskContext, run: () => Promise<unknown>): Promise<unknown> {
     // Until an SDK is registered, a run only asks whether one is now: nothing is allocated.
     if (!this.sdkSeen) {

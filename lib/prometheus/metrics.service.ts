@@ -44,6 +44,7 @@ export class AioClockMetrics implements OnModuleInit, OnApplicationShutdown {
     this.registered = this.names().filter((name) => !before.has(name));
   }
 
+  /** Starts listening to run and job events. */
   onModuleInit(): void {
     this.scheduler.start();
     this.supervisor.start();

@@ -70,6 +70,7 @@ export class TaskHistogram {
     return Promise.resolve({ name, help, type, aggregator, values } as never);
   }
 
+  /** Forgets every series (prom-client's `registry.resetMetrics()`). */
   reset(): void {
     this.series.clear();
   }
