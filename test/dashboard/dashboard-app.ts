@@ -8,7 +8,16 @@ import {
 } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { AioClockModule, Cron, Every, Task, TaskGroup } from '../../lib/index.js';
+import {
+  AioClockModule,
+  Cron,
+  Every,
+  InMemoryCoordinator,
+  Task,
+  TaskGroup,
+  TaskSupervisor,
+} from '../../lib/index.js';
+import { sleep } from '../fixtures/testing-module.js';
 import { AioClockDashboardModule, type DashboardOptions } from '../../lib/dashboard/index.js';
 
 /** The token the test guard wants, in the query (`?token=`) as the page forwards it. */
@@ -24,13 +33,20 @@ export class TokenGuard implements CanActivate {
   }
 }
 
+/** The replica id the app runs as (cluster mode on an in-memory store). */
+export const INSTANCE_ID = 'replica-a';
+
 @TaskGroup('prices')
 @Injectable()
 class PriceTasks {
   polls = 0;
 
+  constructor(private readonly supervisor: TaskSupervisor) {}
+
+  /** Each poll also hands a short background job to the supervisor. */
   @Task(new Every({ seconds: 1 }), { name: 'poll' })
   poll() {
+    this.supervisor.submit(() => sleep(200), { name: 'crunch', priority: 'high' });
     return ++this.polls;
   }
 }
@@ -54,7 +70,10 @@ export async function startDashboardApp(
 ): Promise<{ app: INestApplication; baseUrl: string }> {
   @Module({
     imports: [
-      AioClockModule.forRoot({ logger: false }),
+      AioClockModule.forRoot({
+        logger: false,
+        cluster: { coordinator: new InMemoryCoordinator(), instanceId: INSTANCE_ID },
+      }),
       AioClockDashboardModule.forRoot(dashboard),
     ],
     providers: [PriceTasks, ReportTasks],
