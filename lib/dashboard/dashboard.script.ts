@@ -7,6 +7,7 @@ export const DASHBOARD_SCRIPT = String.raw`
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
   var view = { overview: null, detail: null, minutes: 10, timer: null };
+  var RECENT_JOBS_SHOWN = 15;
   var STATUS_WORDS = { succeeded: 'ok', failed: 'failed', timedOut: 'timed out', skipped: 'skipped',
     missed: 'missed', cancelled: 'cancelled' };
 
@@ -196,14 +197,14 @@ export const DASHBOARD_SCRIPT = String.raw`
     var section = document.getElementById('jobs');
     section.hidden = !jobs;
     if (!jobs) return;
-    fill('pools', [table(['executor', 'slots (reserved normal / high)', 'running', 'queued critical',
+    fill('pools', [table(['executor', 'slots (reserved normal / high)', 'running', 'queued: critical',
       'high', 'normal', 'low', 'delayed'], jobs.pools.map(function (p) {
       return [p.executor, p.limits.poolSize + ' (' + p.limits.reserveNormal + ' / ' + p.limits.reserveHigh + ')',
         p.running, p.queued.critical, p.queued.high, p.queued.normal, p.queued.low, p.delayed];
     }))]);
     var headers = ['id', 'name', 'priority', 'executor', 'status', 'since', 'took', 'error'];
     fill('running-jobs', [jobs.running.length ? table(headers, jobs.running.map(jobRow)) : el('p', { class: 'muted' }, ['none'])]);
-    fill('recent-jobs', [jobs.recent.length ? table(headers, jobs.recent.map(jobRow)) : el('p', { class: 'muted' }, ['none'])]);
+    fill('recent-jobs', [jobs.recent.length ? table(headers, jobs.recent.slice(0, RECENT_JOBS_SHOWN).map(jobRow)) : el('p', { class: 'muted' }, ['none'])]);
   }
 
   function renderPanel() {
