@@ -24,10 +24,7 @@ import {
   throttleTime,
   type Observable,
 } from 'rxjs';
-import { AIOCLOCK_MODULE_OPTIONS } from '../aioclock.module-definition.js';
-import type { AioClockModuleOptions } from '../aioclock.options.js';
 import { TaskSupervisor } from '../background/task-supervisor.js';
-import { resolveSupervisorOptions } from '../background/task-supervisor.options.js';
 import type { TaskMetadata } from '../runner/task-metadata.js';
 import { TaskRegistry } from '../task.registry.js';
 import { dashboardMessages } from './dashboard.messages.js';
@@ -87,9 +84,6 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
     @Inject(TaskRegistry) private readonly registry: TaskRegistry,
     @Inject(DASHBOARD_OPTIONS) private readonly options: ResolvedDashboardOptions,
     @Optional() @Inject(TaskSupervisor) private readonly supervisor?: TaskSupervisor,
-    @Optional()
-    @Inject(AIOCLOCK_MODULE_OPTIONS)
-    private readonly moduleOptions?: AioClockModuleOptions,
   ) {}
 
   onModuleInit(): void {
@@ -97,8 +91,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
       this.logger.warn(dashboardMessages.unguardedWarning(this.options.path));
     else this.logger.log(dashboardMessages.mounted(this.options.path));
     if (this.supervisor) {
-      const { pools } = resolveSupervisorOptions(this.moduleOptions?.supervisor);
-      this.tracker = new JobTracker(this.supervisor, pools, () => this.jobChanges.next());
+      this.tracker = new JobTracker(this.supervisor, () => this.jobChanges.next());
     }
   }
 

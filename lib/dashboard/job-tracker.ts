@@ -9,7 +9,7 @@ import {
   type JobStatus,
 } from '../background/job.interface.js';
 import type { TaskSupervisor } from '../background/task-supervisor.js';
-import type { SlotLimits } from '../background/slot-pool.js';
+import type { PoolOptions } from '../background/task-supervisor.options.js';
 import { describeError } from '../runner/run-record.js';
 
 /** One background job as the dashboard shows it. */
@@ -28,7 +28,7 @@ export interface JobView {
 /** One executor's pool: its slots, what runs and what waits, by priority. */
 export interface PoolView {
   executor: ExecutorKind;
-  limits: SlotLimits;
+  limits: Readonly<Required<PoolOptions>>;
   running: number;
   delayed: number;
   queued: Record<JobPriority, number>;
@@ -70,7 +70,6 @@ export class JobTracker {
 
   constructor(
     private readonly supervisor: TaskSupervisor,
-    private readonly limits: Record<ExecutorKind, SlotLimits>,
     onChange: () => void,
   ) {
     this.subscription = supervisor.events$.subscribe((event) => {
@@ -91,7 +90,7 @@ export class JobTracker {
         else if (job.status === 'delayed') delayed++;
         else if (job.status === 'queued') queued[job.priority]++;
       }
-      return { executor, limits: this.limits[executor], running, delayed, queued };
+      return { executor, limits: this.supervisor.poolLimits[executor], running, delayed, queued };
     });
     return {
       pools,

@@ -2,7 +2,15 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Injectable, Module, type CanActivate, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import request from 'supertest';
-import { AioClockModule, Every, OptionValidationError, Task } from '../../lib/index.js';
+import {
+  AioClockModule,
+  Every,
+  OptionValidationError,
+  Task,
+  TaskRegistry,
+  TaskSupervisor,
+  type AioClockModuleOptions,
+} from '../../lib/index.js';
 import {
   AioClockDashboardModule,
   dashboardMessages,
@@ -24,16 +32,23 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
-async function mount(options: DashboardOptions, logger = new RecordingLogger()) {
+async function mount(
+  options: DashboardOptions,
+  logger = new RecordingLogger(),
+  moduleOptions: AioClockModuleOptions = {},
+) {
   @Module({
-    imports: [AioClockModule.forRoot({ logger: false }), AioClockDashboardModule.forRoot(options)],
+    imports: [
+      AioClockModule.forRoot({ logger: false, ...moduleOptions }),
+      AioClockDashboardModule.forRoot(options),
+    ],
     providers: [Heartbeat],
   })
   class AppModule {}
   const app = await NestFactory.create(AppModule, { logger });
   apps.push(app);
   await app.init();
-  return { server: app.getHttpServer(), logger };
+  return { app, server: app.getHttpServer(), logger };
 }
 
 describe('mounting the dashboard', () => {
@@ -119,5 +134,58 @@ describe('behind a guard', () => {
     expect(nonce).toBeDefined();
     expect(page.text).toContain(`<script nonce="${nonce}">`);
     expect(page.text).not.toMatch(/<script[^>]+src=|<link /);
+  });
+});
+
+describe('the JSON API', () => {
+  const open: DashboardOptions = { guard: { canActivate: () => true } };
+
+  it('puts a finished run on the timeline and in the task’s history', async () => {
+    const { app, server } = await mount(open);
+    await app.get(TaskRegistry).runTask('heartbeat');
+    const overview = await request(server).get('/aioclock/api/overview?minutes=5');
+    const [row] = overview.body.timeline.rows;
+    expect(row.taskName).toBe('heartbeat');
+    expect(row.runs).toEqual([
+      expect.objectContaining({ status: 'succeeded', origin: 'manual', attempt: 1 }),
+    ]);
+    expect(row.runs[0].end).toBeGreaterThanOrEqual(row.runs[0].start);
+    expect(overview.body.timeline.to - overview.body.timeline.from).toBe(5 * 60_000);
+    const detail = await request(server).get('/aioclock/api/tasks/heartbeat');
+    expect(detail.body.history.map((record: { result: string }) => record.result)).toEqual(['ok']);
+    expect(detail.body.task.counters.succeeded).toBe(1);
+  });
+
+  it('counts queued background jobs by pool and priority, and lists running and recent ones', async () => {
+    const { app, server } = await mount(open, undefined, {
+      supervisor: { pools: { inline: { poolSize: 1, reserveNormal: 0 } } },
+    });
+    const supervisor = app.get(TaskSupervisor);
+    let release = () => {};
+    const blocker = new Promise<void>((resolve) => (release = resolve));
+    const jobs = [
+      supervisor.submit(() => blocker, { name: 'blocker' }),
+      supervisor.submit(async () => 1, { name: 'urgent', priority: 'high' }),
+      supervisor.submit(async () => 2, { name: 'urgent', priority: 'high' }),
+      supervisor.submit(async () => 3, { name: 'someday', priority: 'low' }),
+    ];
+    const busy = (await request(server).get('/aioclock/api/overview')).body.jobs;
+    const inline = busy.pools.find((pool: { executor: string }) => pool.executor === 'inline');
+    expect(inline).toMatchObject({
+      limits: { poolSize: 1 },
+      running: 1,
+      queued: { critical: 0, high: 2, normal: 0, low: 1 },
+    });
+    expect(busy.running.map((job: { name: string }) => job.name)).toEqual(['blocker']);
+    release();
+    await Promise.all(jobs.map((job) => job.result));
+    const idle = (await request(server).get('/aioclock/api/overview')).body.jobs;
+    expect(idle.running).toEqual([]);
+    expect(idle.recent.map((job: { name: string }) => job.name)).toEqual([
+      'someday',
+      'urgent',
+      'urgent',
+      'blocker',
+    ]);
   });
 });
