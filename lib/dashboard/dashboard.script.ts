@@ -232,10 +232,9 @@ export const DASHBOARD_SCRIPT = String.raw`
       el('p', {}, [task.triggerText, task.group ? ' \u00b7 group ' + task.group : '', ' \u00b7 ', actions(task)]),
       el('p', {}, [counters(task)]),
       el('h3', {}, ['Upcoming fire times']),
-      detail.upcoming === null ? el('p', {}, ['next: ', when(task.nextRunAt)])
-        : detail.upcoming.length ? el('ol', { id: 'upcoming' }, detail.upcoming.map(function (at) {
-          return el('li', {}, [new Date(at).toLocaleString(), ' (', when(at), ')']);
-        })) : el('p', { class: 'muted' }, ['none planned']),
+      detail.upcoming.length ? el('ol', { id: 'upcoming' }, detail.upcoming.map(function (at) {
+        return el('li', {}, [new Date(at).toLocaleString(), ' (', when(at), ')']);
+      })) : el('p', { class: 'muted' }, ['none planned']),
       el('h3', {}, ['History (newest first)']),
       history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet']));
   }

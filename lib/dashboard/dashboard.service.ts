@@ -62,11 +62,6 @@ export interface StreamResponse {
   once(event: 'finish' | 'close', listener: () => void): unknown;
 }
 
-/** The registry with `getUpcoming` (added alongside the dashboard; older cores lack it). */
-interface UpcomingRegistry {
-  getUpcoming(idOrName: string, options: { count?: number; from?: Date }): Date[];
-}
-
 /**
  * What the dashboard's routes answer: views built from the registry (and the supervisor, when
  * there is one), the actions, and the live stream, which ends at shutdown so that Nest can close
@@ -140,7 +135,8 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
   async detail(idOrName: string): Promise<TaskDetailView> {
     const task = toTaskView(this.registry.getTask(idOrName));
     const history = await this.registry.getHistory(task.name, { limit: DETAIL_HISTORY });
-    return { task, history, upcoming: this.upcoming(task.name) };
+    const upcoming = this.registry.getUpcoming(task.name, { count: UPCOMING_COUNT });
+    return { task, history, upcoming };
   }
 
   /** Starts a run and answers at once: its outcome goes to history and the event stream. */
@@ -182,12 +178,6 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
       interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'ping', data: {} }))),
     ).pipe(takeUntil(end$));
     return concat(of({ type: 'hello', data: {} }), live$, of({ type: 'bye', data: {} }));
-  }
-
-  private upcoming(name: string): Date[] | null {
-    const registry = this.registry as unknown as Partial<UpcomingRegistry>;
-    if (typeof registry.getUpcoming !== 'function') return null;
-    return registry.getUpcoming(name, { count: UPCOMING_COUNT });
   }
 
   private async timeline(tasks: TaskMetadata[], from: number, to: number): Promise<TimelineView> {

@@ -46,8 +46,8 @@ export interface OverviewView {
 export interface TaskDetailView {
   task: TaskView;
   history: RunRecord[];
-  /** Null when the registry cannot tell (no `getUpcoming`). */
-  upcoming: Date[] | null;
+  /** The next nominal fire times (`registry.getUpcoming`); empty when paused or exhausted. */
+  upcoming: Date[];
 }
 
 /** The small part of a scheduler event the page needs to react before it refetches. */
