@@ -6,7 +6,7 @@ export const DASHBOARD_SCRIPT = String.raw`
 'use strict';
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
-  var view = { overview: null, detail: null, minutes: 10, timer: null };
+  var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set() };
   var RECENT_JOBS_SHOWN = 15;
   var STATUS_WORDS = { succeeded: 'ok', failed: 'failed', timedOut: 'timed out', skipped: 'skipped',
     missed: 'missed', cancelled: 'cancelled' };
@@ -207,6 +207,18 @@ export const DASHBOARD_SCRIPT = String.raw`
     fill('recent-jobs', [jobs.recent.length ? table(headers, jobs.recent.slice(0, RECENT_JOBS_SHOWN).map(jobRow)) : el('p', { class: 'muted' }, ['none'])]);
   }
 
+  // The panel is rebuilt on every refresh: the stacks a reader opened stay open.
+  function errorDetails(record) {
+    var node = el('details', { 'data-run': record.runId }, [
+      el('summary', {}, [record.error.name + ': ' + record.error.message]),
+      el('pre', {}, [record.error.stack || '(no stack)'])]);
+    node.open = view.openRuns.has(record.runId);
+    node.addEventListener('toggle', function () {
+      if (node.open) view.openRuns.add(record.runId);
+      else view.openRuns.delete(record.runId);
+    });
+    return node;
+  }
   function renderPanel() {
     var panel = document.getElementById('panel');
     var detail = view.detail;
@@ -219,8 +231,7 @@ export const DASHBOARD_SCRIPT = String.raw`
         when(r.scheduledAt), when(r.startedAt),
         r.startedAt ? span(new Date(r.finishedAt) - new Date(r.startedAt)) : '-'];
       if (replicas) cells.push(r.instanceId || '-');
-      cells.push(r.error ? el('details', {}, [el('summary', {}, [r.error.name + ': ' + r.error.message]),
-        el('pre', {}, [r.error.stack || '(no stack)'])]) : (r.result || ''));
+      cells.push(r.error ? errorDetails(r) : (r.result || ''));
       return cells;
     });
     var headers = ['status', 'origin', 'attempt', 'scheduled', 'started', 'took'];

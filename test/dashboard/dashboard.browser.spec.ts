@@ -103,6 +103,10 @@ describe('the dashboard in Chromium', () => {
     await page.click(`${row('flaky')} a`);
     await page.waitForSelector('#panel [data-panel-task="flaky"]', WAIT);
     await page.click('#panel details summary');
+    // The poll task's runs refresh the page every second: the opened stack must stay open.
+    const loaded = await page.getAttribute('body', 'data-loaded');
+    await page.waitForSelector(`body:not([data-loaded="${loaded}"])`, WAIT);
+    await page.waitForSelector('#panel details pre', { state: 'visible', ...WAIT });
     const stack = await page.textContent('#panel details pre');
     expect(stack).toContain('Error: upstream said no');
     expect(stack).toContain('ReportTasks.flaky');
