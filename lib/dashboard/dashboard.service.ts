@@ -47,13 +47,14 @@ export const DASHBOARD_OPTIONS = Symbol('AIOCLOCK_DASHBOARD_OPTIONS');
 const TIMELINE_RUNS = 50;
 const DETAIL_HISTORY = 50;
 const UPCOMING_COUNT = 10;
-/** Proxies drop idle connections; a comment-like ping every so often keeps the stream open. */
+/** Proxies drop idle connections; a ping message every so often keeps the stream open. */
 const HEARTBEAT_MS = 20_000;
 const JOB_NUDGE_MS = 250;
 /** How long shutdown waits for open streams to flush their end before Nest closes the server. */
 const STREAM_END_WAIT_MS = 1_000;
 /** Taken at load, so that a test faking timers does not have to move time for close() to end. */
 const realSetTimeout = globalThis.setTimeout;
+const realClearTimeout = globalThis.clearTimeout;
 
 /** The part of Node's response the stream tracking needs. */
 export interface StreamResponse {
@@ -111,7 +112,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
       timer = realSetTimeout(resolve, STREAM_END_WAIT_MS);
     });
     await Promise.race([Promise.all(ends), deadline]);
-    clearTimeout(timer);
+    realClearTimeout(timer);
   }
 
   onModuleDestroy(): void {
