@@ -35,7 +35,8 @@ export class Once extends LoopController {
   nextWait(state: TriggerState, nowMs: number): number | null {
     const { anchorAt, lastFireAt } = state;
     if (anchorAt === undefined) return 0;
-    return lastFireAt === null && anchorAt >= nowMs ? anchorAt - nowMs : null;
+    const fired = lastFireAt !== null && lastFireAt >= anchorAt;
+    return !fired && anchorAt >= nowMs ? anchorAt - nowMs : null;
   }
 
   describe(): TriggerDescription {
