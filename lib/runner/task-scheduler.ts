@@ -216,6 +216,7 @@ export class TaskScheduler {
     for (const task of this.catalog.values()) this.startLoop(task, now);
     // One round trip for the anchors of every task that needs one; those tasks plan when it answers.
     await this.anchors?.flush(now);
+    if (this.state !== 'running') return; // shut down while it asked
     await this.planner.catchUp(this.catalog.values(), now);
     await this.leases?.start();
     this.notifyIfIdle();
