@@ -122,6 +122,8 @@ export const messages = {
     `Replica ${instanceId}: the cluster store refused its claims as early: this machine's clock is more than ${toleranceMs} ms ahead of the store's, so other replicas run the ticks. Sync the clock (NTP), or raise cluster.claimTolerance.`,
   wonWhileStopping: 'claimed while the scheduler stopped or the task was paused',
   missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
+  anchorsFailed: (tasks: number, reason: string) =>
+    `Cluster anchors could not be read for ${tasks} task(s) (fixed-rate Every, Once); they wait and are asked for again: ${reason}`,
   leaseRenewFailed: (reason: string) =>
     `Cluster leases could not be renewed; leases not confirmed in time are given up: ${reason}`,
   leaseReleaseFailed: (reason: string) =>

@@ -53,6 +53,7 @@ export type {
   ClaimOutcome,
   ClusterRunRecord,
   LeaseOutcome,
+  AnchorProposal,
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
 export type { ClusterOptions } from './runner/cluster-options.js';
@@ -63,7 +64,12 @@ export {
   type TriggerPhase,
   type JsonValue,
 } from './triggers/base.trigger.js';
-export type { TriggerState, ChildState, TriggerDefaults } from './triggers/trigger-state.js';
+export type {
+  TriggerState,
+  ChildState,
+  TriggerDefaults,
+  AnchorRequest,
+} from './triggers/trigger-state.js';
 export { LoopController } from './triggers/loop-controller.js';
 export { CalendarTrigger } from './triggers/calendar-trigger.js';
 export { Every, type EveryOptions } from './triggers/every.trigger.js';
