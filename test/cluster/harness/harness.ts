@@ -85,10 +85,16 @@ export interface StoreTarget {
   namespace: string;
 }
 
-/** What one replica runs: how many secondly tasks, and how far its Date is off the real clock. */
+/** What one replica runs: how many cron tasks, and how far its Date is off the real clock. */
 export interface ReplicaOptions {
   tasks: number;
   clockOffsetMs?: number;
+  /** The cron tasks' expression (UTC); default every second. */
+  cron?: string;
+  /** Adds the `Forever` task `leader`, run under a lease. */
+  forever?: boolean;
+  /** cluster.leaseTtl (ms); the library's default when left out. */
+  leaseTtlMs?: number;
 }
 
 /** A replica process: signals to stop, kill, freeze and thaw it. */
@@ -120,6 +126,9 @@ export class ReplicaProcess {
         TASKS: String(options.tasks),
         LEDGER: ledger,
         CLOCK_OFFSET_MS: String(options.clockOffsetMs ?? 0),
+        CRON: options.cron ?? '* * * * * *',
+        FOREVER: options.forever ? '1' : '0',
+        LEASE_TTL: options.leaseTtlMs === undefined ? '' : String(options.leaseTtlMs),
       },
     });
     this.exited = new Promise((resolve) =>
