@@ -172,7 +172,7 @@ export class ReplicaSet {
   constructor(private readonly target: StoreTarget) {}
 
   /** Starts replicas (one per entry) and waits until each has written its 'ready' line. */
-  async start(options: ReplicaOptions[], timeoutMs = 30_000): Promise<ReplicaProcess[]> {
+  async start(options: ReplicaOptions[], timeoutMs = 60_000): Promise<ReplicaProcess[]> {
     const entry = await buildReplica();
     const started = options.map((option) => {
       const name = `replica-${this.replicas.length}`;

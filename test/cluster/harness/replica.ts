@@ -39,8 +39,18 @@ export type LedgerLine =
     }
   /** The `leader` task: a run began under lease epoch `epoch`. */
   | { type: 'lead'; replica: string; epoch: number; at: number }
-  /** A heartbeat of `leader` written to the fenced resource, accepted or refused as stale. */
-  | { type: 'fenced'; replica: string; epoch: number; accepted: boolean; at: number }
+  /**
+   * A heartbeat of `leader` written to the fenced resource, accepted or refused as stale: sent at
+   * `sentAt`, answered at `at`.
+   */
+  | {
+      type: 'fenced';
+      replica: string;
+      epoch: number;
+      accepted: boolean;
+      sentAt: number;
+      at: number;
+    }
   /** A run of `leader` ended: its signal's reason (LeaseLostError when the lease was lost). */
   | { type: 'abort'; replica: string; epoch: number; reason: string; at: number };
 
@@ -127,8 +137,11 @@ class Leader {
     );
     while (!signal.aborted) {
       // A write the store does not answer (it is down) is left out of the ledger.
+      const sentAt = realNow();
       const accepted = await this.fence!.write(epoch).catch(() => null);
-      if (accepted !== null) record({ type: 'fenced', replica, epoch, accepted, at: realNow() });
+      if (accepted !== null) {
+        record({ type: 'fenced', replica, epoch, accepted, sentAt, at: realNow() });
+      }
       await Promise.race([aborted, new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS))]);
     }
     throw signal.reason;
