@@ -166,7 +166,7 @@ describe('cluster harness: faults (real time)', () => {
         staleWritesAfterThaw: staleWrites.length,
       };
     });
-  }, 120_000);
+  }, 150_000);
 
   it('the store down for 3 s (private servers): each tick run once or recorded missed once, 0 duplicates', async () => {
     // Persistent, as a production Redis: a restart without it would come back empty, the
@@ -199,7 +199,7 @@ describe('cluster harness: faults (real time)', () => {
       rmSync(redisDir, { recursive: true, force: true });
       await postgres.remove();
     }
-  }, 90_000);
+  }, 150_000);
 });
 
 /** 3 replicas on `where`; the server down for 3 s mid-run: judged on the ledger and the history. */

@@ -26,7 +26,7 @@ import { fencedResource } from './fenced-resource.js';
 
 /** One line of the ledger. Times are epoch ms; `at` and `startedAt` are read on the real clock. */
 export type LedgerLine =
-  | { type: 'ready' | 'stopped'; replica: string; at: number }
+  | { type: 'loaded' | 'ready' | 'stopped'; replica: string; at: number }
   | {
       type: 'run';
       replica: string;
@@ -66,6 +66,11 @@ export interface ReplicaEnv {
   LEDGER: string;
   /** Optional: shifts this replica's Date (see clock-offset.ts). */
   CLOCK_OFFSET_MS?: string;
+  /**
+   * Optional: '1' to load, say 'loaded', and start the application (its scheduler) only at
+   * SIGUSR2, so that a scenario can time a start to the tick whatever loading costs on a busy box.
+   */
+  HOLD?: string;
   /** Optional: the tasks' cron expression (UTC); default every second. */
   CRON?: string;
   /** Optional: '1' adds the `Forever` task `leader`. */
@@ -173,6 +178,14 @@ if (env.FOREVER === '1') {
 })
 class ReplicaModule {}
 
+if (env.HOLD === '1') {
+  // A signal listener alone keeps no process alive: Node would end it on the pending await.
+  const alive = setInterval(() => undefined, 60_000);
+  const released = new Promise((resolve) => process.once('SIGUSR2', resolve));
+  record({ type: 'loaded', replica, at: realNow() });
+  await released;
+  clearInterval(alive);
+}
 const app = await NestFactory.createApplicationContext(ReplicaModule, {
   logger: ['error', 'warn', 'log'],
 });
