@@ -44,7 +44,7 @@ export async function onBothStores<T extends object>(
     figures[name] = {
       redis: figuresOf(redis!),
       postgres: figuresOf(postgres!),
-      bootMs: Math.round(Math.max(...sets.map(readyAt)) - began),
+      lastReadyAfterMs: Math.round(Math.max(...sets.map(readyAt)) - began),
       tookMs: Date.now() - began,
     };
     return { redis: redis!, postgres: postgres! };
