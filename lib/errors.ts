@@ -162,6 +162,7 @@ export const validationMessages = {
     `must be ${alternative === undefined ? '' : `${alternative} or `}an object with the methods ${methods.join(', ')}, got ${describeValue(got)}`,
   notInstance: (typeName: string, got: unknown) =>
     `must be an instance of ${typeName}, got ${describeValue(got)}`,
+  invalidDate: () => 'must be a valid Date, got an Invalid Date',
   unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${describeValue(zone)}`,
 } as const;
 

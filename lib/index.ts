@@ -4,7 +4,12 @@ export { AIOCLOCK_MODULE_OPTIONS } from './aioclock.module-definition.js';
 export type { AioClockModuleOptions } from './aioclock.options.js';
 export { Task, type TaskOptions } from './decorators/task.decorator.js';
 export { TaskGroup } from './decorators/task-group.decorator.js';
-export { TaskRegistry, type HistoryOptions } from './task.registry.js';
+export {
+  TaskRegistry,
+  MAX_UPCOMING,
+  type HistoryOptions,
+  type UpcomingOptions,
+} from './task.registry.js';
 export { TaskRunHook } from './task-run.hook.js';
 export {
   TaskNotFoundError,

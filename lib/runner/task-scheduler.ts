@@ -17,6 +17,7 @@ import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-even
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
+import { upcomingOfTask } from './upcoming-fires.js';
 
 export { DEFAULT_SHUTDOWN_TIMEOUT };
 
@@ -309,6 +310,11 @@ export class TaskScheduler {
   /** History of a task, newest first. */
   async history(idOrName: string, limit: number): Promise<RunRecord[]> {
     return this.store.list(this.catalog.idOf(idOrName), limit);
+  }
+
+  /** The next `count` nominal fire times (epoch ms) of a task at or after `fromMs`; see upcomingOfTask. */
+  upcoming(task: ScheduledTask, fromMs: number, count: number): number[] {
+    return upcomingOfTask(task, this.state, fromMs, count);
   }
 
   /** The scheduler's state, and the cluster store's as this replica sees it. */
