@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { AioClockModule } from '../lib/index.js';
 import { AioClockTracingHook } from '../lib/opentelemetry/index.js';
 import { AioClockMetricsModule } from '../lib/prometheus/index.js';
+import { AioClockDashboardModule } from '../lib/dashboard/index.js';
+import { DashboardTokenGuard } from './dashboard/dashboard-token.guard.js';
 import { CacheWarmer } from './cache/cache-warmer.service.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
@@ -22,6 +24,8 @@ import { TasksController } from './tasks/tasks.controller.js';
     }),
     // The aioclock_ metrics in prom-client's global registry, served by MetricsController.
     AioClockMetricsModule.forRoot(),
+    // The page at /aioclock; main.ts prints its URL with the token the guard wants.
+    AioClockDashboardModule.forRoot({ path: '/aioclock', guard: DashboardTokenGuard }),
   ],
   providers: [PriceFeed, PricePoller, Reports, CacheWarmer, PrimeCensus],
   controllers: [TasksController, JobsController, MetricsController],

@@ -3,6 +3,7 @@ import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
+  AnchorProposal,
   ClaimOutcome,
   ClusterRunRecord,
   Coordinator,
@@ -18,6 +19,7 @@ import {
 } from './postgres.migration.js';
 import { postgresMessages } from './postgres.messages.js';
 import {
+  anchorsSql,
   appendHistorySql,
   claimTicksSql,
   holdLeasesSql,
@@ -66,6 +68,7 @@ export class PostgresCoordinator implements Coordinator {
   private connecting: Promise<void> | undefined;
   private closed = false;
   private readonly sql: Record<'claim' | 'last' | 'hold' | 'release' | 'append' | 'list', string>;
+  private readonly anchorsSql: string;
 
   constructor(options: PostgresCoordinatorOptions) {
     checkKnownKeys(fail, '', options, KEYS);
@@ -94,6 +97,7 @@ export class PostgresCoordinator implements Coordinator {
       append: appendHistorySql(tables),
       list: listHistorySql(tables),
     };
+    this.anchorsSql = anchorsSql(tables);
   }
 
   /** Opens the pool (when given a connection string) and runs the idempotent migration. */
@@ -180,6 +184,18 @@ export class PostgresCoordinator implements Coordinator {
     this.closed = true;
     await this.connecting?.catch(() => undefined);
     if (this.ownsPool) await this.pool?.end();
+  }
+
+  async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
+    if (proposals.length === 0) return [];
+    const { rows } = await (
+      await this.connected()
+    ).query<{ anchor_at: string }>(this.anchorsSql, [
+      proposals.map((proposal) => proposal.taskId),
+      proposals.map((proposal) => proposal.schedule),
+      proposals.map((proposal) => proposal.proposedAt),
+    ]);
+    return rows.map(({ anchor_at }) => Number(anchor_at));
   }
 
   private async open(): Promise<void> {

@@ -21,6 +21,7 @@ export interface PostgresTables {
   ticks: string;
   history: string;
   leases: string;
+  anchors: string;
 }
 
 /** Names the tables of `schema` (already checked) for SQL text. */
@@ -30,6 +31,7 @@ export function postgresTables(schema: string): PostgresTables {
     ticks: `"${schema}".task_ticks`,
     history: `"${schema}".run_history`,
     leases: `"${schema}".task_leases`,
+    anchors: `"${schema}".task_anchors`,
   };
 }
 
@@ -39,7 +41,7 @@ export function postgresTables(schema: string): PostgresTables {
  */
 export function postgresMigration(schema: string = DEFAULT_POSTGRES_SCHEMA): string {
   const name = checkSchemaName(optionError('postgresMigration'), 'schema', schema);
-  const { schema: quoted, ticks, history, leases } = postgresTables(name);
+  const { schema: quoted, ticks, history, leases, anchors } = postgresTables(name);
   // Replicas starting together race on CREATE ... IF NOT EXISTS, which can still fail on the
   // catalog's unique index; the advisory lock (per schema, held to COMMIT) makes them take turns.
   return `BEGIN;
@@ -67,6 +69,13 @@ CREATE TABLE IF NOT EXISTS ${leases} (
   epoch bigint NOT NULL,
   -- on the database's clock (epoch ms)
   expires_at bigint NOT NULL
+);
+-- Added with anchors: the first instant proposed for each (task, schedule), kept for good.
+CREATE TABLE IF NOT EXISTS ${anchors} (
+  task_id text NOT NULL,
+  schedule text NOT NULL,
+  anchor_at bigint NOT NULL,
+  PRIMARY KEY (task_id, schedule)
 );
 COMMIT;
 `;
