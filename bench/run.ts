@@ -7,9 +7,12 @@ import { runIsolated } from './scheduler/child-process.js';
 import type { ClusterArgs, ClusterResult, ClusterStore } from './scheduler/cluster.scenario.js';
 import type { FootprintArgs, FootprintResult } from './scheduler/footprint.scenario.js';
 import type { LatenessArgs, LatenessResult } from './scheduler/lateness.scenario.js';
+import { observabilitySection } from './scheduler/observability.section.js';
 
 // `npm run bench -- --quick` or BENCH_QUICK=1: fewer tasks and 2 s windows, to check the script.
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+// `npm run bench -- --observability`: section 6 alone (metrics and tracing on and off).
+const observabilityOnly = process.argv.includes('--observability');
 const config = benchConfig(quick);
 
 const LATENESS_SCRIPT = new URL('./scheduler/lateness.scenario.ts', import.meta.url);
@@ -330,15 +333,21 @@ async function main(): Promise<void> {
   );
   console.log(LEGEND);
   const started = Date.now();
+  const observability = () => observabilitySection(config.lateness, quick ? 1 : 3, progress);
+  if (observabilityOnly) {
+    for (const check of await observability()) console.log(check);
+    return;
+  }
   const checks = [
     ...(await intervalScenario()),
     ...(await cronScenario()),
     ...(await footprintScenario()),
     ...(await clusterScenario()),
+    ...(await observability()),
   ];
   console.log(`\nTargets (scheduler part took ${Math.round((Date.now() - started) / 1_000)} s)`);
   for (const check of checks) console.log(check);
-  console.log('\n5. Background jobs (bench/jobs.bench.ts), in this process');
+  console.log('\n6. Background jobs (bench/jobs.bench.ts), in this process');
   await runJobsBench();
 }
 

@@ -58,6 +58,7 @@ export type {
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
 export type { ClusterOptions } from './runner/cluster-options.js';
 export type { ClusterStatus } from './runner/fire-planner.js';
+export type { ClaimCounts } from './runner/tick-claimer.js';
 export {
   BaseTrigger,
   type TriggerDescription,

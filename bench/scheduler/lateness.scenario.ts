@@ -3,6 +3,7 @@ import { summarize, type LatenessStats } from '../report.js';
 import { loadAdapter, type AdapterId } from './adapters/adapters.js';
 import type { BenchScheduler } from './adapters/scheduler-adapter.js';
 import type { LatenessConfig } from './bench-config.js';
+import type { ObserveMode } from './observability.js';
 import { childArgs, isEntryPoint, reportAndExit } from './child-process.js';
 import { mainThreadCpuMs, nearestWholeSecond, now } from './clock.js';
 
@@ -10,6 +11,8 @@ import { mainThreadCpuMs, nearestWholeSecond, now } from './clock.js';
 export interface LatenessArgs extends LatenessConfig {
   adapter: AdapterId;
   kind: 'interval' | 'cron';
+  /** `ours` only: the metrics and tracing integrations it boots with (default 'off'). */
+  observe?: ObserveMode;
 }
 
 /**
@@ -40,7 +43,7 @@ const CRON_EVERY_SECOND = '* * * * * *';
  * Runs before the window (warm-up: JIT, first fires spread by registration) are left out.
  */
 async function measureLateness(args: LatenessArgs): Promise<LatenessResult> {
-  const scheduler = await (await loadAdapter(args.adapter)).boot();
+  const scheduler = await (await loadAdapter(args.adapter, args.observe)).boot();
   const windowMs = args.seconds * 1_000;
   // Generous: a fixed-rate library cannot fire more than once per interval and task.
   const capacity = Math.ceil(args.tasks * (windowMs / args.intervalMs + 2));

@@ -1,6 +1,6 @@
 import { messages } from '../errors.js';
 import { decideFire } from './fire-decision.js';
-import { TickClaimer, type ClusterSettings } from './tick-claimer.js';
+import { TickClaimer, type ClaimCounts, type ClusterSettings } from './tick-claimer.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';
@@ -22,6 +22,8 @@ export interface ClusterStatus {
   lastContactAt: Date | null;
   /** Tasks whose lease this replica holds (those without deterministic fire times). */
   leasesHeld: string[];
+  /** Ticks this replica claimed since it started, by the store's answer (for metrics). */
+  claims: ClaimCounts;
 }
 
 /** What the planner needs from its scheduler. */
@@ -103,6 +105,7 @@ export class FirePlanner {
       lastContactAt:
         this.claimer!.lastContactAt === null ? null : new Date(this.claimer!.lastContactAt),
       leasesHeld: [],
+      claims: { ...this.claimer!.claims },
     };
   }
 

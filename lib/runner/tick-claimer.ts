@@ -1,5 +1,5 @@
 import { messages } from '../errors.js';
-import type { Coordinator } from './coordinator.js';
+import type { ClaimOutcome, Coordinator } from './coordinator.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
 import type { ScheduledTask } from './scheduled-task.js';
@@ -37,6 +37,14 @@ export interface TickClaimerDeps {
   decide(task: ScheduledTask, scheduledAt: number, lateness: number, fencingToken: number): void;
 }
 
+/** Claims this replica sent, by what the store answered ('failed': the store could not be reached). */
+export interface ClaimCounts {
+  won: number;
+  taken: number;
+  early: number;
+  failed: number;
+}
+
 /** Ticks kept to claim again while the store cannot be reached (the newest are kept). */
 const MAX_RETRIES = 10_000;
 /** Missed ticks of one task that catch-up claims at most (the newest). */
@@ -65,6 +73,8 @@ export class TickClaimer {
   private warnedEarly = false;
   /** When the store last answered a claim (epoch ms), or null. */
   lastContactAt: number | null = null;
+  /** Running totals for metrics; a tick claimed again after a failure counts each time. */
+  readonly claims: ClaimCounts = { won: 0, taken: 0, early: 0, failed: 0 };
 
   constructor(private readonly deps: TickClaimerDeps) {}
 
@@ -184,6 +194,7 @@ export class TickClaimer {
     if (this.failing) this.deps.logger.log(messages.storeReachable(coordinator.kind));
     this.failures = 0;
     this.lastContactAt = Date.now();
+    this.count(outcomes);
     const early = batch.filter((_, index) => {
       const outcome = outcomes[index];
       return outcome !== undefined && !outcome.won && outcome.reason === 'early';
@@ -228,11 +239,21 @@ export class TickClaimer {
       this.deps.logger.error(messages.storeUnreachable(kind, describeError(error).message));
     }
     this.failures++;
+    this.claims.failed += batch.length;
     const late = batch.map((pending) => ({ ...pending, late: true }));
     this.retries = [...late, ...this.retries]
       .sort((a, b) => a.scheduledAt - b.scheduledAt)
       .slice(-MAX_RETRIES);
     this.retryIn(Math.min(1_000 * 2 ** (this.failures - 1), MAX_RETRY_DELAY_MS));
+  }
+
+  private count(outcomes: readonly ClaimOutcome[]): void {
+    const { claims } = this;
+    for (const outcome of outcomes) {
+      if (outcome.won) claims.won++;
+      else if (outcome.reason === 'early') claims.early++;
+      else claims.taken++;
+    }
   }
 
   private retryIn(ms: number): void {

@@ -1,3 +1,4 @@
+import type { ObserveMode } from '../observability.js';
 import type { SchedulerAdapter } from './scheduler-adapter.js';
 
 /** Ids of the libraries (and configurations of ours) a child process can run. */
@@ -16,13 +17,16 @@ export const SHORT_NAMES: Record<AdapterId, string> = {
 export const OUR_IDS: readonly AdapterId[] = ['ours', 'ours-fixed-rate', 'ours-compat'];
 
 /**
- * Imports only the library under test, so that a child process holds one scheduler's code and
+ * Imports only the library under test (`observe`: which of our integrations `ours` boots with), so that a child process holds one scheduler's code and
  * its memory baseline is that library's alone.
  */
-export async function loadAdapter(id: AdapterId): Promise<SchedulerAdapter> {
+export async function loadAdapter(
+  id: AdapterId,
+  observe: ObserveMode = 'off',
+): Promise<SchedulerAdapter> {
   switch (id) {
     case 'ours':
-      return (await import('./aioclock.adapter.js')).aioClockAdapter('end');
+      return (await import('./aioclock.adapter.js')).aioClockAdapter('end', observe);
     case 'ours-fixed-rate':
       return (await import('./aioclock.adapter.js')).aioClockAdapter('start');
     case 'ours-compat':

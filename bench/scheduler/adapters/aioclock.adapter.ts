@@ -1,11 +1,24 @@
 import 'reflect-metadata';
-import { Module } from '@nestjs/common';
+import { Module, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AioClockModule, Cron, Every, TaskRegistry, type TaskContext } from '../../../lib/index.js';
+import type { ObserveMode } from '../observability.js';
 import { noop, type SchedulerAdapter } from './scheduler-adapter.js';
 
-@Module({ imports: [AioClockModule.forRoot({ logger: false })] })
-class AioClockBenchModule {}
+/** The app's module: ours alone, or with the integrations of an observability mode. */
+async function benchModule(observe: ObserveMode): Promise<Type> {
+  if (observe === 'off') {
+    @Module({ imports: [AioClockModule.forRoot({ logger: false })] })
+    class AioClockBenchModule {}
+    return AioClockBenchModule;
+  }
+  // Loaded only here, so that the plain columns hold none of prom-client's or OpenTelemetry's code.
+  const { setUpObservability } = await import('../observability.js');
+  const { imports, runHook } = setUpObservability(observe);
+  @Module({ imports: [AioClockModule.forRoot({ logger: false, runHook }), ...imports] })
+  class AioClockObservedModule {}
+  return AioClockObservedModule;
+}
 
 /**
  * Our module with default options (history of 100 runs per task included), tasks added through
@@ -13,10 +26,13 @@ class AioClockBenchModule {}
  * scheduler itself planned: the end of the previous run + interval for anchor 'end' (fixed delay,
  * the default, like aioclock), the first fire + k * interval for anchor 'start' (fixed rate).
  */
-export function aioClockAdapter(anchor: 'end' | 'start'): SchedulerAdapter {
+export function aioClockAdapter(
+  anchor: 'end' | 'start',
+  observe: ObserveMode = 'off',
+): SchedulerAdapter {
   return {
     async boot() {
-      const app = await NestFactory.createApplicationContext(AioClockBenchModule, {
+      const app = await NestFactory.createApplicationContext(await benchModule(observe), {
         logger: false,
       });
       const registry = app.get(TaskRegistry);
