@@ -59,6 +59,12 @@ export interface ClusterRunRecord extends RunRecord {
 export interface Coordinator {
   /** A short name for logs and status: 'memory', 'redis', 'postgres'. */
   readonly kind: string;
+  /**
+   * The store's clock minus this machine's (ms), measured on a round trip the coordinator makes
+   * anyway (a claim, a lease renewal); null or absent when it cannot tell. Shown in
+   * `registry.status().cluster.clockOffsetMs`.
+   */
+  readonly clockOffsetMs?: number | null;
   /** Opens connections and prepares the store (idempotent). */
   connect(): Promise<void>;
   /**

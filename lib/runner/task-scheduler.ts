@@ -17,6 +17,8 @@ import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-even
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
+import { StoreContact } from './store-contact.js';
+import { listOverdue, type OverdueTask } from './task-health.js';
 import { upcomingOfTask } from './upcoming-fires.js';
 
 export { DEFAULT_SHUTDOWN_TIMEOUT };
@@ -66,6 +68,12 @@ export interface SchedulerStatus {
   runsInFlight: number;
   /** Null without a cluster. */
   cluster: ClusterStatus | null;
+  /**
+   * Critical tasks that have not succeeded in time, while the scheduler runs. In a cluster each
+   * replica judges the runs it makes: a tick another replica won, or a task whose lease another
+   * replica holds, is not judged here.
+   */
+  overdue: OverdueTask[];
 }
 
 /**
@@ -86,6 +94,8 @@ export class TaskScheduler {
   private readonly coordinator: Coordinator | null;
   /** Cluster mode: the leases of tasks without deterministic fire times. */
   private readonly leases: LeaseKeeper | null;
+  /** Cluster mode: whether the store answers, as claims and lease renewals find out. */
+  private readonly contact: StoreContact | null;
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
@@ -116,13 +126,18 @@ export class TaskScheduler {
       random,
       runEnded: (task) => this.planner.runEnded(task),
     });
+    this.contact = cluster ? new StoreContact() : null;
     this.leases = cluster
       ? new LeaseKeeper({
+          contact: this.contact!,
           coordinator: cluster.coordinator,
           instanceId: cluster.instanceId,
           ttlMs: cluster.leaseTtlMs,
           logger: this.logger,
-          gained: (task) => this.planner.replan(task, Date.now()),
+          gained: (task) => {
+            task.activeSince = Date.now();
+            this.planner.replan(task, Date.now());
+          },
           lost: (task, reason) => {
             this.planner.unplan(task);
             // A fire held behind the run must not start under a lease no longer held.
@@ -133,6 +148,7 @@ export class TaskScheduler {
       : null;
     this.planner = new FirePlanner({
       cluster,
+      contact: this.contact,
       standby: (task) => this.leases?.standby(task) ?? false,
       leaseToken: (task) => this.leases?.epochOf(task) ?? null,
       executor: this.executor,
@@ -293,6 +309,7 @@ export class TaskScheduler {
   resume(task: ScheduledTask): void {
     if (!task.paused) return;
     task.paused = false;
+    task.activeSince = Date.now();
     this.emit(task, { type: 'resumed' });
     this.planner.replan(task, Date.now());
   }
@@ -300,6 +317,7 @@ export class TaskScheduler {
   /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
     this.catalog.replaceTrigger(task, trigger);
+    task.activeSince = Date.now();
     this.leases?.remove(task);
     this.keepLeaseIfLeader(task);
     this.planner.unplan(task);
@@ -324,7 +342,13 @@ export class TaskScheduler {
       tasks: this.catalog.size,
       runsInFlight: this.executor.runsInFlight,
       cluster: this.clusterStatus(),
+      overdue: this.overdue(),
     };
+  }
+
+  private overdue(): OverdueTask[] {
+    if (this.state !== 'running') return [];
+    return listOverdue(this.catalog.values(), Date.now(), (task) => this.leases?.standby(task));
   }
 
   private clusterStatus(): ClusterStatus | null {
@@ -364,6 +388,7 @@ export class TaskScheduler {
   /** Starts a scheduled task's loop at `now`, after its initial delay. */
   private startLoop(task: ScheduledTask, now: number): void {
     if (task.phase !== 'scheduled') return;
+    task.activeSince = now;
     if (task.initialDelay > 0) task.notBefore = now + task.initialDelay;
     this.planner.plan(task, now);
   }
