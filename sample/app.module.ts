@@ -1,6 +1,9 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AioClockModule } from '../lib/index.js';
+import { AioClockHealthIndicator } from '../lib/terminus/index.js';
 import { CacheWarmer } from './cache/cache-warmer.service.js';
+import { HealthController } from './health/health.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { PrimeCensus } from './jobs/prime-census.service.js';
 import { PriceFeed } from './prices/price-feed.service.js';
@@ -15,8 +18,9 @@ import { TasksController } from './tasks/tasks.controller.js';
       taskDefaults: { overlap: 'skip', misfire: 'runOnce' },
       supervisor: { pools: { thread: { poolSize: 2 } } },
     }),
+    TerminusModule.forRoot(),
   ],
-  providers: [PriceFeed, PricePoller, Reports, CacheWarmer, PrimeCensus],
-  controllers: [TasksController, JobsController],
+  providers: [PriceFeed, PricePoller, Reports, CacheWarmer, PrimeCensus, AioClockHealthIndicator],
+  controllers: [TasksController, JobsController, HealthController],
 })
 export class AppModule {}
