@@ -108,6 +108,7 @@ describe('AioClockHealthIndicator', () => {
     expect(app.get(TaskRegistry).status().overdue).toEqual([
       { task: 'billing', group: null, lastSucceededAt: null, dueBy, within: null },
     ]);
+    expect(app.get(TaskRegistry).getTask('billing').critical).toEqual({ within: null });
     app.get(Billing).fail = false;
     await jest.advanceTimersByTimeAsync(10_000);
     expect((await probe(app)).code).toBe(200);
