@@ -1,3 +1,4 @@
+import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerState } from '../triggers/trigger-state.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import { upcomingFireTimes } from './upcoming-fires.js';
@@ -34,18 +35,8 @@ export function successDeadline(task: ScheduledTask, now: number): number | null
   const since = Math.max(task.activeSince, success?.at ?? 0, task.settledElsewhereAt ?? 0);
   if (critical.within !== null) return since + critical.within;
   if (!safely(() => trigger.canFire(triggerState))) return null;
-  const [, second] = upcomingFireTimes(
-    {
-      trigger,
-      state: stateFrom(triggerState, since),
-      plannedAt: null,
-      startMs: since,
-      notBefore: task.notBefore,
-    },
-    since,
-    2,
-  );
-  if (second === undefined) return null;
+  const second = secondFireAfter(task, since);
+  if (second === null) return null;
   const { timeout } = task.policies;
   const stats = task.stats;
   const firstRunGoing = success === null && timeout === null && task.activeRuns > 0;
@@ -70,6 +61,34 @@ export function overdueAt(task: ScheduledTask, now: number): OverdueTask | null 
     dueBy: new Date(dueBy),
     within: task.critical!.within,
   };
+}
+
+/**
+ * The second fire time after `since`. Remembered per task until `since` or the trigger changes:
+ * a health probe every few seconds would otherwise ask each critical Cron the same question.
+ */
+const secondFires = new WeakMap<
+  ScheduledTask,
+  { since: number; trigger: BaseTrigger; at: number | null }
+>();
+
+function secondFireAfter(task: ScheduledTask, since: number): number | null {
+  const known = secondFires.get(task);
+  if (known?.since === since && known.trigger === task.trigger) return known.at;
+  const [, second] = upcomingFireTimes(
+    {
+      trigger: task.trigger,
+      state: stateFrom(task.triggerState, since),
+      plannedAt: null,
+      startMs: since,
+      notBefore: task.notBefore,
+    },
+    since,
+    2,
+  );
+  const at = second ?? null;
+  secondFires.set(task, { since, trigger: task.trigger, at });
+  return at;
 }
 
 /** Critical tasks overdue at `now`, but those `notHere` says another replica runs. */
