@@ -132,6 +132,7 @@ export const messages = {
     `Task "${taskName}": in a cluster every replica must plan the same wall-clock times: give the trigger a tz, or the module a timeZone`,
   triggerFailed: (taskName: string, triggerType: string, reason: string) =>
     `Task "${taskName}": its ${triggerType} trigger failed and the task is no longer scheduled: ${reason}`,
+  badCritical: (got: unknown) => `must be true, false or { within: ms }, got ${describeValue(got)}`,
   sharedTrigger: (first: string, second: string) =>
     `Tasks ${first} and ${second} share one trigger instance (directly or as an OrTrigger child). Create a new trigger for each @Task.`,
 } as const;

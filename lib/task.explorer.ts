@@ -21,7 +21,7 @@ export class TaskExplorer {
         const { trigger, options } = metadata.get(TASK_METADATA) as TaskDecoratorMetadata;
         const group = Reflect.getMetadata(TASK_GROUP_METADATA, host) as
           TaskGroupMetadata | undefined;
-        const { name, disabled, initialDelay, coordination, ...policies } = options;
+        const { name, disabled, initialDelay, coordination, critical, ...policies } = options;
         const source = `${hostName}.${method}`;
         const fn = (instance as Record<string, (context: TaskContext) => unknown>)[method];
         return {
@@ -33,6 +33,7 @@ export class TaskExplorer {
           ...(disabled === undefined ? {} : { disabled }),
           ...(initialDelay === undefined ? {} : { initialDelay }),
           ...(coordination === undefined ? {} : { coordination }),
+          ...(critical === undefined ? {} : { critical }),
           source,
           handler: (context: TaskContext) => fn.call(instance, context),
         };

@@ -1,10 +1,13 @@
 import { Module } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
 import { AioClockModule } from '../lib/index.js';
 import { AioClockTracingHook } from '../lib/opentelemetry/index.js';
 import { AioClockMetricsModule } from '../lib/prometheus/index.js';
 import { AioClockDashboardModule } from '../lib/dashboard/index.js';
 import { DashboardTokenGuard } from './dashboard/dashboard-token.guard.js';
+import { AioClockHealthIndicator } from '../lib/terminus/index.js';
 import { CacheWarmer } from './cache/cache-warmer.service.js';
+import { HealthController } from './health/health.controller.js';
 import { JobsController } from './jobs/jobs.controller.js';
 import { MetricsController } from './metrics/metrics.controller.js';
 import { PrimeCensus } from './jobs/prime-census.service.js';
@@ -26,8 +29,9 @@ import { TasksController } from './tasks/tasks.controller.js';
     AioClockMetricsModule.forRoot(),
     // The page at /aioclock; main.ts prints its URL with the token the guard wants.
     AioClockDashboardModule.forRoot({ path: '/aioclock', guard: DashboardTokenGuard }),
+    TerminusModule.forRoot(),
   ],
-  providers: [PriceFeed, PricePoller, Reports, CacheWarmer, PrimeCensus],
-  controllers: [TasksController, JobsController, MetricsController],
+  providers: [PriceFeed, PricePoller, Reports, CacheWarmer, PrimeCensus, AioClockHealthIndicator],
+  controllers: [TasksController, JobsController, MetricsController, HealthController],
 })
 export class AppModule {}

@@ -2,6 +2,7 @@ import { TASK_METADATA } from '../aioclock.constants.js';
 import { TaskDeclarationError, messages, optionError } from '../errors.js';
 import { checkPolicyKeys, type TaskPolicies } from '../runner/task-policies.js';
 import { BaseTrigger } from '../triggers/base.trigger.js';
+import type { CriticalOptions } from '../runner/scheduled-task.js';
 import { checkString } from '../utils/validation.js';
 
 /** Options of `@Task`: a name, how it starts, and the run policies (timeout, overlap, retry...). */
@@ -17,6 +18,11 @@ export interface TaskOptions extends TaskPolicies {
    * every replica, as without a cluster (a cache refresh each process needs, say).
    */
   coordination?: 'cluster' | 'local';
+  /**
+   * Health checks (`registry.status().overdue`, the terminus indicator) report the task when it
+   * has not succeeded in time: `true` (within two of its fire times) or `{ within: ms }`.
+   */
+  critical?: boolean | CriticalOptions;
 }
 
 /** What `@Task` records on a method. */
@@ -41,7 +47,13 @@ export function Task(trigger: BaseTrigger, options: TaskOptions = {}): MethodDec
     }
     // Keys are checked here, where the typo is; values at bootstrap, merged with the defaults.
     const fail = optionError(`@Task on ${where}`);
-    checkPolicyKeys(fail, '', options, ['name', 'disabled', 'initialDelay', 'coordination']);
+    checkPolicyKeys(fail, '', options, [
+      'name',
+      'disabled',
+      'initialDelay',
+      'coordination',
+      'critical',
+    ]);
     if (options.name !== undefined) checkString(fail, 'name', options.name);
     if (typeof descriptor.value !== 'function') {
       throw new TaskDeclarationError(`${where}: @Task decorates methods only`);

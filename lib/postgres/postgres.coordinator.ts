@@ -1,5 +1,5 @@
 import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
-import { reviveRunRecord } from '../runner/coordinator.js';
+import { clockOffsetOf, reviveRunRecord } from '../runner/coordinator.js';
 import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
@@ -59,6 +59,8 @@ const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
  */
 export class PostgresCoordinator implements Coordinator {
   readonly kind = 'postgres';
+  /** The database's clock minus this one's, measured on each claim (it reads the clock anyway). */
+  clockOffsetMs: number | null = null;
   /** The schema holding this coordinator's tables. */
   readonly schema: string;
   private readonly historySize: number;
@@ -116,13 +118,13 @@ export class PostgresCoordinator implements Coordinator {
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
     if (ticks.length === 0) return [];
-    const { rows } = await (
-      await this.connected()
-    ).query<{ early: boolean; token: string | null }>(this.sql.claim, [
-      ticks.map((tick) => tick.taskId),
-      ticks.map((tick) => tick.scheduledAt),
-      toleranceMs,
-    ]);
+    const pool = await this.connected();
+    const sentAt = Date.now();
+    const { rows } = await pool.query<{ early: boolean; token: string | null; now_ms: string }>(
+      this.sql.claim,
+      [ticks.map((tick) => tick.taskId), ticks.map((tick) => tick.scheduledAt), toleranceMs],
+    );
+    if (rows.length > 0) this.clockOffsetMs = clockOffsetOf(+rows[0].now_ms, sentAt, Date.now());
     return rows.map(({ early, token }): ClaimOutcome => {
       if (early) return { won: false, reason: 'early' };
       return token === null ? { won: false, reason: 'taken' } : { won: true, fencingToken: +token };

@@ -51,7 +51,8 @@ won AS (
   FROM candidates c JOIN claimed k ON k.task_id = c.task_id
   WHERE k.prior_high_water IS NULL OR c.scheduled_at > k.prior_high_water
 )
-SELECT i.early, w.token::text AS token FROM input i LEFT JOIN won w ON w.ord = i.ord ORDER BY i.ord`;
+SELECT i.early, w.token::text AS token, (SELECT now_ms FROM clock)::text AS now_ms
+FROM input i LEFT JOIN won w ON w.ord = i.ord ORDER BY i.ord`;
 }
 
 /**

@@ -1,5 +1,5 @@
 import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
-import { reviveRunRecord } from '../runner/coordinator.js';
+import { clockOffsetOf, reviveRunRecord } from '../runner/coordinator.js';
 import type { Redis } from 'ioredis';
 import type {
   AnchorProposal,
@@ -45,6 +45,8 @@ const fail = optionError('RedisCoordinator');
  */
 export class RedisCoordinator implements Coordinator {
   readonly kind = 'redis';
+  /** The store's clock minus this one's, measured on each claim (the script reads TIME anyway). */
+  clockOffsetMs: number | null = null;
   private readonly url: string | undefined;
   private readonly ownClient: boolean;
   private readonly prefix: string;
@@ -85,10 +87,14 @@ export class RedisCoordinator implements Coordinator {
     if (ticks.length === 0) return [];
     const keys = ticks.map(({ taskId }) => this.key('tick', taskId));
     const args = [String(toleranceMs), instanceId, ...ticks.map((t) => String(t.scheduledAt))];
+    const sentAt = Date.now();
     const answers = await evalScript(client, SCRIPTS.claim, keys, args);
-    if (!Array.isArray(answers) || answers.length !== ticks.length) {
+    if (!Array.isArray(answers) || answers.length !== ticks.length + 1) {
       throw new Error(redisMessages.unexpectedReply(answers));
     }
+    const storeNow = answers.pop() as unknown;
+    if (typeof storeNow === 'number')
+      this.clockOffsetMs = clockOffsetOf(storeNow, sentAt, Date.now());
     return answers.map((answer): ClaimOutcome => {
       if (answer === CLAIM_EARLY) return { won: false, reason: 'early' };
       if (answer === CLAIM_TAKEN) return { won: false, reason: 'taken' };

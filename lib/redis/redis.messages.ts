@@ -13,7 +13,7 @@ export const redisMessages = {
   notConnected: (method: string) =>
     `RedisCoordinator: call connect() before ${method}() (AioClockModule does it at bootstrap)`,
   unexpectedReply: (got: unknown) =>
-    `RedisCoordinator: the claim script answered ${describeValue(got)}, expected one integer per tick`,
+    `RedisCoordinator: the claim script answered ${describeValue(got)}, expected one integer per tick, then the store's time`,
   unexpectedLeaseReply: (got: unknown) =>
     `RedisCoordinator: the lease script answered ${describeValue(got)}, expected an epoch or a holder per task`,
   unexpectedAnchorReply: (got: unknown) =>

@@ -10,6 +10,7 @@ export const CLAIM_EARLY = -2;
  * ARGV[1]: tolerance (ms); ARGV[2]: instance id; ARGV[2 + i]: tick i's nominal time (epoch ms).
  * Each tick answers `CLAIM_EARLY` if it is ahead of the store's clock by more than the tolerance,
  * `CLAIM_TAKEN` if it is at or before the task's high-water mark, else its new fencing token.
+ * One more answer follows the ticks' answers: the store's clock (epoch ms), for the clock offset.
  * A batch may hold several ticks of one task: they are judged in order, as separate claims.
  * The nominal time is stored as the string sent, never as a Lua number, which tostring() would
  * round to 14 digits.
@@ -33,6 +34,7 @@ for i, key in ipairs(KEYS) do
     end
   end
 end
+answers[#KEYS + 1] = now
 return answers
 `;
 

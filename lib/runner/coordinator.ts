@@ -71,6 +71,12 @@ export interface ClusterRunRecord extends RunRecord {
 export interface Coordinator {
   /** A short name for logs and status: 'memory', 'redis', 'postgres'. */
   readonly kind: string;
+  /**
+   * The store's clock minus this machine's (ms), measured on a round trip the coordinator makes
+   * anyway (a claim, a lease renewal); null or absent when it cannot tell. Shown in
+   * `registry.status().cluster.clockOffsetMs`.
+   */
+  readonly clockOffsetMs?: number | null;
   /** Opens connections and prepares the store (idempotent). */
   connect(): Promise<void>;
   /**
@@ -115,4 +121,13 @@ export interface Coordinator {
    * answers the kept one, in the order asked, in one round trip; later proposals never change it.
    */
   anchors(proposals: readonly AnchorProposal[]): Promise<number[]>;
+}
+
+/**
+ * The store's clock minus this machine's (ms) from one round trip: the store read its clock at
+ * `storeNowMs`, somewhere between `sentAt` and `receivedAt` (local epoch ms); the midpoint is the
+ * best guess, off by at most half the round trip.
+ */
+export function clockOffsetOf(storeNowMs: number, sentAt: number, receivedAt: number): number {
+  return Math.round(storeNowMs - (sentAt + receivedAt) / 2);
 }

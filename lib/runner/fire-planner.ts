@@ -7,6 +7,7 @@ import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import { emitEvent, type EventSink } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
+import type { StoreContact } from './store-contact.js';
 import { TimerQueue } from './timer-queue.js';
 import { seededFraction } from './seeded-fraction.js';
 import { holdsAnchor } from '../triggers/trigger-state.js';
@@ -16,10 +17,17 @@ export interface ClusterStatus {
   /** 'memory', 'redis' or 'postgres'. */
   store: string;
   instanceId: string;
-  /** False from a failed claim until one succeeds again. */
+  /** False from a failed round trip (claim, lease) until one succeeds again. */
   reachable: boolean;
-  /** When the store last answered a claim. */
+  /** When the store last answered a claim or a lease renewal. */
   lastContactAt: Date | null;
+  /** When the current run of failed round trips began; null while the store answers. */
+  unreachableSince: Date | null;
+  /**
+   * The store's clock minus this machine's (ms), as the coordinator last measured it on a round
+   * trip it makes anyway; null when it cannot tell. Claims are judged on the store's clock.
+   */
+  clockOffsetMs: number | null;
   /** Tasks whose lease this replica holds (those without deterministic fire times). */
   leasesHeld: string[];
   /** Ticks this replica claimed since it started, by the store's answer (for metrics). */
@@ -30,6 +38,8 @@ export interface ClusterStatus {
 export interface FirePlannerDeps {
   /** Cluster mode, or null for one process. */
   cluster: ClusterSettings | null;
+  /** Cluster mode: where round trips report whether the store answered. */
+  contact: StoreContact | null;
   executor: RunExecutor;
   logger: SchedulerLogger;
   events: EventSink;
@@ -74,6 +84,7 @@ export class FirePlanner {
           cluster: deps.cluster,
           logger: deps.logger,
           executor: deps.executor,
+          contact: deps.contact!,
           planning: () => deps.planning(),
           decide: (task, scheduledAt, lateness, token) =>
             this.decide(task, scheduledAt, lateness, token),
@@ -96,14 +107,16 @@ export class FirePlanner {
 
   /** What this replica knows of the cluster store; null without a cluster. */
   clusterStatus(): ClusterStatus | null {
-    const cluster = this.deps.cluster;
-    if (cluster === null) return null;
+    const { cluster, contact } = this.deps;
+    if (cluster === null || contact === null) return null;
+    const offset = cluster.coordinator.clockOffsetMs;
     return {
       store: cluster.coordinator.kind,
       instanceId: cluster.instanceId,
-      reachable: !this.claimer!.failing,
-      lastContactAt:
-        this.claimer!.lastContactAt === null ? null : new Date(this.claimer!.lastContactAt),
+      reachable: contact.reachable,
+      lastContactAt: toDate(contact.lastContactAt),
+      unreachableSince: toDate(contact.unreachableSince),
+      clockOffsetMs: typeof offset === 'number' ? offset : null,
       leasesHeld: [],
       claims: { ...this.claimer!.claims },
     };
@@ -304,4 +317,8 @@ export class FirePlanner {
       else this.timers.schedule(task, task.dueAt - ms);
     }
   }
+}
+
+function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
 }

@@ -1,6 +1,7 @@
 import { LeaseLostError, messages } from '../errors.js';
 import type { Coordinator } from './coordinator.js';
 import { describeError } from './run-record.js';
+import type { StoreContact } from './store-contact.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 
@@ -11,6 +12,8 @@ export interface LeaseKeeperDeps {
   /** How long a lease lasts unless renewed (ms); it is renewed every third of that. */
   ttlMs: number;
   logger: SchedulerLogger;
+  /** Where round trips report whether the store answered. */
+  contact: StoreContact;
   /** This replica now holds the task's lease: plan it. */
   gained(task: ScheduledTask): void;
   /** This replica no longer holds it (taken, or not renewed in time): stop it, abort its runs. */
@@ -100,7 +103,9 @@ export class LeaseKeeper {
         tasks.forEach((task, index) => this.settle(task, outcomes[index], askedAt));
       }
       this.failing = false;
+      if (tasks.length > 0) this.deps.contact.answered();
     } catch (error) {
+      this.deps.contact.failed();
       if (!this.failing) {
         this.deps.logger.error(messages.leaseRenewFailed(describeError(error).message));
       }

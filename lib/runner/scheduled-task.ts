@@ -24,6 +24,17 @@ export interface TaskDefinition {
   initialDelay?: number;
   /** In a cluster: 'cluster' (default) runs each tick on one replica, 'local' on every replica. */
   coordination?: 'cluster' | 'local';
+  /**
+   * Health checks report the task when it has not succeeded in time: `true` (within its expected
+   * period, derived from the trigger) or `{ within: ms }`. See `registry.status().overdue`.
+   */
+  critical?: boolean | CriticalOptions;
+}
+
+/** How long a critical task may go without a success. */
+export interface CriticalOptions {
+  /** Ms since the last success (or since the task was scheduled); default derived from the trigger. */
+  within?: number;
 }
 
 /** Runs and fire times per outcome. */
@@ -36,6 +47,10 @@ export interface TaskStats {
   counters: RunCounters;
   /** The newest history record. */
   lastRun: RunRecord | null;
+  /** When the newest successful run ended (epoch ms), and how long it took; null before one. */
+  lastSuccess: { at: number; durationMs: number } | null;
+  /** When the newest attempt started (epoch ms). */
+  lastStartAt: number;
 }
 
 /** How a task was declared: its policies, group and origin. Tasks declared alike share one. */
@@ -48,6 +63,8 @@ export interface TaskProfile {
   readonly initialDelay: number;
   /** In a cluster, whether the task runs on every replica ('local') instead of once. */
   readonly local: boolean;
+  /** Null unless critical; `within` null: derived from the trigger. */
+  readonly critical: { within: number | null } | null;
 }
 
 /**
@@ -78,6 +95,10 @@ export class ScheduledTask implements TimerItem {
   awaitingRunEnd = false;
   /** What the task has done; null until its first run or not-run fire. */
   stats: TaskStats | null = null;
+  /** When its schedule last began here (start, registration, resume, new trigger), epoch ms. */
+  activeSince = 0;
+  /** Cluster: the nominal time of the last tick another replica won (its run is theirs to judge). */
+  settledElsewhereAt: number | null = null;
   private readonly profile: TaskProfile;
   private cachedId: string | null = null;
 
@@ -115,6 +136,11 @@ export class ScheduledTask implements TimerItem {
     return this.profile.local;
   }
 
+  /** Null unless the task is critical (see TaskDefinition.critical). */
+  get critical(): { within: number | null } | null {
+    return this.profile.critical;
+  }
+
   get policies(): ResolvedPolicies {
     return this.profile.policies;
   }
@@ -146,7 +172,9 @@ export class ScheduledTask implements TimerItem {
 
   /** Counts an attempt that starts. */
   countStart(): void {
-    this.ensureStats().runCount++;
+    const stats = this.ensureStats();
+    stats.runCount++;
+    stats.lastStartAt = Date.now();
   }
 
   /** Counts one outcome and keeps it as the last run. */
@@ -154,6 +182,10 @@ export class ScheduledTask implements TimerItem {
     const stats = this.ensureStats();
     stats.counters[record.status]++;
     stats.lastRun = record;
+    if (record.status === 'succeeded') {
+      const at = record.finishedAt.getTime();
+      stats.lastSuccess = { at, durationMs: at - (record.startedAt?.getTime() ?? at) };
+    }
   }
 
   private ensureStats(): TaskStats {
@@ -161,6 +193,8 @@ export class ScheduledTask implements TimerItem {
       runCount: 0,
       counters: { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 },
       lastRun: null,
+      lastSuccess: null,
+      lastStartAt: 0,
     });
   }
 }

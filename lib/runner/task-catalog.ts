@@ -37,6 +37,7 @@ export class TaskCatalog {
       source: undefined,
       initialDelay: 0,
       local: false,
+      critical: null,
     };
   }
 
@@ -148,8 +149,11 @@ export class TaskCatalog {
   private profileOf(definition: TaskDefinition): TaskProfile {
     const { name, group, source, policies, groupPolicies, initialDelay = 0 } = definition;
     const local = definition.coordination === 'local';
+    const critical = resolveCritical(definition.critical);
     const ownPolicies = hasOwnPolicies(policies) || hasOwnPolicies(groupPolicies);
-    if (!ownPolicies && !group && !source && !initialDelay && !local) return this.defaultProfile;
+    if (!ownPolicies && !group && !source && !initialDelay && !local && !critical) {
+      return this.defaultProfile;
+    }
     return {
       policies: ownPolicies
         ? resolvePolicies(`Task "${name}"`, this.policyDefaults, groupPolicies, policies)
@@ -158,6 +162,7 @@ export class TaskCatalog {
       source: source || undefined,
       initialDelay,
       local,
+      critical,
     };
   }
 
@@ -186,4 +191,10 @@ function hasOwnPolicies(policies: TaskPolicies | undefined): boolean {
     if ((policies as Record<string, unknown>)[key] !== undefined) return true;
   }
   return false;
+}
+
+/** `critical` as the profile keeps it: null, or the period (null: derived from the trigger). */
+function resolveCritical(critical: TaskDefinition['critical']): TaskProfile['critical'] {
+  if (critical === undefined || critical === false) return null;
+  return { within: critical === true ? null : (critical.within ?? null) };
 }

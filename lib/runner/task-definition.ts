@@ -6,11 +6,13 @@ import {
   checkTimerDelay,
   checkFunction,
   checkKnownKeys,
+  checkNumber,
   checkObject,
+  isOptionsObject,
   checkString,
   type ErrorFactory,
 } from '../utils/validation.js';
-import type { TaskDefinition } from './scheduled-task.js';
+import type { CriticalOptions, TaskDefinition } from './scheduled-task.js';
 
 // A record, so that the compiler flags a field added to TaskDefinition but not listed here.
 const DEFINITION_KEYS = Object.keys({
@@ -24,6 +26,7 @@ const DEFINITION_KEYS = Object.keys({
   disabled: true,
   initialDelay: true,
   coordination: true,
+  critical: true,
 } satisfies Record<keyof TaskDefinition, true>);
 
 /**
@@ -56,6 +59,18 @@ export function validateTaskDefinition(definition: TaskDefinition): void {
   if (definition.initialDelay !== undefined) {
     checkTimerDelay(fail, 'initialDelay', definition.initialDelay);
   }
+  if (definition.critical !== undefined) checkCritical(fail, definition.critical);
+}
+
+const CRITICAL_KEYS = Object.keys({ within: true } satisfies Record<keyof CriticalOptions, true>);
+
+/** `critical` is true, false, or `{ within: ms }` with a positive period. */
+function checkCritical(fail: ErrorFactory, critical: unknown): void {
+  if (typeof critical === 'boolean') return;
+  if (!isOptionsObject(critical)) throw fail('critical', messages.badCritical(critical));
+  checkKnownKeys(fail, 'critical', critical, CRITICAL_KEYS);
+  const { within } = critical as CriticalOptions;
+  if (within !== undefined) checkNumber(fail, 'critical.within', within, { min: 1 });
 }
 
 /** Rejects anything that is not a trigger. */

@@ -24,6 +24,8 @@ export interface TaskMetadata {
   timeZone: string | null;
   counters: RunCounters;
   lastRun: RunRecord | null;
+  /** Null unless the task is critical; `within` null: its period is derived from the trigger. */
+  critical: { within: number | null } | null;
   policies: {
     timeout: number | null;
     overlap: ResolvedPolicies['overlap'];
@@ -61,6 +63,7 @@ export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
     timeZone: state.zone ?? null,
     counters: { ...(task.stats?.counters ?? NO_RUNS) },
     lastRun: task.stats?.lastRun ?? null,
+    critical: task.critical && { ...task.critical },
     policies: {
       timeout: policies.timeout,
       overlap: policies.overlap,

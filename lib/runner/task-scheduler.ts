@@ -18,6 +18,8 @@ import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-even
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import { TaskCatalog } from './task-catalog.js';
+import { StoreContact } from './store-contact.js';
+import { listOverdue, type OverdueTask } from './task-health.js';
 import { upcomingOfTask } from './upcoming-fires.js';
 
 export { DEFAULT_SHUTDOWN_TIMEOUT };
@@ -67,6 +69,12 @@ export interface SchedulerStatus {
   runsInFlight: number;
   /** Null without a cluster. */
   cluster: ClusterStatus | null;
+  /**
+   * Critical tasks that have not succeeded in time, while the scheduler runs. In a cluster each
+   * replica judges the runs it makes: a tick another replica won, or a task whose lease another
+   * replica holds, is not judged here.
+   */
+  overdue: OverdueTask[];
 }
 
 /**
@@ -89,6 +97,8 @@ export class TaskScheduler {
   private readonly leases: LeaseKeeper | null;
   /** Cluster mode: the shared anchors of fixed-rate Every and Once, asked for before planning. */
   private readonly anchors: AnchorKeeper | null;
+  /** Cluster mode: whether the store answers, as claims and lease renewals find out. */
+  private readonly contact: StoreContact | null;
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
@@ -119,13 +129,18 @@ export class TaskScheduler {
       random,
       runEnded: (task) => this.planner.runEnded(task),
     });
+    this.contact = cluster ? new StoreContact() : null;
     this.leases = cluster
       ? new LeaseKeeper({
+          contact: this.contact!,
           coordinator: cluster.coordinator,
           instanceId: cluster.instanceId,
           ttlMs: cluster.leaseTtlMs,
           logger: this.logger,
-          gained: (task) => this.planner.replan(task, Date.now()),
+          gained: (task) => {
+            task.activeSince = Date.now();
+            this.planner.replan(task, Date.now());
+          },
           lost: (task, reason) => {
             this.planner.unplan(task);
             // A fire held behind the run must not start under a lease no longer held.
@@ -145,6 +160,7 @@ export class TaskScheduler {
       : null;
     this.planner = new FirePlanner({
       cluster,
+      contact: this.contact,
       standby: (task) =>
         (this.leases?.standby(task) ?? false) || (this.anchors?.isWaiting(task) ?? false),
       leaseToken: (task) => this.leases?.epochOf(task) ?? null,
@@ -314,6 +330,7 @@ export class TaskScheduler {
   resume(task: ScheduledTask): void {
     if (!task.paused) return;
     task.paused = false;
+    task.activeSince = Date.now();
     this.emit(task, { type: 'resumed' });
     this.planner.replan(task, Date.now());
   }
@@ -321,6 +338,7 @@ export class TaskScheduler {
   /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
     this.catalog.replaceTrigger(task, trigger);
+    task.activeSince = Date.now();
     this.leases?.remove(task);
     this.anchors?.remove(task);
     this.keepLeaseIfLeader(task);
@@ -349,7 +367,13 @@ export class TaskScheduler {
       tasks: this.catalog.size,
       runsInFlight: this.executor.runsInFlight,
       cluster: this.clusterStatus(),
+      overdue: this.overdue(),
     };
+  }
+
+  private overdue(): OverdueTask[] {
+    if (this.state !== 'running') return [];
+    return listOverdue(this.catalog.values(), Date.now(), (task) => this.leases?.standby(task));
   }
 
   private clusterStatus(): ClusterStatus | null {
@@ -406,6 +430,7 @@ export class TaskScheduler {
    */
   private startLoop(task: ScheduledTask, now: number): void {
     if (task.phase !== 'scheduled') return;
+    task.activeSince = now;
     if (task.initialDelay > 0) task.notBefore = now + task.initialDelay;
     if (this.needsAnchors(task)) this.anchors!.add(task);
     else this.planner.plan(task, now);

@@ -2,6 +2,7 @@ import { messages } from '../errors.js';
 import type { ClaimOutcome, Coordinator } from './coordinator.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
+import type { StoreContact } from './store-contact.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 
@@ -33,6 +34,8 @@ export interface TickClaimerDeps {
   executor: RunExecutor;
   /** Whether runs may start (the scheduler runs). */
   planning(): boolean;
+  /** Where round trips report whether the store answered. */
+  contact: StoreContact;
   /** Runs a tick this replica won (or holds it, or records it), as the policies say. */
   decide(task: ScheduledTask, scheduledAt: number, lateness: number, fencingToken: number): void;
 }
@@ -71,8 +74,6 @@ export class TickClaimer {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private failures = 0;
   private warnedEarly = false;
-  /** When the store last answered a claim (epoch ms), or null. */
-  lastContactAt: number | null = null;
   /** Running totals for metrics; a tick claimed again after a failure counts each time. */
   readonly claims: ClaimCounts = { won: 0, taken: 0, early: 0, failed: 0 };
 
@@ -134,6 +135,7 @@ export class TickClaimer {
     try {
       lasts = await cluster.coordinator.lastTicks(candidates.map((task) => task.id));
     } catch (error) {
+      this.deps.contact.failed();
       this.deps.logger.error(
         messages.storeUnreachable(cluster.coordinator.kind, describeError(error).message),
       );
@@ -193,7 +195,7 @@ export class TickClaimer {
     const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
     if (this.failing) this.deps.logger.log(messages.storeReachable(coordinator.kind));
     this.failures = 0;
-    this.lastContactAt = Date.now();
+    this.deps.contact.answered();
     this.count(outcomes);
     const early = batch.filter((_, index) => {
       const outcome = outcomes[index];
@@ -214,7 +216,15 @@ export class TickClaimer {
     const newestLate = new Map<ScheduledTask, PendingClaim>();
     const dueNow = new Set<ScheduledTask>();
     batch.forEach((pending, index) => {
-      if (!outcomes[index]?.won) return;
+      const outcome = outcomes[index];
+      // Another replica runs that tick: judging its outcome (health) is that replica's part.
+      if (outcome !== undefined && !outcome.won && outcome.reason === 'taken') {
+        pending.task.settledElsewhereAt = Math.max(
+          pending.task.settledElsewhereAt ?? 0,
+          pending.scheduledAt,
+        );
+      }
+      if (!outcome?.won) return;
       if (pending.late) newestLate.set(pending.task, pending);
       else dueNow.add(pending.task);
     });
@@ -240,6 +250,7 @@ export class TickClaimer {
     }
     this.failures++;
     this.claims.failed += batch.length;
+    this.deps.contact.failed();
     const late = batch.map((pending) => ({ ...pending, late: true }));
     this.retries = [...late, ...this.retries]
       .sort((a, b) => a.scheduledAt - b.scheduledAt)

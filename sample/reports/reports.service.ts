@@ -7,8 +7,11 @@ import { At, Cron, Once, Task, TaskGroup, type TaskContext } from '../../lib/ind
 export class Reports {
   private readonly logger = new Logger(Reports.name);
 
-  /** 02:30 every night in Berlin; on the spring DST day it runs at 03:00, in autumn once. */
-  @Task(new Cron('30 2 * * *', { tz: 'Europe/Berlin' }))
+  /**
+   * 02:30 every night in Berlin; on the spring DST day it runs at 03:00, in autumn once. Critical:
+   * /health turns 503 if two nights pass without a successful report.
+   */
+  @Task(new Cron('30 2 * * *', { tz: 'Europe/Berlin' }), { critical: true })
   nightly({ scheduledAt }: TaskContext) {
     this.logger.log(`Nightly report for ${scheduledAt?.toISOString() ?? 'a manual run'}`);
     return { rows: 42 };

@@ -44,6 +44,15 @@ export class TasksController {
     return notFoundAs404(() => this.registry.getHistory(idOrName, { limit }));
   }
 
+  /** The next fire times; `count` is 1 to 1000 (default 5). */
+  @Get(':idOrName/upcoming')
+  upcoming(
+    @Param('idOrName') idOrName: string,
+    @Query('count', new DefaultValuePipe(5), new IntRangePipe('count', 1, 1_000)) count: number,
+  ) {
+    return notFoundAs404(() => this.registry.getUpcoming(idOrName, { count }));
+  }
+
   @Post(':idOrName/run')
   @HttpCode(200)
   async run(@Param('idOrName') idOrName: string) {

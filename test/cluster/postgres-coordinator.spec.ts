@@ -176,9 +176,12 @@ describe('PostgresCoordinator', () => {
           taskId: `batch-${i}`,
           scheduledAt: now - 1_000,
         }));
+        expect(coordinator.clockOffsetMs).toBeNull();
         const outcomes = await coordinator.claimTicks('r', ticks, 0);
         expect(query).toHaveBeenCalledTimes(1);
         expect(outcomes.every((outcome) => outcome.won)).toBe(true);
+        // Measured by the claim itself: no query of its own. One machine: a small offset.
+        expect(Math.abs(coordinator.clockOffsetMs!)).toBeLessThan(60_000);
         query.mockClear();
         expect((await coordinator.claimTicks('r', ticks, 0)).map(won)).toEqual(
           Array(500).fill('taken'),

@@ -174,6 +174,8 @@ describe('RedisCoordinator on a private redis-server', () => {
       expect(sent).toEqual(['evalsha']);
       expect(inLua[0]).toBe('time');
       expect(outcomes).toHaveLength(20);
+      // Measured by the same script call (its TIME); one machine, so a small offset.
+      expect(Math.abs(coordinator.clockOffsetMs!)).toBeLessThan(60_000);
       expect(outcomes.every((outcome) => (outcome as { won: boolean }).won)).toBe(true);
     } finally {
       await coordinator.close();

@@ -37,7 +37,14 @@ describe('@Task and @TaskGroup options', () => {
       new OptionValidationError(
         '@Task on Reports.run',
         'timout',
-        reasons.unknownKey(['name', 'disabled', 'initialDelay', 'coordination', ...POLICY_KEYS]),
+        reasons.unknownKey([
+          'name',
+          'disabled',
+          'initialDelay',
+          'coordination',
+          'critical',
+          ...POLICY_KEYS,
+        ]),
       ),
     );
   });
@@ -209,6 +216,7 @@ describe('TaskRegistry arguments', () => {
         'disabled',
         'initialDelay',
         'coordination',
+        'critical',
       ]),
     ],
   ])(
