@@ -35,6 +35,7 @@ describe('the dashboard page stays alive', () => {
     await page.goto(`${baseUrl}/aioclock?token=${TOKEN}#task=%E0%A4%A`);
     await page.waitForSelector('tr[data-task="poll"]', WAIT);
     await page.waitForSelector('#live.on', WAIT);
+    expect(await page.locator('#panel').isHidden()).toBe(true); // nothing selected
     await page.close();
   }, 30_000);
 
