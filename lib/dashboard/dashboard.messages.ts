@@ -10,7 +10,7 @@ export const dashboardMessages = {
   notAGuard: (got: unknown) =>
     `must be a CanActivate class or an object with a canActivate method, got ${describeValue(got)}`,
   badPath: (got: unknown) =>
-    `must be a URL path such as '/aioclock' (letters, digits, - _ . / only), got ${describeValue(got)}`,
+    `must be a URL path such as '/aioclock' (letters, digits, - _ . ~ / only; no '.' or '..' segment), got ${describeValue(got)}`,
   unguardedWarning: (path: string) =>
     `Dashboard at ${path} is mounted WITHOUT a guard (allowUnguarded: true): anyone who can reach this app can run and pause tasks. Use it for local development only.`,
   mounted: (path: string) => `Dashboard at ${path}`,

@@ -27,7 +27,9 @@ const KEYS = Object.keys({
   guard: true,
   allowUnguarded: true,
 } satisfies Record<keyof DashboardOptions, true>);
-const PATH = /^\/?[A-Za-z0-9\-_.~]+(\/[A-Za-z0-9\-_.~]+)*\/?$/;
+// Segments of those characters; a '.' or '..' segment is refused: browsers remove it before they ask.
+const SEGMENT = String.raw`(?!\.\.?(?:/|$))[A-Za-z0-9\-_.~]+`;
+const PATH = new RegExp(`^/?${SEGMENT}(/${SEGMENT})*/?$`);
 const fail = optionError('AioClockDashboardModule');
 
 function isGuard(value: unknown): value is Type<CanActivate> | CanActivate {

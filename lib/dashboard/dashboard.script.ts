@@ -6,7 +6,8 @@ export const DASHBOARD_SCRIPT = String.raw`
 'use strict';
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
-  var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set() };
+  var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set(),
+    refreshFailed: false };
   var RECENT_JOBS_SHOWN = 15;
   var STATUS_WORDS = { succeeded: 'ok', failed: 'failed', timedOut: 'timed out', skipped: 'skipped',
     missed: 'missed', cancelled: 'cancelled' };
@@ -250,17 +251,21 @@ export const DASHBOARD_SCRIPT = String.raw`
       history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet']));
   }
 
+  // A hand-edited link may carry a malformed escape: it selects nothing rather than stop the script.
   function selectedTask() {
     var match = /^#task=(.+)$/.exec(location.hash);
-    return match ? decodeURIComponent(match[1]) : null;
+    try { return match ? decodeURIComponent(match[1]) : null; } catch (error) { return null; }
   }
   function refresh() {
     view.timer = null;
     var name = selectedTask();
-    return Promise.all([
-      getJson('/api/overview', { minutes: view.minutes }),
-      name ? getJson('/api/tasks/' + encodeURIComponent(name)) : Promise.resolve(null),
-    ]).then(function (results) {
+    var panelError = null;
+    // The panel's task may be gone (removed): that must not stop the rest of the page refreshing.
+    var detail = name ? getJson('/api/tasks/' + encodeURIComponent(name)).catch(function (error) {
+      panelError = 'Task ' + name + ': ' + String(error.message || error);
+      return null;
+    }) : Promise.resolve(null);
+    return Promise.all([getJson('/api/overview', { minutes: view.minutes }), detail]).then(function (results) {
       view.overview = results[0];
       view.detail = results[1];
       renderFacts(view.overview.status);
@@ -268,8 +273,11 @@ export const DASHBOARD_SCRIPT = String.raw`
       renderTimeline(view.overview);
       renderJobs(view.overview.jobs);
       renderPanel();
+      // A refresh that works clears what a failed one said (an action's failure stays).
+      if (panelError !== null || view.refreshFailed) showError(panelError || '');
+      view.refreshFailed = panelError !== null;
       document.body.setAttribute('data-loaded', String(Date.now()));
-    }).catch(function (error) { showError(String(error.message || error)); });
+    }).catch(function (error) { view.refreshFailed = true; showError(String(error.message || error)); });
   }
   // Events come in bursts (a run is started, succeeded, scheduled): one refetch per burst.
   function refreshSoon() {

@@ -11,6 +11,8 @@ export interface AnchorKeeperDeps {
   logger: SchedulerLogger;
   /** The task's state holds its anchors now: plan it from `fromMs`, the instant they were proposed at. */
   anchored(task: ScheduledTask, fromMs: number): void;
+  /** The tasks of one answer, once all of them are planned (a kept anchor may have ticks due). */
+  settled(tasks: ScheduledTask[]): void;
 }
 
 /** One task of a request in flight, and the state its anchors go into. */
@@ -109,6 +111,7 @@ export class AnchorKeeper {
 
   private answered(asked: Asked[], anchors: number[], nowMs: number): void {
     this.failures = 0;
+    const settled: ScheduledTask[] = [];
     let next = 0;
     for (const { task, state, count } of asked) {
       const mine = anchors.slice(next, next + count);
@@ -119,7 +122,9 @@ export class AnchorKeeper {
       task.trigger.setAnchors(state, mine);
       this.waiting.delete(task);
       this.deps.anchored(task, nowMs);
+      settled.push(task);
     }
+    if (settled.length > 0) this.deps.settled(settled);
   }
 
   private failed(asked: Asked[], error: unknown): void {

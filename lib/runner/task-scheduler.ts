@@ -2,7 +2,7 @@ import { DEFAULT_SHUTDOWN_TIMEOUT } from '../utils/shutdown-timeout.js';
 import { Subject, type Observable } from 'rxjs';
 import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
-import type { TriggerDefaults } from '../triggers/trigger-state.js';
+import { holdsAnchor, type TriggerDefaults } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
 import { AnchorKeeper } from './anchor-keeper.js';
 import { FirePlanner, type ClusterStatus } from './fire-planner.js';
@@ -102,6 +102,8 @@ export class TaskScheduler {
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
+  /** Cluster mode: whether start's catch-up was made; anchors that come later catch up alone. */
+  private caughtUp = false;
   private stopped: Promise<void> | undefined;
 
   /** Every scheduling and run event; completes when shutdown begins. */
@@ -155,6 +157,12 @@ export class TaskScheduler {
           logger: this.logger,
           anchored: (task, fromMs) => {
             if (!task.awaitingRunEnd) this.planner.plan(task, fromMs);
+          },
+          // The store may keep an anchor older than this proposal (a reply lost after the write,
+          // a proposer that died): its ticks nobody claimed are caught up, as at start.
+          settled: (tasks) => {
+            if (this.caughtUp && this.state === 'running')
+              void this.planner.catchUp(tasks, Date.now());
           },
         })
       : null;
@@ -234,6 +242,7 @@ export class TaskScheduler {
     // One round trip for the anchors of every task that needs one; those tasks plan when it answers.
     await this.anchors?.flush(now);
     if (this.state !== 'running') return; // shut down while it asked
+    this.caughtUp = true;
     await this.planner.catchUp(this.catalog.values(), now);
     await this.leases?.start();
     this.notifyIfIdle();
@@ -332,7 +341,11 @@ export class TaskScheduler {
     task.paused = false;
     task.activeSince = Date.now();
     this.emit(task, { type: 'resumed' });
-    this.planner.replan(task, Date.now());
+    // A task paused since it started (disabled) has no anchor yet: one is asked for now.
+    if (this.state === 'running' && this.needsAnchors(task) && !holdsAnchor(task.triggerState)) {
+      this.anchors!.add(task);
+      void this.anchors!.flush();
+    } else this.planner.replan(task, Date.now());
   }
 
   /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
@@ -357,6 +370,8 @@ export class TaskScheduler {
 
   /** The next `count` nominal fire times (epoch ms) of a task at or after `fromMs`; see upcomingOfTask. */
   upcoming(task: ScheduledTask, fromMs: number, count: number): number[] {
+    // Nothing is planned while the cluster's anchors are asked for: the times depend on them.
+    if (this.anchors?.isWaiting(task)) return [];
     return upcomingOfTask(task, this.state, fromMs, count);
   }
 
@@ -432,8 +447,10 @@ export class TaskScheduler {
     if (task.phase !== 'scheduled') return;
     task.activeSince = now;
     if (task.initialDelay > 0) task.notBefore = now + task.initialDelay;
-    if (this.needsAnchors(task)) this.anchors!.add(task);
-    else this.planner.plan(task, now);
+    // A paused (disabled) task asks for its anchors when it is resumed, not at a start long past.
+    if (this.needsAnchors(task)) {
+      if (!task.paused) this.anchors!.add(task);
+    } else this.planner.plan(task, now);
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */
