@@ -120,6 +120,9 @@ export class AnchorKeeper {
       if (this.stopped || !this.waiting.has(task) || task.triggerState !== state) continue;
       if (this.queued.has(task)) continue;
       task.trigger.setAnchors(state, mine);
+      // The anchor holds the proposer's initial delay; this replica's own would push the first
+      // ticks past it, and they would be lost if the proposer stopped before running them.
+      task.notBefore = 0;
       this.waiting.delete(task);
       this.deps.anchored(task, nowMs);
       settled.push(task);
