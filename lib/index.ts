@@ -17,6 +17,7 @@ export {
   SchedulerShutdownError,
   TaskRemovedError,
   LeaseLostError,
+  DuplicateRunRequestError,
 } from './errors.js';
 export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';
@@ -46,7 +47,10 @@ export type {
   Coordinator,
   TickClaim,
   ClaimOutcome,
+  ClaimRefusal,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   LeaseOutcome,
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
@@ -70,6 +74,7 @@ export { Forever } from './triggers/forever.trigger.js';
 export { OnStartUp } from './triggers/on-start-up.trigger.js';
 export { OnShutDown } from './triggers/on-shut-down.trigger.js';
 export { OrTrigger, type OrTriggerOptions } from './triggers/or.trigger.js';
+export { rebuildTrigger } from './triggers/trigger-rebuild.js';
 export {
   TaskSupervisor,
   JobCancelledError,

@@ -15,6 +15,17 @@ export interface ClusterOptions {
    * unless renewed (ms); renewed every third of it. Default 10,000.
    */
   leaseTtl?: number;
+  /**
+   * How often (ms) this replica reads the shared pause / resume / setTrigger state of all its
+   * tasks, in one round trip. Default 1,000.
+   */
+  syncInterval?: number;
+  /**
+   * Overlap 'skip' cluster-wide: how long a run stays marked in flight in the store when no record
+   * of it comes (its replica died), for tasks without a timeout (ms). Tasks with a timeout use
+   * timeout + claimTolerance. Default 600,000 (10 minutes).
+   */
+  inFlightTtl?: number;
 }
 
 /** Cluster settings with their defaults, or null without a cluster. */
@@ -25,5 +36,7 @@ export function clusterSettings(options: ClusterOptions | undefined): ClusterSet
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     claimToleranceMs: options.claimTolerance ?? 1_000,
     leaseTtlMs: options.leaseTtl ?? 10_000,
+    syncIntervalMs: options.syncInterval ?? 1_000,
+    inFlightTtlMs: options.inFlightTtl ?? 600_000,
   };
 }

@@ -2,6 +2,8 @@ import { DEFAULT_HISTORY_SIZE } from './run-store.js';
 import type {
   ClaimOutcome,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   Coordinator,
   LeaseOutcome,
   TickClaim,
@@ -17,6 +19,12 @@ interface TaskCell {
   lease: { holder: string; epoch: number; expiresAt: number } | null;
   /** The epoch of the last lease granted, kept after the lease ends. */
   leaseEpoch: number;
+  /** Null until the first control change. */
+  control: ControlState | null;
+  /** Ticks used up since the last setTrigger (the loop budget's count). */
+  loops: number;
+  /** Overlap 'skip': the run marked in flight, until its record clears it or it expires. */
+  inFlight: { token: number; until: number } | null;
 }
 
 /**
@@ -26,6 +34,8 @@ interface TaskCell {
 export class InMemoryCoordinator implements Coordinator {
   readonly kind = 'memory';
   private readonly tasks = new Map<string, TaskCell>();
+  /** Manual run requests: `taskId\0requestId` -> expiry (epoch ms). */
+  private readonly requests = new Map<string, number>();
 
   constructor(private readonly historySize = DEFAULT_HISTORY_SIZE) {}
 
@@ -37,13 +47,72 @@ export class InMemoryCoordinator implements Coordinator {
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
     const now = Date.now();
-    return ticks.map(({ taskId, scheduledAt }): ClaimOutcome => {
+    return ticks.map((tick): ClaimOutcome => {
+      const { taskId, scheduledAt } = tick;
       if (scheduledAt > now + toleranceMs) return { won: false, reason: 'early' };
       const cell = this.cell(taskId);
       if (scheduledAt <= cell.highWater) return { won: false, reason: 'taken' };
+      // The same order of checks as the Redis script and the PostgreSQL function.
+      if (cell.control?.paused) {
+        cell.highWater = scheduledAt; // used up: a restart does not catch up a paused tick
+        return { won: false, reason: 'paused' };
+      }
+      if ((tick.version ?? 0) < (cell.control?.triggerVersion ?? 0)) {
+        return { won: false, reason: 'stale' };
+      }
+      const budget = tick.maxLoopCount ?? null;
+      if (budget !== null && cell.loops >= budget) return { won: false, reason: 'exhausted' };
       cell.highWater = scheduledAt;
-      return { won: true, fencingToken: ++cell.fencingToken };
+      cell.loops++;
+      const ttl = tick.inFlightTtlMs ?? null;
+      if (ttl !== null && cell.inFlight !== null && cell.inFlight.until > now) {
+        return { won: false, reason: 'overlap' };
+      }
+      const fencingToken = ++cell.fencingToken;
+      if (ttl !== null) cell.inFlight = { token: fencingToken, until: now + ttl };
+      return { won: true, fencingToken };
     });
+  }
+
+  async writeControl(taskId: string, change: ControlChange): Promise<ControlState> {
+    const cell = this.cell(taskId);
+    const before = cell.control ?? { paused: false, version: 0, triggerVersion: 0, trigger: null };
+    const version = before.version + 1;
+    const control: ControlState = { ...before, version };
+    if (change.kind === 'pause') control.paused = true;
+    else if (change.kind === 'resume') control.paused = false;
+    else {
+      control.trigger = structuredClone(change.trigger);
+      control.triggerVersion = version;
+      cell.loops = 0;
+    }
+    cell.control = control;
+    return structuredClone(control);
+  }
+
+  async readControl(taskIds: readonly string[]): Promise<(ControlState | null)[]> {
+    return taskIds.map((taskId) => {
+      const control = this.tasks.get(taskId)?.control;
+      return control ? structuredClone(control) : null;
+    });
+  }
+
+  async claimRequest(
+    _instanceId: string,
+    taskId: string,
+    requestId: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const now = Date.now();
+    const key = `${taskId}\0${requestId}`;
+    const expires = this.requests.get(key);
+    if (expires !== undefined && expires > now) return false;
+    this.requests.set(key, now + ttlMs);
+    // Expired requests are dropped as new ones come, so the map stays as large as one TTL's worth.
+    if (this.requests.size % 1_000 === 0) {
+      for (const [old, until] of this.requests) if (until <= now) this.requests.delete(old);
+    }
+    return true;
   }
 
   async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
@@ -82,7 +151,9 @@ export class InMemoryCoordinator implements Coordinator {
   }
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {
-    const { history } = this.cell(record.taskId);
+    const cell = this.cell(record.taskId);
+    const { history } = cell;
+    if (cell.inFlight !== null && cell.inFlight.token === record.fencingToken) cell.inFlight = null;
     history.push(record);
     if (history.length > this.historySize) history.shift();
   }
@@ -96,7 +167,16 @@ export class InMemoryCoordinator implements Coordinator {
   private cell(taskId: string): TaskCell {
     let cell = this.tasks.get(taskId);
     if (!cell) {
-      cell = { highWater: -Infinity, fencingToken: 0, history: [], lease: null, leaseEpoch: 0 };
+      cell = {
+        highWater: -Infinity,
+        fencingToken: 0,
+        history: [],
+        lease: null,
+        leaseEpoch: 0,
+        control: null,
+        loops: 0,
+        inFlight: null,
+      };
       this.tasks.set(taskId, cell);
     }
     return cell;

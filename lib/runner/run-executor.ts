@@ -64,13 +64,17 @@ export class RunExecutor {
     this.startAttempt(attempt);
   }
 
-  /** Records a fire time (or a manual run, `scheduledAtMs` null) that did not run. */
+  /**
+   * Records a fire time (or a manual run, `scheduledAtMs` null) that did not run; a tick won in a
+   * cluster keeps its `fencingToken`, whose record clears the run marked in flight for it.
+   */
   recordNotRun(
     task: ScheduledTask,
     status: 'skipped' | 'missed',
     scheduledAtMs: number | null,
     why: string,
     origin: 'schedule' | 'manual' = 'schedule',
+    fencingToken: number | null = null,
   ): void {
     const record: RunRecord = {
       runId: newRunId(),
@@ -84,6 +88,7 @@ export class RunExecutor {
       attempt: 1,
       error: null,
       result: null,
+      ...(fencingToken === null ? {} : { fencingToken }),
     };
     this.record(task, record);
     const what = record.scheduledAt
