@@ -8,6 +8,8 @@ import {
   InMemoryCoordinator,
   Task,
   TaskRegistry,
+  type ClusterOptions,
+  type Coordinator,
   type TaskContext,
   type TaskPolicies,
 } from '../../lib/index.js';
@@ -57,12 +59,33 @@ function billing(
   return Billing;
 }
 
+/**
+ * Replicas on one store that take turns: replica i claims the ticks of second k at once when
+ * k % count === i and 100 ms late otherwise, so that each tick is won by another replica than the
+ * one before (else the first replica would win them all, and its local checks would hide the
+ * store's).
+ */
 async function replicas(
   names: string[],
   provider: new () => { replica: string },
-  coordinator: InMemoryCoordinator,
+  store: InMemoryCoordinator,
+  cluster: Omit<ClusterOptions, 'instanceId' | 'coordinator'> = {},
 ): Promise<TestingModule[]> {
-  return Promise.all(names.map((name) => replica(name, provider, { coordinator })));
+  return Promise.all(
+    names.map((name, index) =>
+      replica(name, provider, { ...cluster, coordinator: takingTurns(store, index, names.length) }),
+    ),
+  );
+}
+
+function takingTurns(store: InMemoryCoordinator, index: number, count: number): Coordinator {
+  const turns = Object.create(store) as InMemoryCoordinator;
+  turns.claimTicks = async (instanceId, ticks, toleranceMs) => {
+    const mine = ticks.every((tick) => Math.round(tick.scheduledAt / 1_000) % count === index);
+    if (!mine) await sleep(100);
+    return store.claimTicks(instanceId, ticks, toleranceMs);
+  };
+  return turns;
 }
 
 async function closeAll(apps: TestingModule[]): Promise<void> {
@@ -75,7 +98,9 @@ describe('pause, resume and setTrigger reach every replica', () => {
   it('pause on one replica stops runs on all once committed; the others show it within one sync interval', async () => {
     const ledger: Entry[] = [];
     const coordinator = new InMemoryCoordinator();
-    const [a, b, c] = await replicas(['a', 'b', 'c'], billing(ledger), coordinator);
+    // A long sync interval: the store, not the sync, must stop the others' runs.
+    const sync = { syncInterval: 3_000 };
+    const [a, b, c] = await replicas(['a', 'b', 'c'], billing(ledger), coordinator, sync);
     const events: string[] = [];
     b.get(TaskRegistry).events$.subscribe((event) => events.push(event.type));
     await jest.advanceTimersByTimeAsync(3_500);
@@ -83,18 +108,18 @@ describe('pause, resume and setTrigger reach every replica', () => {
 
     const paused = await a.get(TaskRegistry).pause('charge');
     expect(paused.paused).toBe(true);
-    await jest.advanceTimersByTimeAsync(999);
+    await jest.advanceTimersByTimeAsync(2_999);
     expect(b.get(TaskRegistry).getTask('charge').paused).toBe(true);
     expect(c.get(TaskRegistry).getTask('charge').paused).toBe(true);
     expect(events).toContain('paused');
-    await jest.advanceTimersByTimeAsync(5_000);
+    await jest.advanceTimersByTimeAsync(3_000);
     expect(scheduledTimes(ledger)).toEqual([1_000, 2_000, 3_000]);
     // A paused tick is neither run nor recorded.
     const history = await c.get(TaskRegistry).getHistory('charge', { limit: 10 });
     expect(history).toHaveLength(3);
 
     await c.get(TaskRegistry).resume('charge');
-    await jest.advanceTimersByTimeAsync(1_000);
+    await jest.advanceTimersByTimeAsync(3_000);
     expect(a.get(TaskRegistry).getTask('charge').paused).toBe(false);
     expect(b.get(TaskRegistry).getTask('charge').paused).toBe(false);
     await jest.advanceTimersByTimeAsync(3_000);
@@ -102,27 +127,29 @@ describe('pause, resume and setTrigger reach every replica', () => {
     const after = scheduledTimes(ledger).slice(3);
     expect(after.length).toBeGreaterThanOrEqual(3);
     expect(new Set(after).size).toBe(after.length);
-    expect(after.every((at) => at! > 8_500)).toBe(true);
+    expect(after.every((at) => at! > 9_500)).toBe(true);
     await closeAll([a, b, c]);
   });
 
   it('setTrigger reaches every replica; no tick of the old schedule runs after the commit', async () => {
     const ledger: Entry[] = [];
     const coordinator = new InMemoryCoordinator();
-    const apps = await replicas(['a', 'b', 'c'], billing(ledger), coordinator);
-    await jest.advanceTimersByTimeAsync(2_500);
+    const sync = { syncInterval: 3_000 };
+    const apps = await replicas(['a', 'b', 'c'], billing(ledger), coordinator, sync);
+    // Between two syncs (at 3 s and 6 s): a and c plan 4 s and 5 s on the old trigger.
+    await jest.advanceTimersByTimeAsync(3_500);
     const changed = await apps[1]
       .get(TaskRegistry)
       .setTrigger('charge', new Cron('*/5 * * * * *', { tz: 'UTC' }));
     expect(changed.trigger).toMatchObject({ type: 'Cron', expression: '*/5 * * * * *' });
     const before = ledger.length;
-    await jest.advanceTimersByTimeAsync(1_000);
+    await jest.advanceTimersByTimeAsync(3_000);
     for (const app of apps) {
       expect(app.get(TaskRegistry).getTask('charge').trigger).toMatchObject({
         expression: '*/5 * * * * *',
       });
     }
-    await jest.advanceTimersByTimeAsync(11_000);
+    await jest.advanceTimersByTimeAsync(4_000);
     expect(scheduledTimes(ledger.slice(before))).toEqual([5_000, 10_000]);
     await closeAll(apps);
   });
