@@ -4,7 +4,10 @@ import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
   ClaimOutcome,
+  ClaimRefusal,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   Coordinator,
   LeaseOutcome,
   TickClaim,
@@ -19,11 +22,14 @@ import {
 import { postgresMessages } from './postgres.messages.js';
 import {
   appendHistorySql,
+  claimRequestSql,
   claimTicksSql,
   holdLeasesSql,
   lastTicksSql,
   listHistorySql,
+  readControlSql,
   releaseLeasesSql,
+  writeControlSql,
   STORE_CLOCK_SQL,
 } from './postgres.queries.js';
 
@@ -65,7 +71,18 @@ export class PostgresCoordinator implements Coordinator {
   private pool: Pool | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  private readonly sql: Record<'claim' | 'last' | 'hold' | 'release' | 'append' | 'list', string>;
+  private readonly sql: Record<
+    | 'claim'
+    | 'last'
+    | 'hold'
+    | 'release'
+    | 'append'
+    | 'list'
+    | 'writeControl'
+    | 'readControl'
+    | 'request',
+    string
+  >;
 
   constructor(options: PostgresCoordinatorOptions) {
     checkKnownKeys(fail, '', options, KEYS);
@@ -93,6 +110,9 @@ export class PostgresCoordinator implements Coordinator {
       release: releaseLeasesSql(tables),
       append: appendHistorySql(tables),
       list: listHistorySql(tables),
+      writeControl: writeControlSql(tables),
+      readControl: readControlSql(tables),
+      request: claimRequestSql(tables),
     };
   }
 
@@ -107,22 +127,54 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async claimTicks(
-    _instanceId: string,
+    instanceId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
     if (ticks.length === 0) return [];
     const { rows } = await (
       await this.connected()
-    ).query<{ early: boolean; token: string | null }>(this.sql.claim, [
+    ).query<{ outcome: ClaimRefusal | 'won'; token: string | null }>(this.sql.claim, [
       ticks.map((tick) => tick.taskId),
       ticks.map((tick) => tick.scheduledAt),
+      ticks.map((tick) => tick.version ?? 0),
+      ticks.map((tick) => tick.maxLoopCount ?? null),
+      ticks.map((tick) => (tick.inFlightTtlMs == null ? null : Math.ceil(tick.inFlightTtlMs))),
+      instanceId,
       toleranceMs,
     ]);
-    return rows.map(({ early, token }): ClaimOutcome => {
-      if (early) return { won: false, reason: 'early' };
-      return token === null ? { won: false, reason: 'taken' } : { won: true, fencingToken: +token };
+    return rows.map(({ outcome, token }): ClaimOutcome => {
+      if (outcome === 'won' && token !== null) return { won: true, fencingToken: +token };
+      return { won: false, reason: outcome === 'won' ? 'taken' : outcome };
     });
+  }
+
+  async writeControl(taskId: string, change: ControlChange): Promise<ControlState> {
+    const trigger = change.kind === 'setTrigger' ? JSON.stringify(change.trigger) : null;
+    const { rows } = await (
+      await this.connected()
+    ).query<ControlRow>(this.sql.writeControl, [taskId, change.kind, trigger]);
+    return controlState(rows[0])!;
+  }
+
+  async readControl(taskIds: readonly string[]): Promise<(ControlState | null)[]> {
+    if (taskIds.length === 0) return [];
+    const { rows } = await (await this.connected()).query<ControlRow>(this.sql.readControl, [
+      taskIds,
+    ]);
+    return rows.map(controlState);
+  }
+
+  async claimRequest(
+    instanceId: string,
+    taskId: string,
+    requestId: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const { rows } = await (
+      await this.connected()
+    ).query(this.sql.request, [instanceId, taskId, requestId, Math.ceil(ttlMs)]);
+    return rows.length > 0;
   }
 
   async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
@@ -155,7 +207,12 @@ export class PostgresCoordinator implements Coordinator {
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     await (
       await this.connected()
-    ).query(this.sql.append, [record.taskId, JSON.stringify(record), this.historySize]);
+    ).query(this.sql.append, [
+      record.taskId,
+      JSON.stringify(record),
+      this.historySize,
+      record.fencingToken ?? null,
+    ]);
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
@@ -194,6 +251,24 @@ export class PostgresCoordinator implements Coordinator {
     await this.connecting;
     return this.pool as Pool;
   }
+}
+
+/** A row of task_control as read (bigints as text); NULL columns: never changed. */
+interface ControlRow {
+  paused: boolean | null;
+  version: string | null;
+  trigger_version: string | null;
+  trigger: ControlState['trigger'];
+}
+
+function controlState(row: ControlRow | undefined): ControlState | null {
+  if (!row || row.version === null) return null;
+  return {
+    paused: row.paused === true,
+    version: Number(row.version),
+    triggerVersion: Number(row.trigger_version ?? 0),
+    trigger: row.trigger ?? null,
+  };
 }
 
 /** Loads pg on first use, so that apps without cluster mode never need it installed. */
