@@ -9,6 +9,7 @@ import type {
   ControlChange,
   ControlState,
   Coordinator,
+  InFlightRun,
   LeaseOutcome,
   TickClaim,
 } from '../runner/coordinator.js';
@@ -157,10 +158,17 @@ export class PostgresCoordinator implements Coordinator {
     return controlState(rows[0])!;
   }
 
-  async readControl(taskIds: readonly string[]): Promise<(ControlState | null)[]> {
-    if (taskIds.length === 0) return [];
+  async readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]> {
+    const runs = renew?.runs ?? [];
+    if (taskIds.length === 0 && runs.length === 0) return [];
     const { rows } = await (await this.connected()).query<ControlRow>(this.sql.readControl, [
       taskIds,
+      runs.map((run) => run.taskId),
+      runs.map((run) => run.fencingToken),
+      Math.ceil(renew?.ttlMs ?? 0),
     ]);
     return rows.map(controlState);
   }

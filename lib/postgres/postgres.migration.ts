@@ -135,6 +135,8 @@ DECLARE
   v_high_water bigint;
   v_loops bigint;
   v_busy_until bigint;
+  -- tasks whose run this batch marked in flight (see the in-memory coordinator)
+  v_marked text[] := '{}';
 BEGIN
   FOR tick IN
     SELECT i.task_id, i.at, i.version, i.budget, i.ttl, i.ord
@@ -168,7 +170,7 @@ BEGIN
       claim_outcome := 'stale';
     ELSIF tick.budget IS NOT NULL AND v_loops >= tick.budget THEN
       claim_outcome := 'exhausted';
-    ELSIF tick.ttl IS NOT NULL AND v_busy_until > now_ms THEN
+    ELSIF tick.ttl IS NOT NULL AND v_busy_until > now_ms AND NOT tick.task_id = ANY(v_marked) THEN
       -- Used up and counted: exactly one replica hears 'overlap' and records it skipped.
       UPDATE ${ticks} SET high_water = tick.at, loops = loops + 1 WHERE task_id = tick.task_id;
       claim_outcome := 'overlap';
@@ -181,6 +183,9 @@ BEGIN
         busy_token = CASE WHEN tick.ttl IS NULL THEN busy_token ELSE fencing_token + 1 END
       WHERE task_id = tick.task_id
       RETURNING fencing_token INTO claim_token;
+      IF tick.ttl IS NOT NULL THEN
+        v_marked := v_marked || tick.task_id;
+      END IF;
       claim_outcome := 'won';
     END IF;
     RETURN NEXT;

@@ -128,9 +128,25 @@ SELECT paused, version::text AS version, trigger_version::text AS trigger_versio
 FROM changed`;
 }
 
-/** The control state of many tasks ($1 ids) in input order; NULL columns for a task never changed. */
-export function readControlSql({ control }: PostgresTables): string {
-  return `SELECT c.paused, c.version::text AS version, c.trigger_version::text AS trigger_version,
+/**
+ * The control state of many tasks ($1 ids) in input order; NULL columns for a task never changed.
+ * In the same statement, renews the in-flight marks of this replica's runs ($2 task ids, $3 their
+ * fencing tokens, $4 ttl in ms, on the database's clock) whose token is still the task's. The
+ * rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
+ */
+export function readControlSql({ control, ticks }: PostgresTables): string {
+  return `WITH runs AS (
+  SELECT t.task_id FROM ${ticks} t
+  JOIN unnest($2::text[], $3::bigint[]) AS r(task_id, token)
+    ON t.task_id = r.task_id AND t.busy_token = r.token
+  ORDER BY t.task_id FOR UPDATE OF t
+),
+renewed AS (
+  UPDATE ${ticks} t
+  SET busy_until = (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $4::bigint
+  FROM runs WHERE t.task_id = runs.task_id
+)
+SELECT c.paused, c.version::text AS version, c.trigger_version::text AS trigger_version,
   c.trigger
 FROM unnest($1::text[]) WITH ORDINALITY AS i(task_id, ord)
 LEFT JOIN ${control} c ON c.task_id = i.task_id

@@ -8,6 +8,7 @@ import type {
   ControlChange,
   ControlState,
   Coordinator,
+  InFlightRun,
   LeaseOutcome,
   TickClaim,
 } from '../runner/coordinator.js';
@@ -21,6 +22,7 @@ import {
   CLAIM_PAUSED,
   CLAIM_STALE,
   CLAIM_TAKEN,
+  RENEW_RUNS_SCRIPT,
   SCRIPTS,
   type RedisScript,
 } from './redis.scripts.js';
@@ -192,15 +194,27 @@ export class RedisCoordinator implements Coordinator {
     return state;
   }
 
-  async readControl(taskIds: readonly string[]): Promise<(ControlState | null)[]> {
+  async readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]> {
     const client = this.ready('readControl');
-    if (taskIds.length === 0) return [];
-    // A pipeline: every read travels in one round trip.
+    const runs = renew?.runs ?? [];
+    if (taskIds.length === 0 && runs.length === 0) return [];
+    // A pipeline: every read, and the renewal, travel in one round trip.
     const pipeline = client.pipeline();
     for (const taskId of taskIds) {
       pipeline.hmget(this.key('control', taskId), 'paused', 'version', 'tversion', 'trigger');
     }
+    if (runs.length > 0) {
+      const keys = runs.map(({ taskId }) => this.key('tick', taskId));
+      const tokens = runs.map(({ fencingToken }) => String(fencingToken));
+      const ttl = String(Math.ceil(renew!.ttlMs));
+      pipeline.eval(RENEW_RUNS_SCRIPT, keys.length, ...keys, ttl, ...tokens);
+    }
     const replies = (await pipeline.exec()) ?? [];
+    const renewal = runs.length > 0 ? replies[taskIds.length] : undefined;
+    if (renewal?.[0]) throw renewal[0];
     return taskIds.map((_, index) => {
       const [error, value] = replies[index] ?? [new Error(redisMessages.unexpectedReply(replies))];
       if (error) throw error;

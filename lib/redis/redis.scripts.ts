@@ -30,6 +30,9 @@ export const CLAIM_ARGS_PER_TICK = 4;
  *   cleared by its record; the tick is used up and counted, so exactly one replica hears
  *   'overlap' and records it skipped;
  * - else won: a new fencing token; under overlap 'skip' the run is marked in flight with it.
+ *   A later tick of the task in the same batch (catch-up after an outage) is not refused by a
+ *   mark this batch made: it takes the mark over, and the replica, which records the older ticks
+ *   missed, applies its own overlap policy.
  * A batch may hold several ticks of one task: they are judged in order, as separate claims.
  * The nominal time is stored as the string sent, never as a Lua number, which tostring() would
  * round to 14 digits; `busy` is written with %d for the same reason.
@@ -40,6 +43,7 @@ local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
 local limit = now + tonumber(ARGV[1])
 local n = #KEYS / 2
 local answers = {}
+local marked = {}
 for i = 1, n do
   local key = KEYS[i]
   local base = 2 + (i - 1) * ${CLAIM_ARGS_PER_TICK}
@@ -65,12 +69,13 @@ for i = 1, n do
     redis.call('HSET', key, 'hw', at, 'by', ARGV[2])
     redis.call('HINCRBY', key, 'loops', 1)
     local busy = tonumber(redis.call('HGET', key, 'busy'))
-    if ttl and busy and busy > now then
+    if ttl and busy and busy > now and not marked[key] then
       answers[i] = ${CLAIM_OVERLAP}
     else
       local token = redis.call('HINCRBY', key, 'token', 1)
       if ttl then
         redis.call('HSET', key, 'busy', string.format('%d', now + ttl), 'busytoken', token)
+        marked[key] = true
       end
       answers[i] = token
     end
@@ -153,6 +158,24 @@ export const RELEASE_LEASES_SCRIPT = `
 for _, key in ipairs(KEYS) do
   if redis.call('HGET', key, 'holder') == ARGV[1] then
     redis.call('HDEL', key, 'holder', 'expires')
+  end
+end
+return 0
+`;
+
+/**
+ * Renews the in-flight marks of runs still going on the caller's replica, on the store's clock.
+ * KEYS[i]: the claim hash of run i's task; ARGV[1]: ttl (ms); ARGV[1 + i]: run i's fencing token.
+ * A mark whose token is no longer the run's (cleared, or taken over) is left alone. Sent with
+ * EVAL inside readControl's pipeline, so that it shares the sync's round trip.
+ */
+export const RENEW_RUNS_SCRIPT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local expires = string.format('%d', now + tonumber(ARGV[1]))
+for i, key in ipairs(KEYS) do
+  if redis.call('HGET', key, 'busytoken') == ARGV[i + 1] then
+    redis.call('HSET', key, 'busy', expires)
   end
 end
 return 0

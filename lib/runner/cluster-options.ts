@@ -21,9 +21,10 @@ export interface ClusterOptions {
    */
   syncInterval?: number;
   /**
-   * Overlap 'skip' cluster-wide: how long a run stays marked in flight in the store when no record
-   * of it comes (its replica died), for tasks without a timeout (ms). Tasks with a timeout use
-   * timeout + claimTolerance. Default 600,000 (10 minutes).
+   * Overlap 'skip' cluster-wide: a run is marked in flight in the store at claim, renewed by its
+   * replica at each sync, and cleared by its history record; this is how long a mark lasts
+   * without renewal (ms), i.e. how long a replica that died mid-run blocks the task's ticks.
+   * Keep it a few sync intervals. Default 3,000.
    */
   inFlightTtl?: number;
 }
@@ -37,6 +38,6 @@ export function clusterSettings(options: ClusterOptions | undefined): ClusterSet
     claimToleranceMs: options.claimTolerance ?? 1_000,
     leaseTtlMs: options.leaseTtl ?? 10_000,
     syncIntervalMs: options.syncInterval ?? 1_000,
-    inFlightTtlMs: options.inFlightTtl ?? 600_000,
+    inFlightTtlMs: options.inFlightTtl ?? 3_000,
   };
 }

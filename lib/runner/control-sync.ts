@@ -1,7 +1,7 @@
 import { messages } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { rebuildTrigger } from '../triggers/trigger-rebuild.js';
-import type { ControlChange, ControlState, Coordinator } from './coordinator.js';
+import type { ControlChange, ControlState, Coordinator, InFlightRun } from './coordinator.js';
 import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
@@ -16,6 +16,8 @@ export interface ControlSyncDeps {
   resume(task: ScheduledTask): void;
   /** Throws when the trigger does not fit the task. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void;
+  /** The in-flight marks to renew with each read (runs going on here under overlap 'skip'). */
+  renew(): { runs: InFlightRun[]; ttlMs: number };
 }
 
 /** The versions of a task's control state this replica has applied. */
@@ -31,7 +33,8 @@ const NONE: Applied = { version: 0, triggerVersion: 0 };
  * to the store first and applied here once committed; every `intervalMs` one read brings the
  * state of all tasks, and whatever grew since is applied (with the usual events). A trigger comes
  * as its description and is rebuilt here. Claims carry the version applied, so the store refuses
- * ticks planned with a trigger it replaced.
+ * ticks planned with a trigger it replaced. The same read renews the in-flight marks of this
+ * replica's runs (overlap 'skip'), which expire once it stops.
  */
 export class ControlSync {
   private readonly applied = new WeakMap<ScheduledTask, Applied>();
@@ -81,10 +84,12 @@ export class ControlSync {
 
   private async read(): Promise<void> {
     const tasks = [...this.deps.tasks()];
-    if (tasks.length === 0) return;
+    const renew = this.deps.renew();
+    if (tasks.length === 0 && renew.runs.length === 0) return;
     let states: (ControlState | null)[];
     try {
-      states = await this.deps.coordinator.readControl(tasks.map((task) => task.id));
+      const ids = tasks.map((task) => task.id);
+      states = await this.deps.coordinator.readControl(ids, renew.runs.length ? renew : undefined);
     } catch (error) {
       // Logged once per outage; claims report the store's reachability on their own.
       if (!this.failing) this.deps.logger.warn(messages.controlSyncFailed(describeError(error).message));

@@ -15,7 +15,8 @@ export interface TickClaim {
   maxLoopCount?: number | null;
   /**
    * Overlap 'skip' cluster-wide: how long (ms) the run is marked in flight at claim unless its
-   * history record clears it first (a dead replica's mark expires). Null or absent: not marked.
+   * history record clears it first or its replica renews it (readControl); a dead replica's mark
+   * expires. Null or absent: not marked.
    */
   inFlightTtlMs?: number | null;
 }
@@ -46,6 +47,12 @@ export type ClaimOutcome =
       won: false;
       reason: ClaimRefusal;
     };
+
+/** A run going on under overlap 'skip', by the fencing token of its tick. */
+export interface InFlightRun {
+  taskId: string;
+  fencingToken: number;
+}
 
 /** A change of a task's shared control state. */
 export type ControlChange =
@@ -148,8 +155,16 @@ export interface Coordinator {
    * version grown by one). Later claims of the task are judged on it.
    */
   writeControl(taskId: string, change: ControlChange): Promise<ControlState>;
-  /** The control state of many tasks in one round trip, null for a task never changed. */
-  readControl(taskIds: readonly string[]): Promise<(ControlState | null)[]>;
+  /**
+   * The control state of many tasks in one round trip, null for a task never changed. In the same
+   * round trip, `renew` extends by its ttl the in-flight marks of runs still going on this replica
+   * (a mark whose token is no longer the task's is left alone), so a replica that dies stops
+   * renewing and its marks expire within one ttl.
+   */
+  readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]>;
   /**
    * Records a manual run request first-writer-wins, for `ttlMs` (judged on the store's clock):
    * true for the first claim of (task, request id), false while one is recorded.

@@ -5,6 +5,7 @@ import type {
   ControlChange,
   ControlState,
   Coordinator,
+  InFlightRun,
   LeaseOutcome,
   TickClaim,
 } from './coordinator.js';
@@ -47,6 +48,10 @@ export class InMemoryCoordinator implements Coordinator {
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
     const now = Date.now();
+    // Tasks whose run this batch marked in flight: a later tick of the task in the same batch
+    // (catch-up after an outage) is not refused by that mark; it takes the mark over, and the
+    // replica, which records the older ones missed, applies its own overlap policy.
+    const markedHere = new Set<string>();
     return ticks.map((tick): ClaimOutcome => {
       const { taskId, scheduledAt } = tick;
       if (scheduledAt > now + toleranceMs) return { won: false, reason: 'early' };
@@ -65,11 +70,15 @@ export class InMemoryCoordinator implements Coordinator {
       cell.highWater = scheduledAt;
       cell.loops++;
       const ttl = tick.inFlightTtlMs ?? null;
-      if (ttl !== null && cell.inFlight !== null && cell.inFlight.until > now) {
+      const busy = cell.inFlight !== null && cell.inFlight.until > now && !markedHere.has(taskId);
+      if (ttl !== null && busy) {
         return { won: false, reason: 'overlap' };
       }
       const fencingToken = ++cell.fencingToken;
-      if (ttl !== null) cell.inFlight = { token: fencingToken, until: now + ttl };
+      if (ttl !== null) {
+        cell.inFlight = { token: fencingToken, until: now + ttl };
+        markedHere.add(taskId);
+      }
       return { won: true, fencingToken };
     });
   }
@@ -90,7 +99,15 @@ export class InMemoryCoordinator implements Coordinator {
     return structuredClone(control);
   }
 
-  async readControl(taskIds: readonly string[]): Promise<(ControlState | null)[]> {
+  async readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]> {
+    const now = Date.now();
+    for (const { taskId, fencingToken } of renew?.runs ?? []) {
+      const mark = this.tasks.get(taskId)?.inFlight;
+      if (mark && mark.token === fencingToken) mark.until = now + renew!.ttlMs;
+    }
     return taskIds.map((taskId) => {
       const control = this.tasks.get(taskId)?.control;
       return control ? structuredClone(control) : null;

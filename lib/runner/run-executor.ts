@@ -134,6 +134,17 @@ export class RunExecutor {
     }
   }
 
+  /** Cluster mode: the runs in flight here that hold a tick's fencing token, to renew their marks. */
+  tokenRuns(): { taskId: string; fencingToken: number }[] {
+    const runs: { taskId: string; fencingToken: number }[] = [];
+    for (const attempts of [this.active, this.backoffs]) {
+      for (const { task, fencingToken } of attempts) {
+        if (fencingToken !== null) runs.push({ taskId: task.id, fencingToken });
+      }
+    }
+    return runs;
+  }
+
   /** Names of the tasks with a run in flight (a few, then a count). */
   activeTaskNames(): string[] {
     return [...new Set([...this.active].map((attempt) => attempt.task.name))];

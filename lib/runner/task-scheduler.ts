@@ -178,6 +178,7 @@ export class TaskScheduler {
           pause: (task) => this.pauseHere(task),
           resume: (task) => this.resumeHere(task),
           setTrigger: (task, trigger) => this.setTriggerHere(task, trigger),
+          renew: () => ({ runs: this.executor.tokenRuns(), ttlMs: cluster.inFlightTtlMs }),
         })
       : null;
   }
@@ -440,15 +441,10 @@ export class TaskScheduler {
   /** What a claim of the task carries: the control version, the loop budget, the in-flight mark. */
   private claimTerms(task: ScheduledTask): Omit<TickClaim, 'taskId' | 'scheduledAt'> {
     const { trigger, policies } = task;
-    const { claimToleranceMs, inFlightTtlMs } = this.cluster!;
-    let inFlight: number | null = null;
-    if (policies.overlap === 'skip') {
-      inFlight = policies.timeout === null ? inFlightTtlMs : policies.timeout + claimToleranceMs;
-    }
     return {
       version: this.control!.versionOf(task),
       maxLoopCount: trigger instanceof LoopController ? (trigger.maxLoopCount ?? null) : null,
-      inFlightTtlMs: inFlight,
+      inFlightTtlMs: policies.overlap === 'skip' ? this.cluster!.inFlightTtlMs : null,
     };
   }
 

@@ -16,7 +16,7 @@ export interface ClusterSettings {
   leaseTtlMs: number;
   /** How often the shared control state is read (ms). */
   syncIntervalMs: number;
-  /** How long a run stays marked in flight without a record, for tasks without a timeout (ms). */
+  /** How long a run's in-flight mark lasts without renewal (ms). */
   inFlightTtlMs: number;
 }
 

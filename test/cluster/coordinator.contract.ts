@@ -212,6 +212,46 @@ export function describeCoordinator(
       expect((await a.claimTicks('replica-a', tick(now - 1_000, 300), 0))[0].won).toBe(true);
     });
 
+    it('lets a later tick of a batch take over the mark an earlier one made (catch-up)', async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number) => ({
+        taskId: 'catch-up',
+        scheduledAt,
+        inFlightTtlMs: 60_000,
+      });
+      const outcomes = await a.claimTicks('replica-a', [tick(now - 3_000), tick(now - 2_000)], 0);
+      expect(outcomes.map((outcome) => outcome.won)).toEqual([true, true]);
+      // The mark is the newest's: another replica's next tick overlaps it.
+      expect((await b.claimTicks('replica-b', [tick(now - 1_000)], 0))[0]).toEqual({
+        won: false,
+        reason: 'overlap',
+      });
+    });
+
+    it('renews the in-flight mark of a run still going, in the control read', async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number) => [
+        { taskId: 'renewed', scheduledAt, inFlightTtlMs: 400 },
+      ];
+      const [won] = await a.claimTicks('replica-a', tick(now - 5_000), 0);
+      const fencingToken = won.won ? won.fencingToken : 0;
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      for (let i = 0; i < 3; i++) {
+        await sleep(250);
+        const runs = [{ taskId: 'renewed', fencingToken }];
+        expect(await a.readControl(['renewed'], { runs, ttlMs: 400 })).toEqual([null]);
+      }
+      // 750 ms after the claim, past its first ttl: still marked.
+      expect((await b.claimTicks('replica-b', tick(now - 4_000), 0))[0]).toEqual({
+        won: false,
+        reason: 'overlap',
+      });
+      // A wrong token renews nothing; unrenewed, the mark expires.
+      await a.readControl([], { runs: [{ taskId: 'renewed', fencingToken: -1 }], ttlMs: 60_000 });
+      await sleep(550);
+      expect((await b.claimTicks('replica-b', tick(now - 3_000), 0))[0].won).toBe(true);
+    });
+
     it('records a manual run request first-writer-wins, until it expires', async () => {
       const [first, second] = await Promise.all([
         a.claimRequest('replica-a', 'manual', 'req-1', 60_000),
