@@ -33,6 +33,7 @@ export type {
 } from './runner/task-policies.js';
 export {
   TaskScheduler,
+  REQUEST_ID_TTL_MS,
   type RunNowOptions,
   type TaskSchedulerOptions,
   type SchedulerShutdownOptions,

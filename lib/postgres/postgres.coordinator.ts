@@ -164,7 +164,9 @@ export class PostgresCoordinator implements Coordinator {
   ): Promise<(ControlState | null)[]> {
     const runs = renew?.runs ?? [];
     if (taskIds.length === 0 && runs.length === 0) return [];
-    const { rows } = await (await this.connected()).query<ControlRow>(this.sql.readControl, [
+    const { rows } = await (
+      await this.connected()
+    ).query<ControlRow>(this.sql.readControl, [
       taskIds,
       runs.map((run) => run.taskId),
       runs.map((run) => run.fencingToken),

@@ -287,10 +287,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
-  private key(
-    kind: 'tick' | 'lease' | 'history' | 'control' | 'request',
-    taskId: string,
-  ): string {
+  private key(kind: 'tick' | 'lease' | 'history' | 'control' | 'request', taskId: string): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
   }
 }

@@ -92,7 +92,8 @@ export class ControlSync {
       states = await this.deps.coordinator.readControl(ids, renew.runs.length ? renew : undefined);
     } catch (error) {
       // Logged once per outage; claims report the store's reachability on their own.
-      if (!this.failing) this.deps.logger.warn(messages.controlSyncFailed(describeError(error).message));
+      if (!this.failing)
+        this.deps.logger.warn(messages.controlSyncFailed(describeError(error).message));
       this.failing = true;
       return;
     }

@@ -457,7 +457,10 @@ export class TaskScheduler {
     }
     // Spent cluster-wide: this replica's own count may be lower (it started later); stop here too.
     if (task.trigger instanceof LoopController && task.trigger.maxLoopCount !== undefined) {
-      task.triggerState.loopCount = Math.max(task.triggerState.loopCount, task.trigger.maxLoopCount);
+      task.triggerState.loopCount = Math.max(
+        task.triggerState.loopCount,
+        task.trigger.maxLoopCount,
+      );
     }
     this.planner.unplan(task);
     this.notifyIfIdle();

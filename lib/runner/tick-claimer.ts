@@ -219,7 +219,14 @@ export class TickClaimer {
       const { executor } = this.deps;
       const token = outcome.fencingToken;
       if (!this.deps.planning() || task.paused) {
-        executor.recordNotRun(task, 'skipped', scheduledAt, messages.wonWhileStopping, 'schedule', token);
+        executor.recordNotRun(
+          task,
+          'skipped',
+          scheduledAt,
+          messages.wonWhileStopping,
+          'schedule',
+          token,
+        );
       } else if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
         const why = messages.missedWhileDown;
         executor.recordNotRun(task, 'missed', scheduledAt, why, 'schedule', token);

@@ -141,7 +141,7 @@ describe('cluster harness: replicas as processes, on Redis and PostgreSQL (real 
       await sleep(5_000 - (Date.now() % 1_000));
       const killedAt = Date.now();
       await victim!.kill();
-      await sleep(6_000);
+      await sleep(8_000);
       const to = Date.now() - 1_000;
       await set.stopAll();
       const runs = set.runs();
