@@ -274,7 +274,7 @@ interface ControlRow {
 function controlState(row: ControlRow | undefined): ControlState | null {
   if (!row || row.version === null) return null;
   return {
-    paused: row.paused === true,
+    paused: row.paused,
     version: Number(row.version),
     triggerVersion: Number(row.trigger_version ?? 0),
     trigger: row.trigger ?? null,

@@ -86,7 +86,8 @@ ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS busy_until bigint;
 ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS busy_token bigint;
 CREATE TABLE IF NOT EXISTS ${control} (
   task_id text PRIMARY KEY,
-  paused boolean NOT NULL DEFAULT false,
+  -- NULL until paused or resumed once: as declared in code
+  paused boolean,
   -- grows with each change; trigger_version is the version of the last setTrigger
   version bigint NOT NULL,
   trigger_version bigint NOT NULL DEFAULT 0,

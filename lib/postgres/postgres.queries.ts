@@ -112,7 +112,13 @@ export const STORE_CLOCK_SQL = `SELECT (extract(epoch FROM clock_timestamp()) * 
 export function writeControlSql({ control, ticks }: PostgresTables): string {
   return `WITH changed AS (
   INSERT INTO ${control} AS c (task_id, paused, version, trigger_version, trigger)
-  VALUES ($1, $2 = 'pause', 1, CASE WHEN $2 = 'setTrigger' THEN 1 ELSE 0 END, $3::jsonb)
+  VALUES (
+    $1,
+    CASE $2 WHEN 'pause' THEN true WHEN 'resume' THEN false END,
+    1,
+    CASE WHEN $2 = 'setTrigger' THEN 1 ELSE 0 END,
+    $3::jsonb
+  )
   ON CONFLICT (task_id) DO UPDATE SET
     version = c.version + 1,
     paused = CASE $2 WHEN 'pause' THEN true WHEN 'resume' THEN false ELSE c.paused END,

@@ -298,7 +298,7 @@ function controlState(reply: unknown): ControlState | null {
   const [paused, version, triggerVersion, trigger] = reply as (string | null)[];
   if (version === null || version === undefined) return null;
   return {
-    paused: paused === '1',
+    paused: paused === '1' ? true : paused === '0' ? false : null,
     version: Number(version),
     triggerVersion: Number(triggerVersion ?? 0),
     trigger: typeof trigger === 'string' ? (JSON.parse(trigger) as ControlState['trigger']) : null,

@@ -86,7 +86,7 @@ return answers
 
 /**
  * Commits one control change of a task and answers the state committed.
- * KEYS[1]: the task's control hash (`paused` '1' or '0', `version`, `tversion`: the version of
+ * KEYS[1]: the task's control hash (`paused` '1' or '0', absent until paused or resumed, `version`, `tversion`: the version of
  * the last setTrigger, `trigger`: its description as JSON); KEYS[2]: its claim hash.
  * ARGV[1]: 'pause', 'resume' or 'setTrigger'; ARGV[2]: the trigger's JSON for setTrigger.
  * setTrigger also resets the claim hash's `loops`: the new trigger's budget starts from zero.

@@ -123,7 +123,8 @@ export class ControlSync {
         this.deps.logger.error(messages.controlNotApplied(task.name, reason));
       }
     }
-    if (state.paused) this.deps.pause(task);
-    else this.deps.resume(task);
+    // Null: never paused or resumed in the cluster; the task keeps its own (`disabled`) state.
+    if (state.paused === true) this.deps.pause(task);
+    else if (state.paused === false) this.deps.resume(task);
   }
 }

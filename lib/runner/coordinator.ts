@@ -63,7 +63,8 @@ export type ControlChange =
 
 /** A task's control state as committed in the store, the same for every replica. */
 export interface ControlState {
-  paused: boolean;
+  /** Null until paused or resumed once: as declared in code (`disabled` tasks start paused). */
+  paused: boolean | null;
   /** Grows with each change of the task (pause, resume, setTrigger). */
   version: number;
   /** The version of the last setTrigger (0: none); ticks planned before it are stale. */

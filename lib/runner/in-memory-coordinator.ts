@@ -85,7 +85,7 @@ export class InMemoryCoordinator implements Coordinator {
 
   async writeControl(taskId: string, change: ControlChange): Promise<ControlState> {
     const cell = this.cell(taskId);
-    const before = cell.control ?? { paused: false, version: 0, triggerVersion: 0, trigger: null };
+    const before = cell.control ?? { paused: null, version: 0, triggerVersion: 0, trigger: null };
     const version = before.version + 1;
     const control: ControlState = { ...before, version };
     if (change.kind === 'pause') control.paused = true;

@@ -175,6 +175,21 @@ describe('pause, resume and setTrigger reach every replica', () => {
     await closeAll([restarted]);
   });
 
+  it('a disabled task stays paused everywhere when only its trigger changes', async () => {
+    @Injectable()
+    class Dormant {
+      replica = '';
+      @Task(new Cron('* * * * * *'), { name: 'dormant', disabled: true })
+      dormant() {}
+    }
+    const apps = await replicas(['a', 'b'], Dormant, new InMemoryCoordinator());
+    await apps[0].get(TaskRegistry).setTrigger('dormant', new Cron('*/2 * * * * *', { tz: 'UTC' }));
+    await jest.advanceTimersByTimeAsync(1_500);
+    const onB = apps[1].get(TaskRegistry).getTask('dormant');
+    expect(onB).toMatchObject({ paused: true, trigger: { expression: '*/2 * * * * *' } });
+    await closeAll(apps);
+  });
+
   it('refuses, naming the task, a trigger that cannot be rebuilt on the other replicas', async () => {
     class EveryOtherSecond extends BaseTrigger {
       override get deterministic() {

@@ -132,6 +132,13 @@ export function describeCoordinator(
         null,
       ]);
       expect(await a.readControl([])).toEqual([]);
+      // Never paused or resumed: null, the task keeps what its code says (a disabled one stays so).
+      expect(await a.writeControl('ctl-fresh', { kind: 'setTrigger', trigger: every })).toEqual({
+        paused: null,
+        version: 1,
+        triggerVersion: 1,
+        trigger: every,
+      });
     });
 
     it('refuses the ticks of a paused task (used up: nobody else gets them) and of a stale trigger', async () => {
