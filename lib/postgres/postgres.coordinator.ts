@@ -56,6 +56,8 @@ export type PostgresCoordinatorOptions =
     });
 
 const fail = optionError('PostgresCoordinator');
+/** Records written in one history statement at most. */
+const MAX_HISTORY_BATCH = 1_000;
 const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
 
 /**
@@ -72,6 +74,13 @@ export class PostgresCoordinator implements Coordinator {
   private pool: Pool | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
+  /** Records waiting for the next history statement. */
+  private readonly historyQueue: {
+    record: ClusterRunRecord;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private writingHistory = false;
   private readonly sql: Record<
     | 'claim'
     | 'last'
@@ -214,15 +223,37 @@ export class PostgresCoordinator implements Coordinator {
     await (await this.connected()).query(this.sql.release, [instanceId, taskIds]);
   }
 
-  async appendHistory(record: ClusterRunRecord): Promise<void> {
-    await (
-      await this.connected()
-    ).query(this.sql.append, [
-      record.taskId,
-      JSON.stringify(record),
-      this.historySize,
-      record.fencingToken ?? null,
-    ]);
+  /**
+   * Appends a record. Records that come while a batch is being written wait and go together in
+   * the next statement (a group commit), so appends keep up with many runs a second.
+   */
+  appendHistory(record: ClusterRunRecord): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => {
+      this.historyQueue.push({ record, resolve, reject });
+    });
+    if (!this.writingHistory) void this.writeHistory();
+    return written;
+  }
+
+  private async writeHistory(): Promise<void> {
+    this.writingHistory = true;
+    while (this.historyQueue.length > 0) {
+      const batch = this.historyQueue.splice(0, MAX_HISTORY_BATCH);
+      try {
+        await (
+          await this.connected()
+        ).query(this.sql.append, [
+          batch.map(({ record }) => record.taskId),
+          batch.map(({ record }) => JSON.stringify(record)),
+          batch.map(({ record }) => record.fencingToken ?? null),
+          this.historySize,
+        ]);
+        for (const { resolve } of batch) resolve();
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+    this.writingHistory = false;
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {

@@ -76,23 +76,44 @@ UPDATE ${leases} l SET holder = NULL FROM mine WHERE l.task_id = mine.task_id AN
 }
 
 /**
- * Appends a record ($1 task id, $2 record as JSON) and, in the same statement, deletes the task's
- * rows beyond the newest $3 (history size) and clears the run marked in flight (overlap 'skip')
- * when the record carries its fencing token ($4, NULL for none). The DELETE does not see the row being inserted (one
- * snapshot), so it keeps $3 - 1 older rows; two appends racing may leave one row too many until
- * the next append, which listHistory hides by capping its LIMIT.
+ * Appends a batch of records in one statement: $1 task ids, $2 records (JSON), $3 their fencing
+ * tokens (NULL for none), $4 history size. One statement per batch, not per record: at a thousand
+ * runs a second, a commit per record falls behind, and the in-flight marks (overlap 'skip') that
+ * the records clear would then refuse the next ticks.
+ *
+ * - Each task keeps its newest $4 rows: the DELETE does not see the rows being inserted (one
+ *   snapshot), so it keeps $4 minus the task's new rows of older ones. Two batches racing may
+ *   leave a few rows too many until the next, which listHistory hides by capping its LIMIT.
+ * - A record carrying the token of its task's run marked in flight clears that mark; the claim
+ *   rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
  */
 export function appendHistorySql({ history, ticks }: PostgresTables): string {
-  return `WITH added AS (
-  INSERT INTO ${history} (task_id, record) VALUES ($1, $2::jsonb)
+  return `WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::jsonb[], $3::bigint[]) WITH ORDINALITY
+    AS i(task_id, record, token, ord)
+),
+added AS (
+  INSERT INTO ${history} (task_id, record) SELECT task_id, record FROM input ORDER BY ord
+),
+marks AS (
+  SELECT t.task_id FROM ${ticks} t JOIN input i ON t.task_id = i.task_id AND t.busy_token = i.token
+  ORDER BY t.task_id FOR UPDATE OF t
 ),
 cleared AS (
-  UPDATE ${ticks} SET busy_until = NULL, busy_token = NULL
-  WHERE task_id = $1 AND busy_token = $4::bigint
+  UPDATE ${ticks} t SET busy_until = NULL, busy_token = NULL FROM marks
+  WHERE t.task_id = marks.task_id
+),
+per_task AS (
+  SELECT task_id, count(*) AS added FROM input GROUP BY task_id
+),
+beyond AS (
+  SELECT h.id FROM (
+    SELECT id, task_id, row_number() OVER (PARTITION BY task_id ORDER BY id DESC) AS newest
+    FROM ${history} WHERE task_id IN (SELECT task_id FROM per_task)
+  ) h JOIN per_task p USING (task_id)
+  WHERE h.newest > greatest($4::int - p.added, 0)
 )
-DELETE FROM ${history} WHERE task_id = $1 AND id <= (
-  SELECT id FROM ${history} WHERE task_id = $1 ORDER BY id DESC OFFSET $3::int - 1 LIMIT 1
-)`;
+DELETE FROM ${history} WHERE id IN (SELECT id FROM beyond)`;
 }
 
 /** The newest records of a task ($1), at most $2. */
