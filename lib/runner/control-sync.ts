@@ -1,7 +1,15 @@
 import { messages } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { rebuildTrigger } from '../triggers/trigger-rebuild.js';
-import type { ControlChange, ControlState, Coordinator, InFlightRun } from './coordinator.js';
+import { LoopController } from '../triggers/loop-controller.js';
+import type {
+  ClaimRefusal,
+  ControlChange,
+  ControlState,
+  Coordinator,
+  InFlightRun,
+  TickClaim,
+} from './coordinator.js';
 import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
@@ -10,14 +18,18 @@ import type { SchedulerLogger } from './scheduler-logger.js';
 export interface ControlSyncDeps {
   coordinator: Coordinator;
   intervalMs: number;
+  /** How long a run's in-flight mark lasts unless renewed (ms). */
+  inFlightTtlMs: number;
   logger: SchedulerLogger;
   tasks(): Iterable<ScheduledTask>;
   pause(task: ScheduledTask): void;
   resume(task: ScheduledTask): void;
   /** Throws when the trigger does not fit the task. */
   setTrigger(task: ScheduledTask, trigger: BaseTrigger): void;
-  /** The in-flight marks to renew with each read (runs going on here under overlap 'skip'). */
-  renew(): { runs: InFlightRun[]; ttlMs: number };
+  /** The runs going on here under a tick's fencing token: their in-flight marks are renewed. */
+  runsWithTokens(): InFlightRun[];
+  /** The task's loop budget is spent cluster-wide: plan it no more. */
+  exhausted(task: ScheduledTask): void;
 }
 
 /** The versions of a task's control state this replica has applied. */
@@ -48,6 +60,31 @@ export class ControlSync {
   /** The control version this replica plans the task with (0 before any change). */
   versionOf(task: ScheduledTask): number {
     return (this.applied.get(task) ?? NONE).version;
+  }
+
+  /** What a claim of the task carries: the control version, the loop budget, the in-flight mark. */
+  claimTerms(task: ScheduledTask): Omit<TickClaim, 'taskId' | 'scheduledAt'> {
+    const { trigger, policies } = task;
+    return {
+      version: this.versionOf(task),
+      maxLoopCount: trigger instanceof LoopController ? (trigger.maxLoopCount ?? null) : null,
+      inFlightTtlMs: policies.overlap === 'skip' ? this.deps.inFlightTtlMs : null,
+    };
+  }
+
+  /** The store refused a tick for the task's shared state: catch up with it. */
+  refused(task: ScheduledTask, reason: ClaimRefusal): void {
+    if (reason !== 'exhausted') {
+      // Paused or stale: another replica changed the task since the last sync.
+      void this.pull();
+      return;
+    }
+    // Spent cluster-wide: this replica's own count may be lower (it started later); stop here too.
+    const { trigger, triggerState } = task;
+    if (trigger instanceof LoopController && trigger.maxLoopCount !== undefined) {
+      triggerState.loopCount = Math.max(triggerState.loopCount, trigger.maxLoopCount);
+    }
+    this.deps.exhausted(task);
   }
 
   /** Commits a change in the store, then applies it here; rejects if the store refuses. */
@@ -84,7 +121,7 @@ export class ControlSync {
 
   private async read(): Promise<void> {
     const tasks = [...this.deps.tasks()];
-    const renew = this.deps.renew();
+    const renew = { runs: this.deps.runsWithTokens(), ttlMs: this.deps.inFlightTtlMs };
     if (tasks.length === 0 && renew.runs.length === 0) return;
     let states: (ControlState | null)[];
     try {

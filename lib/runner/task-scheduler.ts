@@ -7,12 +7,11 @@ import {
   TaskRemovedError,
 } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
-import { LoopController } from '../triggers/loop-controller.js';
 import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
 import { FirePlanner, type ClusterStatus } from './fire-planner.js';
 import { clusterSettings, type ClusterOptions } from './cluster-options.js';
-import type { ClaimRefusal, Coordinator, TickClaim } from './coordinator.js';
+import type { Coordinator } from './coordinator.js';
 import { ControlSync } from './control-sync.js';
 import { InMemoryCoordinator } from './in-memory-coordinator.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
@@ -166,19 +165,24 @@ export class TaskScheduler {
       random,
       planning: () => this.state === 'running',
       changed: () => this.notifyIfIdle(),
-      claimTerms: (task) => this.claimTerms(task),
-      claimRefused: (task, reason) => this.claimRefused(task, reason),
+      claimTerms: (task) => this.control!.claimTerms(task),
+      claimRefused: (task, reason) => this.control!.refused(task, reason),
     });
     this.control = cluster
       ? new ControlSync({
           coordinator: cluster.coordinator,
           intervalMs: cluster.syncIntervalMs,
+          inFlightTtlMs: cluster.inFlightTtlMs,
           logger: this.logger,
           tasks: () => this.catalog.values(),
           pause: (task) => this.pauseHere(task),
           resume: (task) => this.resumeHere(task),
           setTrigger: (task, trigger) => this.setTriggerHere(task, trigger),
-          renew: () => ({ runs: this.executor.tokenRuns(), ttlMs: cluster.inFlightTtlMs }),
+          runsWithTokens: () => this.executor.tokenRuns(),
+          exhausted: (task) => {
+            this.planner.unplan(task);
+            this.notifyIfIdle();
+          },
         })
       : null;
   }
@@ -436,34 +440,6 @@ export class TaskScheduler {
     if (this.leases && task.phase === 'scheduled' && !task.trigger.deterministic && !task.local) {
       this.leases.add(task);
     }
-  }
-
-  /** What a claim of the task carries: the control version, the loop budget, the in-flight mark. */
-  private claimTerms(task: ScheduledTask): Omit<TickClaim, 'taskId' | 'scheduledAt'> {
-    const { trigger, policies } = task;
-    return {
-      version: this.control!.versionOf(task),
-      maxLoopCount: trigger instanceof LoopController ? (trigger.maxLoopCount ?? null) : null,
-      inFlightTtlMs: policies.overlap === 'skip' ? this.cluster!.inFlightTtlMs : null,
-    };
-  }
-
-  /** The store refused a tick for the task's shared state: catch up with it. */
-  private claimRefused(task: ScheduledTask, reason: ClaimRefusal): void {
-    if (reason !== 'exhausted') {
-      // Paused or stale: another replica changed the task since the last sync.
-      void this.control?.pull();
-      return;
-    }
-    // Spent cluster-wide: this replica's own count may be lower (it started later); stop here too.
-    if (task.trigger instanceof LoopController && task.trigger.maxLoopCount !== undefined) {
-      task.triggerState.loopCount = Math.max(
-        task.triggerState.loopCount,
-        task.trigger.maxLoopCount,
-      );
-    }
-    this.planner.unplan(task);
-    this.notifyIfIdle();
   }
 
   /** Starts a scheduled task's loop at `now`, after its initial delay. */
