@@ -137,6 +137,8 @@ export const messages = {
   overlapCluster: 'it overlapped a run in flight on a replica of the cluster',
   wonWhileStopping: 'claimed while the scheduler stopped or the task was paused',
   missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
+  anchorsFailed: (tasks: number, reason: string) =>
+    `Cluster anchors could not be read for ${tasks} task(s) (fixed-rate Every, Once); they wait and are asked for again: ${reason}`,
   leaseRenewFailed: (reason: string) =>
     `Cluster leases could not be renewed; leases not confirmed in time are given up: ${reason}`,
   leaseReleaseFailed: (reason: string) =>
@@ -185,6 +187,7 @@ export const validationMessages = {
     `must be ${alternative === undefined ? '' : `${alternative} or `}an object with the methods ${methods.join(', ')}, got ${describeValue(got)}`,
   notInstance: (typeName: string, got: unknown) =>
     `must be an instance of ${typeName}, got ${describeValue(got)}`,
+  invalidDate: () => 'must be a valid Date, got an Invalid Date',
   unknownTimeZone: (zone: unknown) => `unknown IANA time zone ${describeValue(zone)}`,
 } as const;
 

@@ -4,7 +4,12 @@ export { AIOCLOCK_MODULE_OPTIONS } from './aioclock.module-definition.js';
 export type { AioClockModuleOptions } from './aioclock.options.js';
 export { Task, type TaskOptions } from './decorators/task.decorator.js';
 export { TaskGroup } from './decorators/task-group.decorator.js';
-export { TaskRegistry, type HistoryOptions } from './task.registry.js';
+export {
+  TaskRegistry,
+  MAX_UPCOMING,
+  type HistoryOptions,
+  type UpcomingOptions,
+} from './task.registry.js';
 export { TaskRunHook } from './task-run.hook.js';
 export {
   TaskNotFoundError,
@@ -53,6 +58,7 @@ export type {
   ControlChange,
   ControlState,
   LeaseOutcome,
+  AnchorProposal,
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
 export type { ClusterOptions } from './runner/cluster-options.js';
@@ -63,7 +69,12 @@ export {
   type TriggerPhase,
   type JsonValue,
 } from './triggers/base.trigger.js';
-export type { TriggerState, ChildState, TriggerDefaults } from './triggers/trigger-state.js';
+export type {
+  TriggerState,
+  ChildState,
+  TriggerDefaults,
+  AnchorRequest,
+} from './triggers/trigger-state.js';
 export { LoopController } from './triggers/loop-controller.js';
 export { CalendarTrigger } from './triggers/calendar-trigger.js';
 export { Every, type EveryOptions } from './triggers/every.trigger.js';

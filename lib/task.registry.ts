@@ -12,7 +12,13 @@ import {
   type SchedulerStatus,
 } from './runner/task-scheduler.js';
 import { optionError, TaskNotFoundError } from './errors.js';
-import { checkBoolean, checkInteger, checkKnownKeys, checkString } from './utils/validation.js';
+import {
+  checkBoolean,
+  checkDate,
+  checkInteger,
+  checkKnownKeys,
+  checkString,
+} from './utils/validation.js';
 
 /** Options of `getHistory`. */
 export interface HistoryOptions {
@@ -20,9 +26,24 @@ export interface HistoryOptions {
   limit?: number;
 }
 
+/** Options of `getUpcoming`. */
+export interface UpcomingOptions {
+  /** How many fire times; default 5, at most 1000. */
+  count?: number;
+  /** The earliest fire time to list; default now. */
+  from?: Date;
+}
+
+/** The most fire times `getUpcoming` lists at once. */
+export const MAX_UPCOMING = 1_000;
+
 const HISTORY_KEYS = Object.keys({ limit: true } satisfies Record<keyof HistoryOptions, true>);
 const RUN_KEYS = Object.keys({ respectOverlap: true, requestId: true } satisfies Record<
   keyof RunNowOptions,
+  true
+>);
+const UPCOMING_KEYS = Object.keys({ count: true, from: true } satisfies Record<
+  keyof UpcomingOptions,
   true
 >);
 const REMOVE_KEYS = Object.keys({ abort: true } satisfies Record<keyof RemoveTaskOptions, true>);
@@ -109,6 +130,22 @@ export class TaskRegistry {
     const limit = checkInteger(fail, 'limit', options.limit ?? 20, { min: 1 });
     // A removed task's history stays readable by its name.
     return this.scheduler.history(idOrName, limit);
+  }
+
+  /**
+   * The task's next nominal fire times, in its zone's real instants (DST included), computed on a
+   * copy of its schedule. Empty while paused, for startup and shutdown tasks, once exhausted or
+   * stopped, and for back-to-back triggers (Forever); runs are assumed to take no time where the
+   * next fire depends on a run's end. Unknown: TaskNotFoundError.
+   */
+  getUpcoming(idOrName: string, options: UpcomingOptions = {}): Date[] {
+    const fail = optionError('getUpcoming');
+    checkKnownKeys(fail, '', options, UPCOMING_KEYS);
+    const count = checkInteger(fail, 'count', options.count ?? 5, { min: 1, max: MAX_UPCOMING });
+    const from =
+      options.from === undefined ? Date.now() : checkDate(fail, 'from', options.from).getTime();
+    const task = this.scheduler.get(idOrName);
+    return this.scheduler.upcoming(task, from, count).map((at) => new Date(at));
   }
 
   /**

@@ -37,6 +37,7 @@ import {
 } from './submit-options.js';
 import {
   resolveSupervisorOptions,
+  type PoolOptions,
   type ShutdownOptions,
   type SupervisorStats,
   type TaskSupervisorOptions,
@@ -52,6 +53,8 @@ export class TaskSupervisor {
   readonly events$: Observable<BackgroundEvent> = this.bus.events$;
   private readonly lanes: Record<ExecutorKind, SlotPool>;
   private readonly executors: Record<ExecutorKind, JobExecutor>;
+  /** Each pool's resolved slot limits, as dashboards and metrics show them. */
+  readonly poolLimits: Readonly<Record<ExecutorKind, Readonly<Required<PoolOptions>>>>;
   private readonly live = new Map<number, Job>();
   private readonly retention: JobRetention;
   private readonly limiter: Limiter;
@@ -65,6 +68,7 @@ export class TaskSupervisor {
 
   constructor(options?: TaskSupervisorOptions) {
     const resolved = resolveSupervisorOptions(options);
+    this.poolLimits = resolved.pools;
     this.lanes = {
       inline: new SlotPool(resolved.pools.inline),
       thread: new SlotPool(resolved.pools.thread),

@@ -3,6 +3,7 @@ import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
+  AnchorProposal,
   ClaimOutcome,
   ClaimRefusal,
   ClusterRunRecord,
@@ -22,6 +23,7 @@ import {
 } from './postgres.migration.js';
 import { postgresMessages } from './postgres.messages.js';
 import {
+  anchorsSql,
   appendHistorySql,
   claimRequestSql,
   claimTicksSql,
@@ -93,6 +95,7 @@ export class PostgresCoordinator implements Coordinator {
     | 'request',
     string
   >;
+  private readonly anchorsSql: string;
 
   constructor(options: PostgresCoordinatorOptions) {
     checkKnownKeys(fail, '', options, KEYS);
@@ -124,6 +127,7 @@ export class PostgresCoordinator implements Coordinator {
       readControl: readControlSql(tables),
       request: claimRequestSql(tables),
     };
+    this.anchorsSql = anchorsSql(tables);
   }
 
   /** Opens the pool (when given a connection string) and runs the idempotent migration. */
@@ -278,6 +282,18 @@ export class PostgresCoordinator implements Coordinator {
     this.closed = true;
     await this.connecting?.catch(() => undefined);
     if (this.ownsPool) await this.pool?.end();
+  }
+
+  async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
+    if (proposals.length === 0) return [];
+    const { rows } = await (
+      await this.connected()
+    ).query<{ anchor_at: string }>(this.anchorsSql, [
+      proposals.map((proposal) => proposal.taskId),
+      proposals.map((proposal) => proposal.schedule),
+      proposals.map((proposal) => proposal.proposedAt),
+    ]);
+    return rows.map(({ anchor_at }) => Number(anchor_at));
   }
 
   private async open(): Promise<void> {

@@ -25,6 +25,7 @@ export interface PostgresTables {
   requests: string;
   /** The claim function (see claimTicksFunction). */
   claim: string;
+  anchors: string;
 }
 
 /** Names the tables of `schema` (already checked) for SQL text. */
@@ -37,6 +38,7 @@ export function postgresTables(schema: string): PostgresTables {
     control: `"${schema}".task_control`,
     requests: `"${schema}".run_requests`,
     claim: `"${schema}".claim_ticks`,
+    anchors: `"${schema}".task_anchors`,
   };
 }
 
@@ -47,7 +49,7 @@ export function postgresTables(schema: string): PostgresTables {
 export function postgresMigration(schema: string = DEFAULT_POSTGRES_SCHEMA): string {
   const name = checkSchemaName(optionError('postgresMigration'), 'schema', schema);
   const tables = postgresTables(name);
-  const { schema: quoted, ticks, history, leases, control, requests } = tables;
+  const { schema: quoted, ticks, history, leases, control, requests, anchors } = tables;
   // Replicas starting together race on CREATE ... IF NOT EXISTS, which can still fail on the
   // catalog's unique index; the advisory lock (per schema, held to COMMIT) makes them take turns.
   return `BEGIN;
@@ -103,6 +105,13 @@ CREATE TABLE IF NOT EXISTS ${requests} (
   PRIMARY KEY (task_id, request_id)
 );
 ${claimTicksFunction(tables)}
+-- Added with anchors: the first instant proposed for each (task, schedule), kept for good.
+CREATE TABLE IF NOT EXISTS ${anchors} (
+  task_id text NOT NULL,
+  schedule text NOT NULL,
+  anchor_at bigint NOT NULL,
+  PRIMARY KEY (task_id, schedule)
+);
 COMMIT;
 `;
 }

@@ -201,3 +201,30 @@ ON CONFLICT (task_id, request_id) DO UPDATE SET
 WHERE r.expires_at <= (SELECT now_ms FROM clock)
 RETURNING 1 AS won`;
 }
+
+/**
+ * Keeps the first anchor proposed for each (task, schedule) and answers the kept ones, in one
+ * statement. Parameters: $1 task ids, $2 schedules, $3 proposed anchors (epoch ms). Answers one
+ * row per input proposal, in input order: `anchor_at` as text (bigint).
+ *
+ * - A proposal for a row that exists is an update of the row to itself rather than DO NOTHING:
+ *   RETURNING then gives the committed anchor even when another replica inserted it after this
+ *   statement's snapshot was taken (a read of the table would not see it).
+ * - A (task, schedule) named twice is upserted once, with its first proposal (a second upsert of
+ *   one row in a statement is an error); rows go in key order, so overlapping batches cannot
+ *   deadlock.
+ */
+export function anchorsSql({ anchors }: PostgresTables): string {
+  return `WITH input AS (
+  SELECT task_id, schedule, proposed_at, ord
+  FROM unnest($1::text[], $2::text[], $3::bigint[]) WITH ORDINALITY AS i(task_id, schedule, proposed_at, ord)
+),
+kept AS (
+  INSERT INTO ${anchors} AS a (task_id, schedule, anchor_at)
+  SELECT DISTINCT ON (task_id, schedule) task_id, schedule, proposed_at
+  FROM input ORDER BY task_id, schedule, ord
+  ON CONFLICT (task_id, schedule) DO UPDATE SET anchor_at = a.anchor_at
+  RETURNING a.task_id, a.schedule, a.anchor_at
+)
+SELECT k.anchor_at::text AS anchor_at FROM input i JOIN kept k USING (task_id, schedule) ORDER BY i.ord`;
+}

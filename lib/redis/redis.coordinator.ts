@@ -2,6 +2,7 @@ import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
 import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Redis } from 'ioredis';
 import type {
+  AnchorProposal,
   ClaimOutcome,
   ClaimRefusal,
   ClusterRunRecord,
@@ -256,6 +257,19 @@ export class RedisCoordinator implements Coordinator {
     await client.quit().catch(() => client.disconnect());
   }
 
+  async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
+    const client = this.ready('anchors');
+    if (proposals.length === 0) return [];
+    const keys = proposals.map(({ taskId }) => this.key('anchor', taskId));
+    const args = proposals.flatMap(({ schedule, proposedAt }) => [schedule, String(proposedAt)]);
+    const answers = await evalScript(client, SCRIPTS.anchors, keys, args);
+    const anchors = Array.isArray(answers) ? answers.map(Number) : [];
+    if (anchors.length !== proposals.length || !anchors.every(Number.isSafeInteger)) {
+      throw new Error(redisMessages.unexpectedAnchorReply(answers));
+    }
+    return anchors;
+  }
+
   private async open(): Promise<void> {
     if (this.url !== undefined) {
       // No offline queue: a claim sent while Redis is away must fail at once (the tick is then
@@ -287,7 +301,10 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
-  private key(kind: 'tick' | 'lease' | 'history' | 'control' | 'request', taskId: string): string {
+  private key(
+    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor',
+    taskId: string,
+  ): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
   }
 }

@@ -16,4 +16,6 @@ export const redisMessages = {
     `RedisCoordinator: the claim script answered ${describeValue(got)}, expected one integer per tick`,
   unexpectedLeaseReply: (got: unknown) =>
     `RedisCoordinator: the lease script answered ${describeValue(got)}, expected an epoch or a holder per task`,
+  unexpectedAnchorReply: (got: unknown) =>
+    `RedisCoordinator: the anchor script answered ${describeValue(got)}, expected one integer per proposal`,
 } as const;

@@ -181,6 +181,22 @@ end
 return 0
 `;
 
+/**
+ * Keeps the first anchor proposed for each (task, schedule) and answers the kept ones.
+ * KEYS[i]: the anchor hash of proposal i's task (one field per schedule).
+ * ARGV[2i - 1]: proposal i's schedule; ARGV[2i]: its proposed anchor (epoch ms).
+ * Answers, per proposal, the kept anchor as the string stored (never a Lua number: see above).
+ */
+export const ANCHORS_SCRIPT = `
+local answers = {}
+for i, key in ipairs(KEYS) do
+  local schedule = ARGV[2 * i - 1]
+  redis.call('HSETNX', key, schedule, ARGV[2 * i])
+  answers[i] = redis.call('HGET', key, schedule)
+end
+return answers
+`;
+
 /** A Lua script with the SHA1 EVALSHA names it by, computed here so no SCRIPT LOAD is needed first. */
 export interface RedisScript {
   source: string;
@@ -198,4 +214,5 @@ export const SCRIPTS = {
   appendHistory: script(APPEND_HISTORY_SCRIPT),
   holdLeases: script(HOLD_LEASES_SCRIPT),
   releaseLeases: script(RELEASE_LEASES_SCRIPT),
+  anchors: script(ANCHORS_SCRIPT),
 } as const;

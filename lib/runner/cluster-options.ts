@@ -11,8 +11,8 @@ export interface ClusterOptions {
   /** How far ahead of the store's clock a tick may be claimed (ms), for clock skew. Default 1,000. */
   claimTolerance?: number;
   /**
-   * How long the lease of a task without deterministic fire times (Every, Forever, custom) lasts
-   * unless renewed (ms); renewed every third of it. Default 10,000.
+   * How long the lease of a task without deterministic fire times (fixed-delay Every, Forever,
+   * custom) lasts unless renewed (ms); renewed every third of it. Default 10,000.
    */
   leaseTtl?: number;
   /**

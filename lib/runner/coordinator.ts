@@ -73,6 +73,18 @@ export interface ControlState {
   trigger: TriggerDescription | null;
 }
 
+/**
+ * One replica's proposal of the instant a task's schedule counts from (a fixed rate's first fire,
+ * `Once`'s moment); see `Coordinator.anchors`.
+ */
+export interface AnchorProposal {
+  taskId: string;
+  /** Names the schedule (the JSON of the trigger's description): a changed trigger gets a new anchor. */
+  schedule: string;
+  /** The anchor this replica would take (epoch ms, an integer). */
+  proposedAt: number;
+}
+
 /** What the store answered for one task of `holdLeases`. */
 export type LeaseOutcome =
   | {
@@ -178,4 +190,12 @@ export interface Coordinator {
   ): Promise<boolean>;
   /** Closes what the coordinator opened; a client passed in by the user is left open. */
   close(): Promise<void>;
+
+  // Anchors: the shared instants that fixed-rate `Every` and `Once` count their fire times from.
+
+  /**
+   * For each (task, schedule), keeps the first anchor proposed anywhere (set if absent) and
+   * answers the kept one, in the order asked, in one round trip; later proposals never change it.
+   */
+  anchors(proposals: readonly AnchorProposal[]): Promise<number[]>;
 }

@@ -8,6 +8,8 @@ import type { ScheduledTask } from './scheduled-task.js';
 import { emitEvent, type EventSink } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import { TimerQueue } from './timer-queue.js';
+import { seededFraction } from './seeded-fraction.js';
+import { holdsAnchor } from '../triggers/trigger-state.js';
 
 /** What `registry.status()` says of the cluster store. */
 export interface ClusterStatus {
@@ -118,12 +120,22 @@ export class FirePlanner {
     if (wait === null) return;
     const plannedAt = from + wait;
     const { jitter } = task.policies;
-    task.jitterMs = jitter > 0 ? Math.floor(this.deps.random() * jitter) : 0;
+    task.jitterMs = jitter > 0 ? Math.floor(this.jitterFraction(task, plannedAt) * jitter) : 0;
     this.timers.schedule(task, plannedAt + task.jitterMs);
     // Checked here rather than in emitEvent: this runs once per run, and the Date is not free.
     if (this.deps.events.observed) {
       emitEvent(this.deps.events, task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
     }
+  }
+
+  /**
+   * Where in the jitter range a fire lands: in a cluster drawn from (task id, nominal time), so
+   * that every replica wakes for a tick at the same jittered instant; else at random.
+   */
+  private jitterFraction(task: ScheduledTask, plannedAt: number): number {
+    return this.deps.cluster === null
+      ? this.deps.random()
+      : seededFraction(`${task.id}:${plannedAt}`);
   }
 
   /** Forgets the task's planned fire. */
@@ -294,7 +306,8 @@ export class FirePlanner {
     // From just before now: a wall time due at this very instant still fires.
     const from = Date.now() - 1;
     for (const task of this.timers.items()) {
-      if (task.trigger.followsWallClock) this.replan(task, from);
+      // A cluster's anchored fixed rate is a grid of wall-clock instants every replica shares.
+      if (task.trigger.followsWallClock || holdsAnchor(task.triggerState)) this.replan(task, from);
       else this.timers.schedule(task, task.dueAt - ms);
     }
   }

@@ -1,5 +1,6 @@
 import { DEFAULT_HISTORY_SIZE } from './run-store.js';
 import type {
+  AnchorProposal,
   ClaimOutcome,
   ClusterRunRecord,
   ControlChange,
@@ -37,6 +38,8 @@ export class InMemoryCoordinator implements Coordinator {
   private readonly tasks = new Map<string, TaskCell>();
   /** Manual run requests: `taskId\0requestId` -> expiry (epoch ms). */
   private readonly requests = new Map<string, number>();
+  /** Kept anchors by task id, then by schedule. */
+  private readonly anchorsByTask = new Map<string, Map<string, number>>();
 
   constructor(private readonly historySize = DEFAULT_HISTORY_SIZE) {}
 
@@ -180,6 +183,17 @@ export class InMemoryCoordinator implements Coordinator {
   }
 
   async close(): Promise<void> {}
+
+  async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
+    return proposals.map(({ taskId, schedule, proposedAt }) => {
+      let kept = this.anchorsByTask.get(taskId);
+      if (!kept) this.anchorsByTask.set(taskId, (kept = new Map()));
+      const anchor = kept.get(schedule);
+      if (anchor !== undefined) return anchor;
+      kept.set(schedule, proposedAt);
+      return proposedAt;
+    });
+  }
 
   private cell(taskId: string): TaskCell {
     let cell = this.tasks.get(taskId);

@@ -19,9 +19,10 @@ export interface LeaseKeeperDeps {
 
 /**
  * Keeps the leases of the tasks that run on one replica at a time: those without deterministic
- * fire times (Every, Forever, custom triggers). Every third of the lease's life it takes or renews
- * all of them in one round trip. A lease it cannot renew is given up locally before the store lets
- * another replica take it, so two replicas never run one such task at once (clocks permitting).
+ * fire times (fixed-delay Every, Forever, custom triggers). Every third of the lease's life it
+ * takes or renews all of them in one round trip. A lease it cannot renew is given up locally
+ * before the store lets another replica take it, so two replicas never run one such task at once
+ * (clocks permitting).
  */
 export class LeaseKeeper {
   private readonly tasks = new Set<ScheduledTask>();

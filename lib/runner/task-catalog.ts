@@ -2,10 +2,12 @@ import { TaskDeclarationError, TaskNotFoundError, messages, optionError } from '
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { CalendarTrigger } from '../triggers/calendar-trigger.js';
 import { isRebuildable } from '../triggers/trigger-rebuild.js';
+import { Cron } from '../triggers/cron.trigger.js';
 import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
 import { checkTrigger, validateTaskDefinition } from './task-definition.js';
 import { resolvePolicies, type TaskPolicies } from './task-policies.js';
+import { taskIdFromName } from './task-id.js';
 
 /**
  * The registered tasks of one scheduler: validates each definition (unique name, a trigger of its
@@ -147,8 +149,14 @@ export class TaskCatalog {
   }
 
   private createState(taskName: string, trigger: BaseTrigger): TriggerState {
+    // Cron `H` is seeded with the task id, so a task picks the same values on every replica and
+    // every restart (Jenkins' meaning of H); the id costs a hash, spent only where H is used.
+    const hashed = trigger.components().some((part) => part instanceof Cron && part.hashed);
+    const defaults = hashed
+      ? { ...this.triggerDefaults, seed: taskIdFromName(taskName) }
+      : this.triggerDefaults;
     try {
-      return trigger.createState(this.triggerDefaults);
+      return trigger.createState(defaults);
     } catch (error) {
       throw new TaskDeclarationError(`Task "${taskName}": ${(error as Error).message}`);
     }

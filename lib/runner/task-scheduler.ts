@@ -9,6 +9,7 @@ import {
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
+import { AnchorKeeper } from './anchor-keeper.js';
 import { FirePlanner, type ClusterStatus } from './fire-planner.js';
 import { clusterSettings, type ClusterOptions } from './cluster-options.js';
 import type { Coordinator } from './coordinator.js';
@@ -25,6 +26,7 @@ import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
 import type { ClusterSettings } from './tick-claimer.js';
 import { TaskCatalog } from './task-catalog.js';
+import { upcomingOfTask } from './upcoming-fires.js';
 
 export { DEFAULT_SHUTDOWN_TIMEOUT };
 
@@ -107,6 +109,8 @@ export class TaskScheduler {
   private readonly cluster: ClusterSettings | null;
   /** Where manual runs' request ids are recorded: the cluster's store, else this process. */
   private readonly requests: Coordinator;
+  /** Cluster mode: the shared anchors of fixed-rate Every and Once, asked for before planning. */
+  private readonly anchors: AnchorKeeper | null;
   private state: SchedulerState = 'created';
   /** Whether scheduled tasks were started, so shutdown tasks are due. */
   private started = false;
@@ -154,9 +158,19 @@ export class TaskScheduler {
           },
         })
       : null;
+    this.anchors = cluster
+      ? new AnchorKeeper({
+          coordinator: cluster.coordinator,
+          logger: this.logger,
+          anchored: (task, fromMs) => {
+            if (!task.awaitingRunEnd) this.planner.plan(task, fromMs);
+          },
+        })
+      : null;
     this.planner = new FirePlanner({
       cluster,
-      standby: (task) => this.leases?.standby(task) ?? false,
+      standby: (task) =>
+        (this.leases?.standby(task) ?? false) || (this.anchors?.isWaiting(task) ?? false),
       leaseToken: (task) => this.leases?.epochOf(task) ?? null,
       executor: this.executor,
       logger: this.logger,
@@ -191,7 +205,10 @@ export class TaskScheduler {
   register(definition: TaskDefinition): ScheduledTask {
     const task = this.catalog.add(definition);
     this.keepLeaseIfLeader(task);
-    if (this.state === 'running') this.startLoop(task, Date.now());
+    if (this.state === 'running') {
+      this.startLoop(task, Date.now());
+      void this.anchors?.flush();
+    }
     return task;
   }
 
@@ -206,6 +223,7 @@ export class TaskScheduler {
     this.planner.dropHeldRuns(task, 'the task was removed', new TaskRemovedError(task.name));
     this.catalog.remove(task);
     this.leases?.remove(task);
+    this.anchors?.remove(task);
     if (options.abort) this.executor.abortRuns(task, new TaskRemovedError(task.name));
     this.emit(task, { type: 'removed' });
     this.notifyIfIdle();
@@ -242,6 +260,9 @@ export class TaskScheduler {
     this.started = true;
     const now = Date.now();
     for (const task of this.catalog.values()) this.startLoop(task, now);
+    // One round trip for the anchors of every task that needs one; those tasks plan when it answers.
+    await this.anchors?.flush(now);
+    if (this.state !== 'running') return; // shut down while it asked
     await this.planner.catchUp(this.catalog.values(), now);
     await this.leases?.start();
     this.control?.start();
@@ -257,6 +278,7 @@ export class TaskScheduler {
     this.state = 'stopping';
     this.planner.clear();
     this.control?.stop();
+    this.anchors?.stop();
     for (const task of this.catalog.values()) {
       this.planner.dropHeldRuns(
         task,
@@ -387,15 +409,24 @@ export class TaskScheduler {
   private setTriggerHere(task: ScheduledTask, trigger: BaseTrigger, state?: TriggerState): void {
     this.catalog.replaceTrigger(task, trigger, state);
     this.leases?.remove(task);
+    this.anchors?.remove(task);
     this.keepLeaseIfLeader(task);
     this.planner.unplan(task);
     this.emit(task, { type: 'rescheduled', trigger: task.describeTrigger() });
-    if (!task.awaitingRunEnd) this.planner.plan(task, Date.now());
+    if (this.state === 'running' && this.needsAnchors(task)) {
+      this.anchors!.add(task);
+      void this.anchors!.flush();
+    } else if (!task.awaitingRunEnd) this.planner.plan(task, Date.now());
   }
 
   /** History of a task, newest first. */
   async history(idOrName: string, limit: number): Promise<RunRecord[]> {
     return this.store.list(this.catalog.idOf(idOrName), limit);
+  }
+
+  /** The next `count` nominal fire times (epoch ms) of a task at or after `fromMs`; see upcomingOfTask. */
+  upcoming(task: ScheduledTask, fromMs: number, count: number): number[] {
+    return upcomingOfTask(task, this.state, fromMs, count);
   }
 
   /** The scheduler's state, and the cluster store's as this replica sees it. */
@@ -442,11 +473,29 @@ export class TaskScheduler {
     }
   }
 
-  /** Starts a scheduled task's loop at `now`, after its initial delay. */
+  /**
+   * In a cluster, a task claimed per tick whose trigger counts from an instant of its own
+   * (fixed-rate Every, Once) is planned once the replicas agree on that instant.
+   */
+  private needsAnchors(task: ScheduledTask): boolean {
+    return (
+      this.anchors !== null &&
+      task.phase === 'scheduled' &&
+      !task.local &&
+      task.trigger.deterministic &&
+      AnchorKeeper.needs(task)
+    );
+  }
+
+  /**
+   * Starts a scheduled task's loop at `now`, after its initial delay; in a cluster, a task that
+   * needs anchors is queued for them instead (the caller flushes the queue).
+   */
   private startLoop(task: ScheduledTask, now: number): void {
     if (task.phase !== 'scheduled') return;
     if (task.initialDelay > 0) task.notBefore = now + task.initialDelay;
-    this.planner.plan(task, now);
+    if (this.needsAnchors(task)) this.anchors!.add(task);
+    else this.planner.plan(task, now);
   }
 
   /** Runs a startup or shutdown task; its failure is logged by the executor, never thrown. */

@@ -143,9 +143,17 @@ export class TickClaimer {
     }
     const missed: PendingClaim[] = [];
     candidates.forEach((task, index) => {
-      const last = lasts[index];
-      if (last === null || last === undefined) return;
-      const ticks = this.ticksBetween(task, last, now);
+      // A task never claimed that counts from an anchor catches up from the anchor on (the
+      // replica that proposed it went down before claiming); up to the tick planned here.
+      const { anchorAt } = task.triggerState;
+      const last = lasts[index] ?? (anchorAt === undefined ? null : anchorAt - 1);
+      if (last === null) return;
+      const planned = task.plannedAt;
+      const ticks = this.ticksBetween(
+        task,
+        last,
+        planned === null ? now : Math.min(now, planned - 1),
+      );
       for (const scheduledAt of ticks) missed.push({ task, scheduledAt, dueAt: scheduledAt });
     });
     if (missed.length === 0) return;

@@ -1,5 +1,5 @@
 import { abortableSleep } from '../utils/abortable-sleep.js';
-import type { TriggerDefaults, TriggerState } from './trigger-state.js';
+import type { AnchorRequest, TriggerDefaults, TriggerState } from './trigger-state.js';
 
 /** A JSON-safe value, as returned by `describe()` and shown in task metadata. */
 export type JsonValue =
@@ -86,11 +86,31 @@ export abstract class BaseTrigger {
 
   /**
    * True when the nominal fire times are the same on every replica that runs the trigger: a pure
-   * function of the definition and the wall clock (At, Cron), not of when a process started or a
-   * run ended. A cluster claims such ticks one by one; a custom trigger may say so too.
+   * function of the definition, the wall clock and the anchor the replicas agreed on (At, Cron,
+   * fixed-rate Every, Once), not of when a process started or a run ended. A cluster claims such
+   * ticks one by one; a custom trigger may say so too.
    */
   get deterministic(): boolean {
     return false;
+  }
+
+  /**
+   * The instants this trigger would count its fire times from if it started at `nowMs`: one per
+   * part that counts from an instant of its own (fixed-rate Every, Once, such children of an
+   * OrTrigger), none for the others. A cluster keeps the first proposal any replica made per task
+   * and schedule, and hands the kept ones to `setAnchors` before planning, so that every replica
+   * plans the same nominal times. Without a cluster nobody asks, and nothing changes.
+   */
+  proposeAnchors(_state: TriggerState, _nowMs: number): AnchorRequest[] {
+    return [];
+  }
+
+  /** Puts into `state` the anchors agreed for the proposals of `proposeAnchors`, in their order. */
+  setAnchors(_state: TriggerState, _anchors: readonly number[]): void {}
+
+  /** The one proposal of a trigger that counts from an instant of its own. */
+  protected anchorRequest(proposedAt: number): AnchorRequest {
+    return { schedule: JSON.stringify(this.describe()), proposedAt: Math.round(proposedAt) };
   }
 
   /** This trigger and the triggers it is made of (OrTrigger's children), each of which belongs to one task. */

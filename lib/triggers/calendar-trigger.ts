@@ -40,17 +40,18 @@ export abstract class CalendarTrigger extends LoopController {
   }
 
   nextWait(state: TriggerState, nowMs: number): number | null {
-    const next = this.nextFireAt(state.zone!, state.lastFireAt, nowMs);
+    const next = this.nextFireAt(state.zone!, state.lastFireAt, nowMs, state.seed);
     return next === null ? null : next - nowMs;
   }
 
   /**
    * The next fire instant (epoch ms) in `zone` from `nowMs` on, never `lastFireAt` again; null
-   * when there is none.
+   * when there is none. `seed`: the state's (see TriggerState.seed), for a trigger that uses one.
    */
   protected abstract nextFireAt(
     zone: string,
     lastFireAt: number | null,
     nowMs: number,
+    seed?: string,
   ): number | null;
 }

@@ -1,6 +1,7 @@
 import { CronExpressionParser, type CronExpression } from 'cron-parser';
 import { TriggerValidationError } from '../errors.js';
 import type { TriggerDescription } from './base.trigger.js';
+import type { TriggerDefaults, TriggerState } from './trigger-state.js';
 import { CalendarTrigger } from './calendar-trigger.js';
 import { assertKnownKeys } from './trigger-validation.js';
 import { findOffsetChange, instantOfWallMs, offsetOf, wallMsOf } from './zoned-time.js';
@@ -34,33 +35,75 @@ const NO_MATCH_MESSAGE = 'Invalid expression, loop limit exceeded';
  */
 export class Cron extends CalendarTrigger {
   readonly expression: string;
-  /** The expression read in UTC: its matches are wall-clock times, encoded as UTC ms. */
-  private readonly schedule: CronExpression;
   /**
-   * The expression as parsed, under which `matchAfter` may share answers with other Crons; null
-   * when equal texts may be different schedules (`H` picks its values at random when parsed).
+   * Whether the expression has `H` elements, whose values a scheduler seeds with the task id (the
+   * same on every replica and restart); driven by hand, they are picked at random once.
    */
-  private readonly memoKey: string | null;
-  private readonly stepsThroughEveryHour: boolean;
+  readonly hashed: boolean;
+  /** The expression as parsed at construction (`H` at random), for a state without a seed. */
+  private readonly unseeded: SeededSchedule;
+  private readonly text: string;
+  /** `H` expressions parsed per seed: a cache (one entry per task using this instance). */
+  private readonly seeded = new Map<string, SeededSchedule>();
 
   constructor(expression: string, options: CronOptions = {}) {
     assertKnownKeys('Cron', options, KEYS);
     super('Cron', options?.tz, options?.maxLoopCount);
     this.expression = expression;
     const text = normalize(expression);
-    this.schedule = parse(text);
-    this.memoKey = HASHED_FIELD.test(text) ? null : text;
-    this.stepsThroughEveryHour = this.schedule.fields.hour.values.length === 24;
-    if (matchAfter(this.schedule, this.memoKey, Date.now()) === null) {
+    this.text = text;
+    const schedule = parse(text);
+    this.hashed = HASHED_FIELD.test(text);
+    this.unseeded = {
+      schedule,
+      memoKey: this.hashed ? null : text,
+      stepsThroughEveryHour: stepsThroughEveryHour(schedule),
+    };
+    if (matchAfter(schedule, this.unseeded.memoKey, Date.now()) === null) {
       throw invalidExpression(expression.trim(), 'it never matches a date');
     }
   }
 
-  protected nextFireAt(zone: string, lastFireAt: number | null, nowMs: number): number | null {
+  /** Keeps the task's seed for `H` (see `hashed`); throws if its values never match a date. */
+  override createState(defaults: TriggerDefaults = {}): TriggerState {
+    const state = super.createState(defaults);
+    if (this.hashed && defaults.seed !== undefined) {
+      state.seed = defaults.seed;
+      const { schedule, memoKey } = this.scheduleFor(state.seed);
+      if (matchAfter(schedule, memoKey, Date.now()) === null) {
+        throw invalidExpression(this.text, `its H values for this task never match a date`);
+      }
+    }
+    return state;
+  }
+
+  protected nextFireAt(
+    zone: string,
+    lastFireAt: number | null,
+    nowMs: number,
+    seed?: string,
+  ): number | null {
     const from = lastFireAt !== null && lastFireAt > nowMs ? lastFireAt : nowMs;
-    return this.stepsThroughEveryHour
-      ? this.nextInRealTime(zone, from)
-      : this.nextByWallClock(zone, from);
+    const parsed = this.scheduleFor(this.hashed ? seed : undefined);
+    return parsed.stepsThroughEveryHour
+      ? this.nextInRealTime(parsed, zone, from)
+      : this.nextByWallClock(parsed, zone, from);
+  }
+
+  /** The expression as parsed for `seed`, or as parsed at construction without one. */
+  private scheduleFor(seed: string | undefined): SeededSchedule {
+    if (seed === undefined) return this.unseeded;
+    let parsed = this.seeded.get(seed);
+    if (!parsed) {
+      const schedule = parse(this.text, seed);
+      parsed = {
+        schedule,
+        memoKey: `${this.text}\u0000${seed}`,
+        stepsThroughEveryHour: stepsThroughEveryHour(schedule),
+      };
+      this.seeded.set(seed, parsed);
+    }
+    return parsed;
   }
 
   describe(): TriggerDescription {
@@ -73,7 +116,11 @@ export class Cron extends CalendarTrigger {
   }
 
   /** The first instant after `fromMs` whose wall clock matches; repeated hours match twice. */
-  private nextInRealTime(zone: string, fromMs: number): number | null {
+  private nextInRealTime(
+    { schedule, memoKey }: SeededSchedule,
+    zone: string,
+    fromMs: number,
+  ): number | null {
     // Between offset changes the wall clock is real time plus a constant, so the first match of
     // a stretch is the first wall-clock match minus the offset, if it falls before the stretch ends.
     let start = fromMs;
@@ -81,7 +128,7 @@ export class Cron extends CalendarTrigger {
     let wallAfter = fromMs + offset;
     // Each round crosses one offset change, of which a span has a few per year at most.
     for (let round = 0; round < 64; round++) {
-      const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
+      const wall = matchAfter(schedule, memoKey, wallAfter);
       if (wall === null) return null;
       const at = wall - offset;
       const change = findOffsetChange(start, at, zone, offset);
@@ -94,12 +141,16 @@ export class Cron extends CalendarTrigger {
   }
 
   /** The first instant after `fromMs` of a matching wall-clock time, under SPEC's DST policy. */
-  private nextByWallClock(zone: string, fromMs: number): number | null {
+  private nextByWallClock(
+    { schedule, memoKey }: SeededSchedule,
+    zone: string,
+    fromMs: number,
+  ): number | null {
     let wallAfter = wallMsOf(fromMs, zone);
     // Three rounds at most: one more when fromMs lies in the second pass of a repeated hour, and
     // one more when the match falls on a local date the zone skipped (zones never skip two in a row).
     for (let round = 0; round < 3; round++) {
-      const wall = matchAfter(this.schedule, this.memoKey, wallAfter);
+      const wall = matchAfter(schedule, memoKey, wallAfter);
       if (wall === null) return null;
       const at = instantOfWallMs(wall, zone);
       if (at === null) {
@@ -114,6 +165,23 @@ export class Cron extends CalendarTrigger {
     }
     return null;
   }
+}
+
+/** A parsed expression, and what `matchAfter` and the DST rule need to know of it. */
+interface SeededSchedule {
+  /** The expression read in UTC: its matches are wall-clock times, encoded as UTC ms. */
+  readonly schedule: CronExpression;
+  /**
+   * The expression as parsed, under which `matchAfter` may share answers with other Crons; null
+   * when equal texts may be different schedules (`H` picked at random when parsed).
+   */
+  readonly memoKey: string | null;
+  readonly stepsThroughEveryHour: boolean;
+}
+
+/** Whether the hour field covers all 24 hours: then the schedule steps through real time. */
+function stepsThroughEveryHour(schedule: CronExpression): boolean {
+  return schedule.fields.hour.values.length === 24;
 }
 
 /** An `H` (hashed) element: one that starts a field or follows a comma, unlike the H of THU. */
@@ -161,21 +229,22 @@ function normalize(expression: unknown): string {
   return text.startsWith('@') ? text.toLowerCase() : text;
 }
 
-function parse(text: string): CronExpression {
+/** Parses `text` in UTC; `H` values are drawn from `seed`, or at random without one. */
+function parse(text: string, seed?: string): CronExpression {
   // cron-parser pads fewer fields with defaults; SPEC allows 5, or 6 with seconds first.
   const fieldCount = text.split(/\s+/).length;
   if (!text.startsWith('@') && fieldCount !== 5 && fieldCount !== 6) {
     throw invalidExpression(text, `expected 5 fields, or 6 with seconds first, got ${fieldCount}`);
   }
   try {
-    return CronExpressionParser.parse(text, { tz: 'UTC' });
+    return CronExpressionParser.parse(text, { tz: 'UTC', hashSeed: seed });
   } catch (error) {
     // cron-parser refuses a list whose items overlap (`0-6,1,10`), which means their union. Only
     // a refused text is rewritten, so whatever cron-parser accepts keeps its meaning exactly.
-    const union = unionOfLists(text);
+    const union = unionOfLists(text, seed);
     if (union === text) throw invalidExpression(text, reasonOf(error));
     try {
-      return CronExpressionParser.parse(union, { tz: 'UTC' });
+      return CronExpressionParser.parse(union, { tz: 'UTC', hashSeed: seed });
     } catch (unionError) {
       throw invalidExpression(text, reasonOf(unionError));
     }
@@ -188,12 +257,12 @@ const FIELD_NAMES = ['second', 'minute', 'hour', 'dayOfMonth', 'month', 'dayOfWe
 const PROBE = ['0', '0', '0', '*', '*', '*'];
 
 /** The expression with each list whose items overlap replaced by the values of their union. */
-function unionOfLists(text: string): string {
+function unionOfLists(text: string, seed?: string): string {
   if (text.startsWith('@')) return text;
   const fields = text.split(/\s+/);
   const first = FIELD_NAMES.length - fields.length; // 1 when there is no seconds field
   // One seed for all probes: every `H` of a field then draws the same number, as in one parse.
-  const hashSeed = String(Math.random());
+  const hashSeed = seed ?? String(Math.random());
   return fields
     .map((field, i) => (field.includes(',') ? unionOfItems(field, first + i, hashSeed) : field))
     .join(' ');

@@ -1,7 +1,7 @@
 import { TriggerValidationError } from '../errors.js';
 import { LoopController } from './loop-controller.js';
 import type { TriggerDescription } from './base.trigger.js';
-import type { TriggerState } from './trigger-state.js';
+import type { AnchorRequest, TriggerState } from './trigger-state.js';
 import { assertKnownKeys, assertNonNegativeNumber, assertOneOf } from './trigger-validation.js';
 
 /** Options of `Every`; units add up and fractions are allowed. */
@@ -85,8 +85,32 @@ export class Every extends LoopController {
     return this.anchor === 'end';
   }
 
+  /**
+   * A fixed rate (anchor 'start', interval above 0) fires at anchor + k * interval, the same on
+   * every replica once they agree on the anchor; a fixed delay depends on when runs end.
+   */
+  override get deterministic(): boolean {
+    return this.anchor === 'start' && this.intervalMs > 0;
+  }
+
+  /** The first fire time: now ('immediate') or one interval on ('wait'). */
+  override proposeAnchors(_state: TriggerState, nowMs: number): AnchorRequest[] {
+    if (!this.deterministic) return [];
+    const first = this.firstRunStrategy === 'immediate' ? nowMs : nowMs + this.intervalMs;
+    return [this.anchorRequest(first)];
+  }
+
+  override setAnchors(state: TriggerState, anchors: readonly number[]): void {
+    if (this.deterministic && anchors.length > 0) state.anchorAt = anchors[0];
+  }
+
   nextWait(state: TriggerState, nowMs: number): number {
-    const { lastFireAt } = state;
+    const { lastFireAt, anchorAt } = state;
+    if (anchorAt !== undefined && this.deterministic) {
+      return (
+        this.onGrid(anchorAt, lastFireAt === null ? nowMs : Math.max(nowMs, lastFireAt + 1)) - nowMs
+      );
+    }
     if (lastFireAt === null) return this.firstRunStrategy === 'immediate' ? 0 : this.intervalMs;
     // Fixed rate counts from the last nominal fire time, so lateness does not add up; missed
     // fire times are dropped (the next one is the first after now). A clock set back by more
@@ -96,6 +120,20 @@ export class Every extends LoopController {
       return lastFireAt + steps * this.intervalMs - nowMs;
     }
     return this.intervalMs;
+  }
+
+  /**
+   * The first of anchor + k * interval (k >= 0) at or after `fromMs`. Whole milliseconds (an
+   * interval may be fractional) so that a tick's nominal time is the same integer everywhere;
+   * each k is rounded alone, so rounding never adds up along the grid.
+   */
+  private onGrid(anchorMs: number, fromMs: number): number {
+    if (fromMs <= anchorMs) return anchorMs;
+    const at = (k: number) => anchorMs + Math.round(k * this.intervalMs);
+    let k = Math.ceil((fromMs - anchorMs) / this.intervalMs);
+    if (k > 0 && at(k - 1) >= fromMs) k--;
+    while (at(k) < fromMs) k++;
+    return at(k);
   }
 
   /** Names the interval in the largest unit that divides it. */

@@ -1,7 +1,7 @@
 import { TriggerValidationError } from '../errors.js';
 import { LoopController } from './loop-controller.js';
 import { BaseTrigger, type TriggerDescription } from './base.trigger.js';
-import type { ChildState, TriggerDefaults, TriggerState } from './trigger-state.js';
+import type { AnchorRequest, ChildState, TriggerDefaults, TriggerState } from './trigger-state.js';
 import { assertKnownKeys } from './trigger-validation.js';
 
 /** Options of `OrTrigger`. */
@@ -70,6 +70,24 @@ export class OrTrigger extends LoopController {
       plannedFrom: null,
     }));
     return state;
+  }
+
+  /** The anchors of the children that count from an instant of their own, in child order. */
+  override proposeAnchors(state: TriggerState, nowMs: number): AnchorRequest[] {
+    return this.triggers.flatMap((child, index) =>
+      child.proposeAnchors(state.children![index].state, nowMs),
+    );
+  }
+
+  override setAnchors(state: TriggerState, anchors: readonly number[]): void {
+    let next = 0;
+    this.triggers.forEach((child, index) => {
+      const childState = state.children![index].state;
+      const count = child.proposeAnchors(childState, 0).length;
+      child.setAnchors(childState, anchors.slice(next, next + count));
+      next += count;
+    });
+    this.restart(state);
   }
 
   override restart(state: TriggerState): void {

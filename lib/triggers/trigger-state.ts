@@ -13,6 +13,28 @@ export interface TriggerState {
   zone?: string;
   /** OrTrigger only: what it remembers of each child. */
   children?: ChildState[];
+  /**
+   * Cluster mode, fixed-rate Every and Once: the instant (epoch ms) their fire times count from,
+   * agreed by every replica (see BaseTrigger.proposeAnchors). Absent outside a cluster.
+   */
+  anchorAt?: number;
+  /** Cron with `H` only: what picks its values (the task id), so that replicas pick alike. */
+  seed?: string;
+}
+
+/** The instant a trigger would count its fire times from, as one replica proposes it. */
+export interface AnchorRequest {
+  /** Names the schedule (the JSON of its description): a changed trigger gets a new anchor. */
+  schedule: string;
+  /** Epoch ms, an integer. */
+  proposedAt: number;
+}
+
+/** Whether `state`, or the state of any OrTrigger child in it, holds an agreed anchor. */
+export function holdsAnchor(state: TriggerState): boolean {
+  return (
+    state.anchorAt !== undefined || (state.children?.some((c) => holdsAnchor(c.state)) ?? false)
+  );
 }
 
 /** What an OrTrigger remembers of one child. */
@@ -27,4 +49,9 @@ export interface ChildState {
 /** Module-wide values a trigger falls back to when it was not given its own. */
 export interface TriggerDefaults {
   timeZone?: string;
+  /**
+   * Per task: what a trigger seeds its otherwise random choices with (cron `H`); the scheduler
+   * gives the task id, so the same task picks the same values on every replica and restart.
+   */
+  seed?: string;
 }

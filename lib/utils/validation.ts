@@ -139,6 +139,14 @@ export function checkInstance<T>(
   return value;
 }
 
+/** Rejects anything but a Date that holds a time (an Invalid Date is rejected too). */
+export function checkDate(fail: ErrorFactory, field: string, value: unknown): Date {
+  // Named explicitly: under fake timers Date is a subclass with another name.
+  const date = checkInstance(fail, field, value, Date, 'Date');
+  if (Number.isNaN(date.getTime())) throw fail(field, reasons.invalidDate());
+  return date;
+}
+
 /** Rejects a time zone that Intl does not know. */
 export function checkTimeZone(fail: ErrorFactory, field: string, value: unknown): string {
   if (!isValidTimeZone(value)) throw fail(field, reasons.unknownTimeZone(value));

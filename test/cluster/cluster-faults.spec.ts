@@ -1,5 +1,12 @@
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
-import { Cron, Every, Forever, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
+import {
+  BaseTrigger,
+  Cron,
+  Forever,
+  InMemoryCoordinator,
+  type TaskContext,
+  type TriggerDescription,
+} from '../../lib/index.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import type { ClaimOutcome, TickClaim, LeaseOutcome } from '../../lib/runner/coordinator.js';
@@ -37,6 +44,19 @@ class Flaky extends InMemoryCoordinator {
   ): Promise<LeaseOutcome[]> {
     if (this.holdHang) return new Promise(() => {});
     return super.holdLeases(id, ids, ttl);
+  }
+}
+
+/** A fixed rate of 1 s that does not say it is deterministic, so a cluster runs it under a lease. */
+class LeasedRate extends BaseTrigger {
+  override get anchoredToRunEnd(): boolean {
+    return false;
+  }
+  nextWait(_state: unknown, nowMs: number): number {
+    return 1_000 - (nowMs % 1_000);
+  }
+  describe(): TriggerDescription {
+    return { type: 'LeasedRate' };
   }
 }
 
@@ -146,7 +166,7 @@ describe('cluster faults found by review', () => {
     const starts: string[] = [];
     a.register({
       name: 'leader',
-      trigger: new Every({ seconds: 1, anchor: 'start' }),
+      trigger: new LeasedRate(),
       policies: { overlap: 'queue' },
       handler: async (c: TaskContext) => {
         starts.push(`a@${Date.now() - T0}`);

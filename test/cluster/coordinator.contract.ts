@@ -273,6 +273,47 @@ export function describeCoordinator(
       expect(await b.claimRequest('replica-b', 'short', 'req-1', 300)).toBe(true);
     });
 
+    it('keeps the first anchor proposed for each (task, schedule), in one round trip for many', async () => {
+      const every = JSON.stringify({ type: 'Every', seconds: 5, anchor: 'start' });
+      const once = JSON.stringify({ type: 'Once' });
+      const [first, second] = await Promise.all([
+        a.anchors([
+          { taskId: 'anchored-1', schedule: every, proposedAt: 1_000 },
+          { taskId: 'anchored-2', schedule: once, proposedAt: 2_000 },
+        ]),
+        b.anchors([
+          { taskId: 'anchored-1', schedule: every, proposedAt: 1_500 },
+          { taskId: 'anchored-2', schedule: once, proposedAt: 2_500 },
+        ]),
+      ]);
+      // Whichever replica came first, both are told the same kept anchors.
+      expect(second).toEqual(first);
+      expect([1_000, 1_500]).toContain(first[0]);
+      expect([2_000, 2_500]).toContain(first[1]);
+      // Later proposals never move them.
+      expect(
+        await b.anchors([
+          { taskId: 'anchored-2', schedule: once, proposedAt: 9_000 },
+          { taskId: 'anchored-1', schedule: every, proposedAt: 9_000 },
+        ]),
+      ).toEqual([first[1], first[0]]);
+      expect(await a.anchors([])).toEqual([]);
+    });
+
+    it('gives a changed schedule of a task its own anchor; a repeated proposal keeps the first', async () => {
+      const before = JSON.stringify({ type: 'Every', seconds: 5, anchor: 'start' });
+      const after = JSON.stringify({ type: 'Every', seconds: 7, anchor: 'start' });
+      const big = 1_767_225_600_123; // an epoch ms beyond 2^32 and Lua's 14 digits
+      expect(
+        await a.anchors([
+          { taskId: 'changed', schedule: before, proposedAt: big },
+          { taskId: 'changed', schedule: after, proposedAt: big + 7 },
+          { taskId: 'changed', schedule: after, proposedAt: big + 9 },
+        ]),
+      ).toEqual([big, big + 7, big + 7]);
+      expect(await b.anchors([{ taskId: 'other', schedule: before, proposedAt: 5 }])).toEqual([5]);
+    });
+
     it('keeps one shared history per task, newest first', async () => {
       const record = (i: number): ClusterRunRecord => ({
         runId: `run-${i}`,

@@ -32,14 +32,20 @@ export interface PrivateRedis {
 }
 
 /**
- * Starts a throwaway redis-server (no persistence) on a free port, or on `port` (to restart one),
- * and waits until it answers.
+ * Starts a throwaway redis-server on a free port, or on `port` (to restart one), and waits until
+ * it answers. Without `dir` it keeps nothing: a restart comes back empty. With `dir` it keeps an
+ * append-only file there, written at each command, so a restart on the same dir keeps the data,
+ * as a production Redis with persistence does.
  */
-export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+export async function startPrivateRedis(port?: number, dir?: string): Promise<PrivateRedis> {
   port ??= await freePort();
+  const persistence =
+    dir === undefined
+      ? ['--save', '', '--appendonly', 'no']
+      : ['--save', '', '--appendonly', 'yes', '--appendfsync', 'always', '--dir', dir];
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    ['--port', String(port), '--bind', '127.0.0.1', ...persistence],
     { stdio: 'ignore' },
   );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -69,7 +75,8 @@ function ping(host: string, port: number): Promise<string> {
   });
 }
 
-function freePort(): Promise<number> {
+/** A TCP port free on 127.0.0.1 just now. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -19,8 +19,8 @@ import type { LedgerLine } from './replica.js';
 
 // The scenario harness of cluster mode: replicas as child processes (replica.ts), each run appended
 // to one ledger file, then the ledger judged per (task, nominal time). Scenarios drive replicas
-// with start / stop / kill / pause / resume; later ones (leases) add their own task kinds to
-// replica.ts and their own checks beside analyse().
+// with start / stop / kill / pause / resume; scenario.ts has what the specs share (both stores
+// side by side, figures, the stores' history and clock).
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const HARNESS = 'test/cluster/harness';
@@ -85,10 +85,21 @@ export interface StoreTarget {
   namespace: string;
 }
 
-/** What one replica runs: how many secondly tasks, and how far its Date is off the real clock. */
+/** What one replica runs: how many cron tasks, and how far its Date is off the real clock. */
 export interface ReplicaOptions {
   tasks: number;
   clockOffsetMs?: number;
+  /** The cron tasks' expression (UTC); default every second. */
+  cron?: string;
+  /** Adds the `Forever` task `leader`, run under a lease. */
+  forever?: boolean;
+  /** cluster.leaseTtl (ms); the library's default when left out. */
+  leaseTtlMs?: number;
+  /**
+   * Loads, but starts the application only at release(): start() then returns once the replica
+   * has loaded, not once it is ready.
+   */
+  held?: boolean;
 }
 
 /** A replica process: signals to stop, kill, freeze and thaw it. */
@@ -120,6 +131,10 @@ export class ReplicaProcess {
         TASKS: String(options.tasks),
         LEDGER: ledger,
         CLOCK_OFFSET_MS: String(options.clockOffsetMs ?? 0),
+        CRON: options.cron ?? '* * * * * *',
+        FOREVER: options.forever ? '1' : '0',
+        LEASE_TTL: options.leaseTtlMs === undefined ? '' : String(options.leaseTtlMs),
+        HOLD: options.held ? '1' : '0',
       },
     });
     this.exited = new Promise((resolve) =>
@@ -143,6 +158,11 @@ export class ReplicaProcess {
     return this.exited;
   }
 
+  /** A held replica (loaded) starts its application now. */
+  release(): void {
+    this.child.kill('SIGUSR2');
+  }
+
   /** SIGSTOP: frozen, its timers and connections with it. */
   pause(): void {
     this.child.kill('SIGSTOP');
@@ -162,8 +182,11 @@ export class ReplicaSet {
 
   constructor(private readonly target: StoreTarget) {}
 
-  /** Starts replicas (one per entry) and waits until each has written its 'ready' line. */
-  async start(options: ReplicaOptions[], timeoutMs = 30_000): Promise<ReplicaProcess[]> {
+  /**
+   * Starts replicas (one per entry) and waits until each has written its 'ready' line (its
+   * 'loaded' line, for one `held`).
+   */
+  async start(options: ReplicaOptions[], timeoutMs = 60_000): Promise<ReplicaProcess[]> {
     const entry = await buildReplica();
     const started = options.map((option) => {
       const name = `replica-${this.replicas.length}`;
@@ -180,15 +203,19 @@ export class ReplicaSet {
     });
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const ready = new Set(
-        this.lines()
-          .filter((line) => line.type === 'ready')
-          .map((line) => line.replica),
-      );
-      if (started.every((replica) => ready.has(replica.name))) return started;
+      const lines = this.lines();
+      const said = (type: LedgerLine['type']) =>
+        new Set(lines.filter((line) => line.type === type).map((line) => line.replica));
+      const [ready, loaded] = [said('ready'), said('loaded')];
+      const up = (replica: ReplicaProcess, i: number) =>
+        (options[i]!.held ? loaded : ready).has(replica.name);
+      if (started.every(up)) return started;
       const dead = started.find((replica) => !replica.alive);
       if (dead) throw new Error(`${dead.name} exited before ready:\n${this.log(dead.name)}`);
-      if (Date.now() > deadline) throw new Error(`replicas not ready within ${timeoutMs} ms`);
+      if (Date.now() > deadline) {
+        const late = started.filter((replica, i) => !up(replica, i)).map((one) => one.name);
+        throw new Error(`replicas not ready within ${timeoutMs} ms: ${late.join(', ')}`);
+      }
       await sleep(100);
     }
   }

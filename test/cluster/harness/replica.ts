@@ -3,6 +3,9 @@
 // It boots a Nest application context with TASKS tasks on `* * * * * *` (UTC) in cluster mode on
 // the store named by the environment, and appends one JSON line per run to LEDGER with a synchronous
 // append, so that a SIGKILL loses no line written. SIGTERM closes the app (runs drained) and exits.
+// With FOREVER=1 it also has a `Forever` task `leader` (one replica at a time, under a lease) that
+// writes a fenced heartbeat to a resource of its own in the store (fenced-resource.ts) and says in
+// the ledger when it leads, each write's answer, and why its run ended.
 // First: shifts Date by CLOCK_OFFSET_MS before any other module reads the clock.
 import './clock-offset.js';
 import 'reflect-metadata';
@@ -12,16 +15,18 @@ import { NestFactory } from '@nestjs/core';
 import {
   AioClockModule,
   Cron,
+  Forever,
   Task,
   type Coordinator,
   type TaskContext,
 } from '../../../lib/index.js';
 import { PostgresCoordinator } from '../../../lib/postgres/index.js';
 import { RedisCoordinator } from '../../../lib/redis/index.js';
+import { fencedResource } from './fenced-resource.js';
 
 /** One line of the ledger. Times are epoch ms; `at` and `startedAt` are read on the real clock. */
 export type LedgerLine =
-  | { type: 'ready' | 'stopped'; replica: string; at: number }
+  | { type: 'loaded' | 'ready' | 'stopped'; replica: string; at: number }
   | {
       type: 'run';
       replica: string;
@@ -31,7 +36,23 @@ export type LedgerLine =
       /** When the task method was entered, by the real clock (not the replica's skewed Date). */
       startedAt: number;
       fencingToken: number | null;
-    };
+    }
+  /** The `leader` task: a run began under lease epoch `epoch`. */
+  | { type: 'lead'; replica: string; epoch: number; at: number }
+  /**
+   * A heartbeat of `leader` written to the fenced resource, accepted or refused as stale: sent at
+   * `sentAt`, answered at `at`.
+   */
+  | {
+      type: 'fenced';
+      replica: string;
+      epoch: number;
+      accepted: boolean;
+      sentAt: number;
+      at: number;
+    }
+  /** A run of `leader` ended: its signal's reason (LeaseLostError when the lease was lost). */
+  | { type: 'abort'; replica: string; epoch: number; reason: string; at: number };
 
 /** What a replica reads from its environment (harness.ts sets it). */
 export interface ReplicaEnv {
@@ -45,6 +66,17 @@ export interface ReplicaEnv {
   LEDGER: string;
   /** Optional: shifts this replica's Date (see clock-offset.ts). */
   CLOCK_OFFSET_MS?: string;
+  /**
+   * Optional: '1' to load, say 'loaded', and start the application (its scheduler) only at
+   * SIGUSR2, so that a scenario can time a start to the tick whatever loading costs on a busy box.
+   */
+  HOLD?: string;
+  /** Optional: the tasks' cron expression (UTC); default every second. */
+  CRON?: string;
+  /** Optional: '1' adds the `Forever` task `leader`. */
+  FOREVER?: string;
+  /** Optional: cluster.leaseTtl (ms). */
+  LEASE_TTL?: string;
 }
 
 /** The real clock, whatever a preload did to `Date`. */
@@ -84,24 +116,76 @@ for (let i = 0; i < Number(env.TASKS); i++) {
     });
   Object.defineProperty(Secondly.prototype, method, { value, writable: true, configurable: true });
   const descriptor = Object.getOwnPropertyDescriptor(Secondly.prototype, method)!;
-  Task(new Cron('* * * * * *', { tz: 'UTC' }), { name: `tick-${i}` })(
+  Task(new Cron(env.CRON ?? '* * * * * *', { tz: 'UTC' }), { name: `tick-${i}` })(
     Secondly.prototype,
     method,
     descriptor,
   );
 }
 
+const HEARTBEAT_MS = 100;
+
+@Injectable()
+class Leader {
+  private readonly fence = env.FOREVER === '1' ? fencedResource(env) : null;
+
+  /** Leads until its signal fires: a fenced write every HEARTBEAT_MS, each answer in the ledger. */
+  async lead({ signal, fencingToken }: TaskContext): Promise<void> {
+    const epoch = fencingToken!;
+    record({ type: 'lead', replica, epoch, at: realNow() });
+    const aborted = new Promise<void>((resolve) =>
+      signal.addEventListener('abort', () => {
+        const reason = (signal.reason as { name?: string } | undefined)?.name;
+        record({ type: 'abort', replica, epoch, reason: reason ?? 'unknown', at: realNow() });
+        resolve();
+      }),
+    );
+    while (!signal.aborted) {
+      // A write the store does not answer (it is down) is left out of the ledger.
+      const sentAt = realNow();
+      const accepted = await this.fence!.write(epoch).catch(() => null);
+      if (accepted !== null) {
+        record({ type: 'fenced', replica, epoch, accepted, sentAt, at: realNow() });
+      }
+      await Promise.race([aborted, new Promise((resolve) => setTimeout(resolve, HEARTBEAT_MS))]);
+    }
+    throw signal.reason;
+  }
+
+  close(): Promise<void> {
+    return this.fence?.close() ?? Promise.resolve();
+  }
+}
+if (env.FOREVER === '1') {
+  const descriptor = Object.getOwnPropertyDescriptor(Leader.prototype, 'lead')!;
+  Task(new Forever(), { name: 'leader' })(Leader.prototype, 'lead', descriptor);
+}
+
 @Module({
   imports: [
     AioClockModule.forRoot({
       timeZone: 'UTC',
-      cluster: { coordinator: coordinator(), instanceId: replica },
+      // The leader task runs until aborted: at SIGTERM, abort it after 1 s, not the default 10 s.
+      ...(env.FOREVER === '1' ? { shutdownTimeout: 1_000 } : {}),
+      cluster: {
+        coordinator: coordinator(),
+        instanceId: replica,
+        ...(env.LEASE_TTL ? { leaseTtl: Number(env.LEASE_TTL) } : {}),
+      },
     }),
   ],
-  providers: [Secondly],
+  providers: [Secondly, Leader],
 })
 class ReplicaModule {}
 
+if (env.HOLD === '1') {
+  // A signal listener alone keeps no process alive: Node would end it on the pending await.
+  const alive = setInterval(() => undefined, 60_000);
+  const released = new Promise((resolve) => process.once('SIGUSR2', resolve));
+  record({ type: 'loaded', replica, at: realNow() });
+  await released;
+  clearInterval(alive);
+}
 const app = await NestFactory.createApplicationContext(ReplicaModule, {
   logger: ['error', 'warn', 'log'],
 });
@@ -109,7 +193,8 @@ const app = await NestFactory.createApplicationContext(ReplicaModule, {
 // whether the close went well.
 process.once('SIGTERM', () => {
   app.close().then(
-    () => {
+    async () => {
+      await app.get(Leader).close();
       record({ type: 'stopped', replica, at: realNow() });
       process.exit(0);
     },

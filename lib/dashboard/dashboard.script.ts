@@ -1,0 +1,313 @@
+// The page's script, sent as is: plain browser JavaScript (no build step, no library). It is a
+// raw string, so it must contain no backtick and no dollar-brace; escapes reach the browser intact.
+// Every request carries the page's own query string, so a guard that reads a token from the query
+// sees it on the API and the event stream too (EventSource cannot send headers).
+export const DASHBOARD_SCRIPT = String.raw`
+'use strict';
+(function () {
+  var base = location.pathname.replace(/\/+$/, '');
+  var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set() };
+  var RECENT_JOBS_SHOWN = 15;
+  var STATUS_WORDS = { succeeded: 'ok', failed: 'failed', timedOut: 'timed out', skipped: 'skipped',
+    missed: 'missed', cancelled: 'cancelled' };
+
+  function url(path, params) {
+    var search = new URLSearchParams(location.search);
+    Object.keys(params || {}).forEach(function (key) { search.set(key, params[key]); });
+    var text = search.toString();
+    return base + path + (text ? '?' + text : '');
+  }
+  function el(tag, attrs, children) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (key) {
+      if (key === 'onclick') node.addEventListener('click', attrs[key]);
+      else if (attrs[key] !== null && attrs[key] !== undefined) node.setAttribute(key, attrs[key]);
+    });
+    (children || []).forEach(function (child) {
+      if (child === null || child === undefined) return;
+      node.appendChild(typeof child === 'object' ? child : document.createTextNode(String(child)));
+    });
+    return node;
+  }
+  function svg(tag, attrs, text) {
+    var node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+    Object.keys(attrs).forEach(function (key) { node.setAttribute(key, attrs[key]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function fill(id, children) {
+    var node = document.getElementById(id);
+    node.replaceChildren.apply(node, children);
+    return node;
+  }
+  function badge(word, cls) { return el('span', { class: 'badge s-' + (cls || word) }, [word]); }
+  function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour12: false }); }
+  function span(ms) {
+    var s = Math.abs(ms) / 1000;
+    if (s < 1) return Math.round(Math.abs(ms)) + ' ms';
+    if (s < 60) return (s < 10 ? s.toFixed(1) : Math.round(s)) + ' s';
+    if (s < 3600) return Math.round(s / 60) + ' min';
+    if (s < 86400) return (s / 3600).toFixed(1) + ' h';
+    return (s / 86400).toFixed(1) + ' d';
+  }
+  // A time that stays true: the text is refreshed every second from data-at.
+  function when(iso) {
+    if (!iso) return el('span', { class: 'muted' }, ['-']);
+    return el('span', { class: 'rel', 'data-at': String(new Date(iso).getTime()),
+      title: new Date(iso).toLocaleString() }, [relative(new Date(iso).getTime())]);
+  }
+  function relative(ms) {
+    var diff = ms - Date.now();
+    return diff >= 0 ? 'in ' + span(diff) : span(diff) + ' ago';
+  }
+  function tick() {
+    document.querySelectorAll('.rel').forEach(function (node) {
+      node.textContent = relative(Number(node.getAttribute('data-at')));
+    });
+  }
+  function showError(message) { fill('error', message ? [message] : []); }
+
+  function getJson(path, params) {
+    return fetch(url(path, params), { headers: { accept: 'application/json' } }).then(function (res) {
+      if (!res.ok) return res.text().then(function (text) { throw new Error(res.status + ' ' + text); });
+      return res.json();
+    });
+  }
+  function act(action, task) {
+    var label = { run: 'Run', pause: 'Pause', resume: 'Resume' }[action];
+    if (!window.confirm(label + ' task "' + task.name + '"?')) return;
+    fetch(url('/api/tasks/' + encodeURIComponent(task.name) + '/' + action), {
+      method: 'POST', headers: { 'x-aioclock-dashboard': '1' },
+    }).then(function (res) {
+      if (!res.ok) return res.text().then(function (text) { showError(label + ' failed: ' + res.status + ' ' + text); });
+      showError('');
+      refreshSoon();
+    });
+  }
+  function actions(task) {
+    return el('span', {}, [
+      el('button', { 'data-action': 'run', onclick: function () { act('run', task); } }, ['Run now']),
+      task.paused
+        ? el('button', { 'data-action': 'resume', onclick: function () { act('resume', task); } }, ['Resume'])
+        : el('button', { 'data-action': 'pause', onclick: function () { act('pause', task); } }, ['Pause']),
+    ]);
+  }
+  function counters(task) {
+    var parts = Object.keys(task.counters).filter(function (key) { return task.counters[key] > 0; })
+      .map(function (key) { return task.counters[key] + ' ' + STATUS_WORDS[key]; });
+    return el('span', { class: 'counters' }, [parts.length ? parts.join(' \u00b7 ') : '-']);
+  }
+  function outcome(run) {
+    if (!run) return el('span', { class: 'muted' }, ['never ran']);
+    return el('span', { title: run.error ? run.error.name + ': ' + run.error.message : null }, [
+      badge(STATUS_WORDS[run.status], run.status), ' ', when(run.finishedAt),
+      run.instanceId ? el('span', { class: 'muted' }, [' on ' + run.instanceId]) : null,
+    ]);
+  }
+
+  function renderFacts(status) {
+    var facts = [el('span', {}, ['scheduler: ' + status.state])];
+    var cluster = status.cluster;
+    if (cluster) {
+      facts.push(el('span', {}, ['cluster: ' + cluster.store + ', replica ' + cluster.instanceId]));
+      facts.push(el('span', {}, ['store ' + (cluster.reachable ? 'reachable' : 'UNREACHABLE')]));
+      facts.push(el('span', { id: 'leases' }, ['leases held here: ' +
+        (cluster.leasesHeld.length ? cluster.leasesHeld.join(', ') : 'none')]));
+    }
+    fill('facts', facts);
+  }
+  function renderTasks(tasks) {
+    fill('task-rows', tasks.map(function (task) {
+      return el('tr', { 'data-task': task.name }, [
+        el('td', {}, [el('a', { href: '#task=' + encodeURIComponent(task.name) }, [task.name])]),
+        el('td', {}, [task.group || '-']),
+        el('td', { class: 'trigger' }, [task.triggerText]),
+        el('td', { class: 'state' }, [badge(task.state)]),
+        el('td', { class: 'next' }, [when(task.nextRunAt)]),
+        el('td', { class: 'last' }, [outcome(task.lastRun)]),
+        el('td', { class: 'num' }, [counters(task)]),
+        el('td', {}, [actions(task)]),
+      ]);
+    }));
+  }
+
+  function niceStep(spanMs) {
+    var steps = [1e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 108e5, 216e5];
+    for (var i = 0; i < steps.length; i++) if (spanMs / steps[i] <= 8) return steps[i];
+    return 432e5;
+  }
+  // One row per task: a bar from start to end per run, a tick for fires that did not run.
+  function chart(rows, from, to, runningIds) {
+    var width = Math.max(480, document.getElementById('chart').clientWidth || 900);
+    var left = 200, rowH = 22, top = 18, plot = width - left - 12;
+    var height = top + rows.length * rowH + 4;
+    var x = function (t) { return left + ((t - from) / (to - from)) * plot; };
+    var root = svg('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height,
+      role: 'img', 'aria-label': 'timeline of recent runs' });
+    var step = niceStep(to - from);
+    for (var t = Math.ceil(from / step) * step; t <= to; t += step) {
+      root.appendChild(svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: top - 4, y2: height }));
+      root.appendChild(svg('text', { x: x(t) - 20, y: 11 }, clock(t)));
+    }
+    rows.forEach(function (row, index) {
+      var y = top + index * rowH;
+      root.appendChild(svg('text', { class: 'label', x: 4, y: y + 14 }, row.taskName.slice(0, 30)));
+      root.appendChild(svg('line', { class: 'grid', x1: left, x2: left + plot, y1: y + rowH, y2: y + rowH }));
+      row.runs.forEach(function (run) {
+        var tip = STATUS_WORDS[run.status] + ' \u00b7 ' + run.origin + (run.attempt > 1 ? ' attempt ' + run.attempt : '') +
+          (run.start !== null ? ' \u00b7 started ' + clock(run.start) + ' \u00b7 took ' + span(run.end - run.start)
+            : ' \u00b7 at ' + clock(run.end)) + (run.instanceId ? ' \u00b7 replica ' + run.instanceId : '');
+        var shape = run.start === null
+          ? svg('rect', { x: x(run.end) - 1, y: y + 3, width: 2, height: rowH - 6 })
+          : svg('rect', { x: x(Math.max(run.start, from)), y: y + 5, height: rowH - 10,
+            width: Math.max(2, x(run.end) - x(Math.max(run.start, from))) });
+        shape.setAttribute('class', 'run r-' + run.status);
+        shape.setAttribute('data-run', run.runId);
+        shape.appendChild(svg('title', {}, tip));
+        root.appendChild(shape);
+      });
+      if (runningIds.indexOf(row.taskId) >= 0) {
+        root.appendChild(svg('circle', { class: 'r-running', cx: x(to) - 4, cy: y + rowH / 2, r: 4 }));
+      }
+    });
+    root.appendChild(svg('line', { class: 'now', x1: x(to), x2: x(to), y1: top - 4, y2: height }));
+    return root;
+  }
+  function renderTimeline(overview) {
+    var timeline = overview.timeline;
+    var running = overview.tasks.filter(function (t) { return t.running; }).map(function (t) { return t.id; });
+    fill('chart', [chart(timeline.rows, timeline.from, timeline.to, running)]);
+    fill('legend', Object.keys(STATUS_WORDS).map(function (key) {
+      return el('span', {}, [badge(STATUS_WORDS[key], key)]);
+    }));
+  }
+
+  function table(headers, rows) {
+    return el('table', {}, [el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', {}, [h]); }))]),
+      el('tbody', {}, rows.map(function (cells) {
+        return el('tr', {}, cells.map(function (c) { return el('td', {}, [c]); }));
+      }))]);
+  }
+  function jobRow(job) {
+    var took = job.startedAt && job.finishedAt ? span(new Date(job.finishedAt) - new Date(job.startedAt)) : '-';
+    return [job.id, job.name, job.priority, job.executor, badge(job.status), when(job.startedAt || job.queuedAt),
+      took, job.error || ''];
+  }
+  function renderJobs(jobs) {
+    var section = document.getElementById('jobs');
+    section.hidden = !jobs;
+    if (!jobs) return;
+    fill('pools', [table(['executor', 'slots (reserved normal / high)', 'running', 'queued: critical',
+      'high', 'normal', 'low', 'delayed'], jobs.pools.map(function (p) {
+      return [p.executor, p.limits.poolSize + ' (' + p.limits.reserveNormal + ' / ' + p.limits.reserveHigh + ')',
+        p.running, p.queued.critical, p.queued.high, p.queued.normal, p.queued.low, p.delayed];
+    }))]);
+    var headers = ['id', 'name', 'priority', 'executor', 'status', 'since', 'took', 'error'];
+    fill('running-jobs', [jobs.running.length ? table(headers, jobs.running.map(jobRow)) : el('p', { class: 'muted' }, ['none'])]);
+    fill('recent-jobs', [jobs.recent.length ? table(headers, jobs.recent.slice(0, RECENT_JOBS_SHOWN).map(jobRow)) : el('p', { class: 'muted' }, ['none'])]);
+  }
+
+  // The panel is rebuilt on every refresh: the stacks a reader opened stay open.
+  function errorDetails(record) {
+    var node = el('details', { 'data-run': record.runId }, [
+      el('summary', {}, [record.error.name + ': ' + record.error.message]),
+      el('pre', {}, [record.error.stack || '(no stack)'])]);
+    node.open = view.openRuns.has(record.runId);
+    node.addEventListener('toggle', function () {
+      if (node.open) view.openRuns.add(record.runId);
+      else view.openRuns.delete(record.runId);
+    });
+    return node;
+  }
+  function renderPanel() {
+    var panel = document.getElementById('panel');
+    var detail = view.detail;
+    panel.hidden = !detail;
+    if (!detail) return;
+    var task = detail.task;
+    var replicas = detail.history.some(function (r) { return r.instanceId; });
+    var history = detail.history.map(function (r) {
+      var cells = [badge(STATUS_WORDS[r.status], r.status), r.origin, r.attempt,
+        when(r.scheduledAt), when(r.startedAt),
+        r.startedAt ? span(new Date(r.finishedAt) - new Date(r.startedAt)) : '-'];
+      if (replicas) cells.push(r.instanceId || '-');
+      cells.push(r.error ? errorDetails(r) : (r.result || ''));
+      return cells;
+    });
+    var headers = ['status', 'origin', 'attempt', 'scheduled', 'started', 'took'];
+    if (replicas) headers.push('replica');
+    headers.push('result / error');
+    panel.replaceChildren(
+      el('button', { onclick: function () { location.hash = ''; } }, ['Close']),
+      el('h2', { 'data-panel-task': task.name }, [task.name, ' ', badge(task.state)]),
+      el('p', {}, [task.triggerText, task.group ? ' \u00b7 group ' + task.group : '', ' \u00b7 ', actions(task)]),
+      el('p', {}, [counters(task)]),
+      el('h3', {}, ['Upcoming fire times']),
+      detail.upcoming.length ? el('ol', { id: 'upcoming' }, detail.upcoming.map(function (at) {
+        return el('li', {}, [new Date(at).toLocaleString(), ' (', when(at), ')']);
+      })) : el('p', { class: 'muted' }, ['none planned']),
+      el('h3', {}, ['History (newest first)']),
+      history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet']));
+  }
+
+  function selectedTask() {
+    var match = /^#task=(.+)$/.exec(location.hash);
+    return match ? decodeURIComponent(match[1]) : null;
+  }
+  function refresh() {
+    view.timer = null;
+    var name = selectedTask();
+    return Promise.all([
+      getJson('/api/overview', { minutes: view.minutes }),
+      name ? getJson('/api/tasks/' + encodeURIComponent(name)) : Promise.resolve(null),
+    ]).then(function (results) {
+      view.overview = results[0];
+      view.detail = results[1];
+      renderFacts(view.overview.status);
+      renderTasks(view.overview.tasks);
+      renderTimeline(view.overview);
+      renderJobs(view.overview.jobs);
+      renderPanel();
+      document.body.setAttribute('data-loaded', String(Date.now()));
+    }).catch(function (error) { showError(String(error.message || error)); });
+  }
+  // Events come in bursts (a run is started, succeeded, scheduled): one refetch per burst.
+  function refreshSoon() {
+    if (view.timer === null) view.timer = setTimeout(refresh, 150);
+  }
+  function setState(name, state) {
+    var cell = document.querySelector('tr[data-task="' + CSS.escape(name) + '"] .state');
+    if (cell) cell.replaceChildren(badge(state));
+  }
+  function setLive(on, text) {
+    var node = document.getElementById('live');
+    node.className = on ? 'on' : '';
+    node.textContent = text;
+  }
+
+  function connect() {
+    var source = new EventSource(url('/events'));
+    source.addEventListener('hello', function () { setLive(true, 'live'); refreshSoon(); });
+    source.addEventListener('task', function (message) {
+      var event = JSON.parse(message.data);
+      // Show the change at once; the refetch brings the counters and the timeline.
+      if (event.type === 'paused') setState(event.taskName, 'paused');
+      if (event.type === 'resumed') setState(event.taskName, 'idle');
+      if (event.type === 'started') setState(event.taskName, 'running');
+      refreshSoon();
+    });
+    source.addEventListener('jobs', refreshSoon);
+    source.addEventListener('bye', function () { source.close(); setLive(false, 'server stopped'); });
+    source.onerror = function () { setLive(false, 'reconnecting'); };
+  }
+
+  document.getElementById('window').addEventListener('change', function (e) {
+    view.minutes = Number(e.target.value);
+    refresh();
+  });
+  window.addEventListener('hashchange', refresh);
+  setInterval(tick, 1000);
+  refresh();
+  connect();
+})();
+`;
