@@ -103,8 +103,8 @@ describe('a Once in a cluster still runs once', () => {
     await s.shutdown();
   });
 
-  // Not fixed (a question of what initialDelay means in a cluster): it.failing until it is.
-  it.failing(
+  // The anchor holds the proposer's initial delay: the replica still up runs the tick.
+  it(
     'with an initial delay, runs on the replica still up when its proposer stops before the anchor',
     async () => {
       const coordinator = new InMemoryCoordinator();
