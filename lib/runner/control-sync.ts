@@ -57,6 +57,11 @@ export class ControlSync {
 
   constructor(private readonly deps: ControlSyncDeps) {}
 
+  /** How many control changes set the task's trigger, as this replica applied them (0: none). */
+  triggerVersionOf(task: ScheduledTask): number {
+    return (this.applied.get(task) ?? NONE).triggerVersion;
+  }
+
   /** The control version this replica plans the task with (0 before any change). */
   versionOf(task: ScheduledTask): number {
     return (this.applied.get(task) ?? NONE).version;

@@ -188,6 +188,7 @@ export class TaskScheduler {
             if (this.caughtUp && this.state === 'running')
               void this.planner.catchUp(tasks, Date.now());
           },
+          triggerVersion: (task) => this.control?.triggerVersionOf(task) ?? 0,
         })
       : null;
     this.planner = new FirePlanner({
