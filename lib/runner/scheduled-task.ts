@@ -85,6 +85,12 @@ export class ScheduledTask implements TimerItem {
   triggerState: TriggerState;
   /** The random delay (ms) added to the queued wake-up's nominal fire time (the jitter policy). */
   jitterMs = 0;
+  /**
+   * Cluster: the store's clock minus this one's that the queued wake-up of a claimed tick was
+   * planned with (0 for other tasks, or while unknown): it is due here when the store's clock
+   * reaches its fire time.
+   */
+  storeOffsetMs = 0;
   /** No fire is planned before this (epoch ms): start + `initialDelay`; 0 when none. */
   notBefore = 0;
   /** Paused tasks plan nothing; a removed task stays paused for good. */
@@ -113,7 +119,7 @@ export class ScheduledTask implements TimerItem {
 
   /** The nominal time (epoch ms) of the queued wake-up, before jitter; null while none is queued. */
   get plannedAt(): number | null {
-    return this.heapIndex >= 0 ? this.dueAt - this.jitterMs : null;
+    return this.heapIndex >= 0 ? this.dueAt - this.jitterMs + this.storeOffsetMs : null;
   }
 
   /** Stable UUID derived from the name (hashed on first use, and kept: runs need it). */

@@ -29,6 +29,11 @@ export interface PendingClaim {
   dueAt: number;
   /** Not claimed when due (the store was unreachable, or every replica down): claimed late. */
   late?: boolean;
+  /**
+   * Refused as early: not claimed again before this (this machine's epoch ms), when the store's
+   * clock reaches the nominal time as the refusal measured it; absent: at the next claim.
+   */
+  claimAt?: number;
 }
 
 /** What the claimer needs from its planner. */
@@ -80,6 +85,8 @@ export class TickClaimer {
   private retries: PendingClaim[] = [];
   private inFlight = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the timer fires (epoch ms). */
+  private timerAt = Infinity;
   private failures = 0;
   private warnedEarly = false;
   /** Running totals for metrics; a tick claimed again after a failure counts each time. */
@@ -107,9 +114,16 @@ export class TickClaimer {
     if (this.inFlight || (this.queue.length === 0 && this.retries.length === 0)) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const batch = [...this.retries, ...this.queue];
-    this.retries = [];
+    this.timerAt = Infinity;
+    // Ticks refused as early wait for the store's clock. Newer ticks of their task may go: the
+    // store refuses them as early too, so none is claimed past an older one.
+    const now = Date.now();
+    const waiting = this.retries.filter((pending) => (pending.claimAt ?? 0) > now);
+    const batch = [...this.retries.filter((pending) => !waiting.includes(pending)), ...this.queue];
+    this.retries = waiting;
     this.queue = [];
+    this.retryWhenClaimable();
+    if (batch.length === 0) return;
     const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
     const ticks = batch.map(({ task, scheduledAt }) => ({
       ...this.deps.terms?.(task),
@@ -127,6 +141,8 @@ export class TickClaimer {
       .finally(() => {
         this.inFlight = false;
         if (this.queue.length > 0) this.flush();
+        // A retry timer that fired while this claim was in flight found it busy: arm it again.
+        else if (this.timer === null) this.retryWhenClaimable();
       });
   }
 
@@ -196,6 +212,7 @@ export class TickClaimer {
   clear(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.timerAt = Infinity;
     this.queue = [];
     this.retries = [];
   }
@@ -218,9 +235,15 @@ export class TickClaimer {
         this.warnedEarly = true;
         this.deps.logger.warn(messages.claimsEarly(instanceId, claimToleranceMs));
       }
-      // The store's clock is behind this one's: try again until it gets there.
+      // The store's clock is behind this one's: try again when it gets there, as this reply
+      // measured it (or every while, for a store that does not tell its clock).
+      const offset = coordinator.clockOffsetMs;
+      const fallback = Date.now() + Math.max(250, Math.min(claimToleranceMs, 1_000));
+      for (const pending of early) {
+        pending.claimAt = typeof offset === 'number' ? pending.scheduledAt - offset : fallback;
+      }
       this.retries.push(...early);
-      this.retryIn(Math.max(250, Math.min(claimToleranceMs, 1_000)));
+      this.retryWhenClaimable();
     }
     // Of the ticks nobody claimed in time, the newest runs once, late, as the misfire policy
     // says, unless a tick of the task due now runs anyway; the others are recorded missed, once,
@@ -303,11 +326,23 @@ export class TickClaimer {
     }
   }
 
+  /** Flushes in `ms`, unless a flush is due sooner. */
   private retryIn(ms: number): void {
-    if (this.timer !== null) return;
+    const at = Date.now() + ms;
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.timerAt = Infinity;
       this.flush();
     }, ms);
+  }
+
+  /** Arms the timer for the first tick refused as early to be claimable. */
+  private retryWhenClaimable(): void {
+    const times = this.retries.map((pending) => pending.claimAt ?? 0);
+    if (times.length === 0) return;
+    this.retryIn(Math.min(Math.max(Math.min(...times) - Date.now(), 0), MAX_RETRY_DELAY_MS));
   }
 }
