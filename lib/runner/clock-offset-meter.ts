@@ -1,5 +1,3 @@
-import { clockOffsetOf } from './coordinator.js';
-
 /** Readings kept at most (the newest). */
 const MAX_READINGS = 16;
 /** How long a reading counts (ms, on the monotonic clock): a clock set or slewed is followed. */
@@ -14,9 +12,11 @@ interface Reading {
 
 /**
  * The store's clock minus this machine's, from the round trips a coordinator makes anyway (each
- * claim reads the store's clock). A reading is off by at most half its round trip, so the estimate
- * is the recent reading with the smallest round trip: one slow reply does not move it, and so does
- * not shift the wake-ups planned with it.
+ * claim reads the store's clock). The store read its clock somewhere in the round trip; taking the
+ * latest instant, its reply, errs toward the store being behind by at most the round trip, so
+ * that a wake-up planned with the offset never comes before the store's clock reaches its time.
+ * The estimate is the recent reading with the smallest round trip: one slow reply does not move it,
+ * and so does not shift the wake-ups planned with it.
  */
 export class ClockOffsetMeter {
   private readings: Reading[] = [];
@@ -34,7 +34,7 @@ export class ClockOffsetMeter {
       .filter((reading) => takenAt - reading.takenAt <= READING_LIFETIME_MS)
       .slice(-(MAX_READINGS - 1));
     kept.push({
-      offsetMs: clockOffsetOf(storeNowMs, sentAt, receivedAt),
+      offsetMs: Math.round(storeNowMs - receivedAt),
       roundTripMs: receivedAt - sentAt,
       takenAt,
     });
