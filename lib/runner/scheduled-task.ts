@@ -105,6 +105,12 @@ export class ScheduledTask implements TimerItem {
   activeSince = 0;
   /** Cluster: the nominal time of the last tick another replica won (its run is theirs to judge). */
   settledElsewhereAt: number | null = null;
+  /**
+   * Cluster: the newest tick the store answered this replica for (or its high-water mark read at
+   * start). Never claimed again: the store answers its claimer's repeated claim as won (for a
+   * reply lost), so a tick planned twice (a restart, a new trigger) would run twice.
+   */
+  claimedUpTo: number | null = null;
   private readonly profile: TaskProfile;
   private cachedId: string | null = null;
 

@@ -61,6 +61,8 @@ export interface ClaimCounts {
   failed: number;
 }
 
+/** Refusals that used the tick up or found it used: it is never claimed again. */
+const ANSWERED = new Set<ClaimRefusal>(['taken', 'paused', 'overlap']);
 /** Ticks kept to claim again while the store cannot be reached (the newest are kept). */
 const MAX_RETRIES = 10_000;
 /** Missed ticks of one task that catch-up claims at most (the newest). */
@@ -119,7 +121,9 @@ export class TickClaimer {
     // store refuses them as early too, so none is claimed past an older one.
     const now = Date.now();
     const waiting = this.retries.filter((pending) => (pending.claimAt ?? 0) > now);
-    const batch = [...this.retries.filter((pending) => !waiting.includes(pending)), ...this.queue];
+    const batch = [...this.retries.filter((pending) => !waiting.includes(pending)), ...this.queue]
+      // Answered before: a claim of it again would be answered as a lost reply's, won.
+      .filter(({ task, scheduledAt }) => scheduledAt > (task.claimedUpTo ?? -Infinity));
     this.retries = waiting;
     this.queue = [];
     this.retryWhenClaimable();
@@ -171,6 +175,8 @@ export class TickClaimer {
     }
     const missed: PendingClaim[] = [];
     candidates.forEach((task, index) => {
+      const highWater = lasts[index];
+      if (highWater != null) task.claimedUpTo = Math.max(task.claimedUpTo ?? highWater, highWater);
       // A task never claimed that counts from an anchor catches up from the anchor on (the
       // replica that proposed it went down before claiming); up to the tick planned here.
       const { anchorAt } = task.triggerState;
@@ -252,6 +258,9 @@ export class TickClaimer {
     const dueNow = new Set<ScheduledTask>();
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
+      const judged = outcome?.won || (outcome && ANSWERED.has(outcome.reason));
+      if (judged)
+        pending.task.claimedUpTo = Math.max(pending.task.claimedUpTo ?? 0, pending.scheduledAt);
       // Another replica runs that tick: judging its outcome (health) is that replica's part.
       if (outcome !== undefined && !outcome.won && outcome.reason === 'taken') {
         pending.task.settledElsewhereAt = Math.max(

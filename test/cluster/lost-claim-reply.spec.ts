@@ -70,3 +70,45 @@ describe('a claim committed in the store whose reply was lost', () => {
     for (const scheduler of schedulers) await scheduler.shutdown();
   });
 });
+
+/** A store whose clock is 2 s ahead of this process's, measured on each claim. */
+class StoreAhead extends InMemoryCoordinator {
+  clockOffsetMs: number | null = null;
+  override async claimTicks(
+    instanceId: string,
+    ticks: readonly TickClaim[],
+    toleranceMs: number,
+  ): Promise<ClaimOutcome[]> {
+    this.clockOffsetMs = 2_000;
+    return super.claimTicks(instanceId, ticks, toleranceMs + 2_000);
+  }
+}
+
+describe('a replica never claims a tick it had an answer for again', () => {
+  it('restarted with the same instanceId and a clock behind the store, it does not run its last tick twice', async () => {
+    const store = new StoreAhead();
+    const runs: number[] = [];
+    const start = async () => {
+      const scheduler = replica(store, 'pod-0');
+      scheduler.register({
+        name: 'every-5s',
+        trigger: new Cron('*/5 * * * * *'),
+        handler: (context: TaskContext) => void runs.push(context.scheduledAt!.getTime()),
+      });
+      await scheduler.start();
+      return scheduler;
+    };
+    const first = await start();
+    // Planned on the store's clock once the first claim measured it: the tick at 15 s runs at
+    // 13 s on this clock.
+    await jest.advanceTimersByTimeAsync(13_500);
+    await first.shutdown();
+    expect(runs).toContain(T0 + 15_000);
+    // Back at once: this clock says 13.5 s, so the first tick it plans is 15 s, the one it ran.
+    const second = await start();
+    await jest.advanceTimersByTimeAsync(5_000);
+    await second.shutdown();
+    expect(runs.filter((at) => at === T0 + 15_000)).toHaveLength(1);
+    expect(runs).toContain(T0 + 20_000);
+  });
+});
