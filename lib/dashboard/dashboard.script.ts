@@ -162,6 +162,14 @@ export const DASHBOARD_SCRIPT = String.raw`
     ]);
   }
 
+  // Reading clientWidth right after the table changed forces a layout of the whole page: it is
+  // read once, and again only when the window is resized.
+  var measuredWidth = 0;
+  function chartWidth() {
+    if (!measuredWidth) measuredWidth = document.getElementById('chart').clientWidth || 900;
+    return measuredWidth;
+  }
+  window.addEventListener('resize', function () { measuredWidth = 0; });
   function niceStep(spanMs) {
     var steps = [1e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 108e5, 216e5];
     for (var i = 0; i < steps.length; i++) if (spanMs / steps[i] <= 8) return steps[i];
@@ -169,7 +177,7 @@ export const DASHBOARD_SCRIPT = String.raw`
   }
   // One row per task: a bar from start to end per run, a tick for fires that did not run.
   function chart(rows, from, to, runningIds) {
-    var width = Math.max(480, document.getElementById('chart').clientWidth || 900);
+    var width = Math.max(480, chartWidth());
     var left = 200, rowH = 22, top = 18, plot = width - left - 12;
     var height = top + rows.length * rowH + 4;
     var x = function (t) { return left + ((t - from) / (to - from)) * plot; };
@@ -321,6 +329,8 @@ export const DASHBOARD_SCRIPT = String.raw`
   // Events come in bursts: one refetch per burst, and not sooner than REFRESH_GAP after the last.
   function refreshSoon() {
     if (view.inFlight) { view.again = true; return; }
+    // A hidden page draws nothing: it refreshes once it is shown again.
+    if (document.hidden) { view.again = true; return; }
     if (view.timer !== null) return;
     var wait = Math.max(150, view.lastStart + REFRESH_GAP - Date.now());
     view.timer = setTimeout(refresh, wait);
@@ -360,6 +370,9 @@ export const DASHBOARD_SCRIPT = String.raw`
     refresh();
   });
   window.addEventListener('hashchange', refresh);
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && view.again && !view.inFlight) { view.again = false; refresh(); }
+  });
   setInterval(tick, 1000);
   refresh();
   connect();

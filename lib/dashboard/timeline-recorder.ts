@@ -68,7 +68,11 @@ export class TimelineRecorder {
         this.rings.delete(event.taskId);
         this.seeded.delete(event.taskId);
         onControl();
-      } else if (event.type === 'paused' || event.type === 'resumed' || event.type === 'rescheduled')
+      } else if (
+        event.type === 'paused' ||
+        event.type === 'resumed' ||
+        event.type === 'rescheduled'
+      )
         onControl();
     });
   }
