@@ -101,10 +101,15 @@ const CLUSTER_KEYS = Object.keys({
   instanceId: true,
   claimTolerance: true,
   leaseTtl: true,
+  syncInterval: true,
+  inFlightTtl: true,
 } satisfies Record<keyof ClusterOptions, true>);
 const COORDINATOR_METHODS = [
   'connect',
   'claimTicks',
+  'writeControl',
+  'readControl',
+  'claimRequest',
   'appendHistory',
   'listHistory',
   'close',
@@ -119,4 +124,8 @@ function validateCluster(cluster: ClusterOptions): void {
   }
   if (cluster.leaseTtl !== undefined)
     checkTimerDelay(fail, 'cluster.leaseTtl', cluster.leaseTtl, 300);
+  if (cluster.syncInterval !== undefined)
+    checkTimerDelay(fail, 'cluster.syncInterval', cluster.syncInterval, 10);
+  if (cluster.inFlightTtl !== undefined)
+    checkTimerDelay(fail, 'cluster.inFlightTtl', cluster.inFlightTtl, 1);
 }

@@ -93,6 +93,20 @@ export class SchedulerShutdownError extends Error {
   }
 }
 
+/**
+ * Thrown by `runTask(id, { requestId })` when that request id already ran the task (cluster-wide in
+ * a cluster, within the process otherwise), so a retried HTTP call does not run it twice.
+ */
+export class DuplicateRunRequestError extends Error {
+  constructor(
+    readonly taskName: string,
+    readonly requestId: string,
+  ) {
+    super(messages.duplicateRunRequest(taskName, requestId));
+    this.name = 'DuplicateRunRequestError';
+  }
+}
+
 /** Message factories, kept together so that tests and docs quote one wording. */
 export const messages = {
   duplicateTaskName: (name: string, first: string, second: string) =>
@@ -118,8 +132,14 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  historyNotWritten: (reason: string) =>
+    `Run history could not be written to the cluster store; records are kept and written again when it answers: ${reason}`,
+  historyWrittenAgain: () => 'Run history kept during the store outage written',
+  historyLost: (count: number, why: string) =>
+    `${count} run history record(s) could not be written to the cluster store: ${why}`,
   claimsEarly: (instanceId: string, toleranceMs: number) =>
     `Replica ${instanceId}: the cluster store refused its claims as early: this machine's clock is more than ${toleranceMs} ms ahead of the store's, so other replicas run the ticks. Sync the clock (NTP), or raise cluster.claimTolerance.`,
+  overlapCluster: 'it overlapped a run in flight on a replica of the cluster',
   wonWhileStopping: 'claimed while the scheduler stopped or the task was paused',
   missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
   anchorsFailed: (tasks: number, reason: string) =>
@@ -133,6 +153,14 @@ export const messages = {
   triggerFailed: (taskName: string, triggerType: string, reason: string) =>
     `Task "${taskName}": its ${triggerType} trigger failed and the task is no longer scheduled: ${reason}`,
   badCritical: (got: unknown) => `must be true, false or { within: ms }, got ${describeValue(got)}`,
+  triggerNotRebuildable: (taskName: string, triggerType: string) =>
+    `Task "${taskName}": setTrigger in a cluster sends the trigger to every replica as its describe() data, and a ${triggerType} cannot be rebuilt from it; use a built-in trigger (Every, At, Cron, Once, Forever, OrTrigger of those)`,
+  controlNotApplied: (taskName: string, reason: string) =>
+    `Task "${taskName}": a control change from the cluster store could not be applied here: ${reason}`,
+  controlSyncFailed: (reason: string) =>
+    `Cluster control state could not be read; pause, resume and setTrigger of other replicas wait: ${reason}`,
+  duplicateRunRequest: (taskName: string, requestId: string) =>
+    `Task "${taskName}" already ran for request id "${requestId}"; a request id runs a task once`,
   sharedTrigger: (first: string, second: string) =>
     `Tasks ${first} and ${second} share one trigger instance (directly or as an OrTrigger child). Create a new trigger for each @Task.`,
 } as const;

@@ -22,6 +22,7 @@ export {
   SchedulerShutdownError,
   TaskRemovedError,
   LeaseLostError,
+  DuplicateRunRequestError,
 } from './errors.js';
 export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';
@@ -38,6 +39,7 @@ export type {
 } from './runner/task-policies.js';
 export {
   TaskScheduler,
+  REQUEST_ID_TTL_MS,
   type RunNowOptions,
   type TaskSchedulerOptions,
   type SchedulerShutdownOptions,
@@ -52,7 +54,10 @@ export type {
   Coordinator,
   TickClaim,
   ClaimOutcome,
+  ClaimRefusal,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   LeaseOutcome,
   AnchorProposal,
 } from './runner/coordinator.js';
@@ -83,6 +88,7 @@ export { Forever } from './triggers/forever.trigger.js';
 export { OnStartUp } from './triggers/on-start-up.trigger.js';
 export { OnShutDown } from './triggers/on-shut-down.trigger.js';
 export { OrTrigger, type OrTriggerOptions } from './triggers/or.trigger.js';
+export { rebuildTrigger } from './triggers/trigger-rebuild.js';
 export {
   TaskSupervisor,
   JobCancelledError,

@@ -38,6 +38,10 @@ export interface UpcomingOptions {
 export const MAX_UPCOMING = 1_000;
 
 const HISTORY_KEYS = Object.keys({ limit: true } satisfies Record<keyof HistoryOptions, true>);
+const RUN_KEYS = Object.keys({ respectOverlap: true, requestId: true } satisfies Record<
+  keyof RunNowOptions,
+  true
+>);
 const UPCOMING_KEYS = Object.keys({ count: true, from: true } satisfies Record<
   keyof UpcomingOptions,
   true
@@ -62,45 +66,60 @@ export class TaskRegistry {
     return toTaskMetadata(this.scheduler.get(idOrName));
   }
 
-  /** Runs a task now; resolves with the method's value, rejects with its error. */
-  async runTask(idOrName: string, options?: RunNowOptions): Promise<unknown> {
+  /**
+   * Runs a task now; resolves with the method's value, rejects with its error. With a `requestId`
+   * it runs once per id (cluster-wide in a cluster): a repeat rejects with DuplicateRunRequestError.
+   */
+  async runTask(idOrName: string, options: RunNowOptions = {}): Promise<unknown> {
+    const fail = optionError('runTask');
+    checkKnownKeys(fail, '', options, RUN_KEYS);
+    if (options.respectOverlap !== undefined)
+      checkBoolean(fail, 'respectOverlap', options.respectOverlap);
+    if (options.requestId !== undefined) checkString(fail, 'requestId', options.requestId);
     return this.scheduler.runNow(this.scheduler.get(idOrName), options);
   }
 
-  /** Stops planning runs of a task; a run in progress finishes. */
-  pause(idOrName: string): TaskMetadata {
+  /**
+   * Stops planning runs of a task; a run in progress finishes. Resolves once the change is
+   * committed: at once in one process; in a cluster once the store has it, after which no replica
+   * starts a tick of the task (the others apply it within one `syncInterval`).
+   */
+  async pause(idOrName: string): Promise<TaskMetadata> {
     const task = this.scheduler.get(idOrName);
-    this.scheduler.pause(task);
+    await this.scheduler.pause(task);
     return toTaskMetadata(task);
   }
 
-  /** Plans the task's next run from now. */
-  resume(idOrName: string): TaskMetadata {
+  /** Plans the task's next run from now; resolves once committed (see pause). */
+  async resume(idOrName: string): Promise<TaskMetadata> {
     const task = this.scheduler.get(idOrName);
-    this.scheduler.resume(task);
+    await this.scheduler.resume(task);
     return toTaskMetadata(task);
   }
 
-  /** Pauses every task of a group; throws TaskNotFoundError for a group with no task. */
-  pauseGroup(group: string): TaskMetadata[] {
+  /** Pauses every task of a group; rejects with TaskNotFoundError for a group with no task. */
+  async pauseGroup(group: string): Promise<TaskMetadata[]> {
     checkString(optionError('pauseGroup'), 'group', group);
     const tasks = this.groupTasks(group);
-    tasks.forEach((task) => this.scheduler.pause(task));
+    await Promise.all(tasks.map((task) => this.scheduler.pause(task)));
     return tasks.map(toTaskMetadata);
   }
 
-  /** Resumes every task of a group. */
-  resumeGroup(group: string): TaskMetadata[] {
+  /** Resumes every task of a group; resolves once committed (see pause). */
+  async resumeGroup(group: string): Promise<TaskMetadata[]> {
     checkString(optionError('resumeGroup'), 'group', group);
     const tasks = this.groupTasks(group);
-    tasks.forEach((task) => this.scheduler.resume(task));
+    await Promise.all(tasks.map((task) => this.scheduler.resume(task)));
     return tasks.map(toTaskMetadata);
   }
 
-  /** Replaces a task's trigger from its next fire time on. */
-  setTrigger(idOrName: string, trigger: BaseTrigger): TaskMetadata {
+  /**
+   * Replaces a task's trigger from its next fire time on; resolves once committed (see pause). In a
+   * cluster the trigger must be a built-in one (it is rebuilt on each replica from `describe()`).
+   */
+  async setTrigger(idOrName: string, trigger: BaseTrigger): Promise<TaskMetadata> {
     const task = this.scheduler.get(idOrName);
-    this.scheduler.setTrigger(task, trigger);
+    await this.scheduler.setTrigger(task, trigger);
     return toTaskMetadata(task);
   }
 

@@ -5,8 +5,12 @@ import { optionError } from '../errors.js';
 import type {
   AnchorProposal,
   ClaimOutcome,
+  ClaimRefusal,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   Coordinator,
+  InFlightRun,
   LeaseOutcome,
   TickClaim,
 } from '../runner/coordinator.js';
@@ -21,11 +25,14 @@ import { postgresMessages } from './postgres.messages.js';
 import {
   anchorsSql,
   appendHistorySql,
+  claimRequestSql,
   claimTicksSql,
   holdLeasesSql,
   lastTicksSql,
   listHistorySql,
+  readControlSql,
   releaseLeasesSql,
+  writeControlSql,
   STORE_CLOCK_SQL,
 } from './postgres.queries.js';
 
@@ -51,6 +58,8 @@ export type PostgresCoordinatorOptions =
     });
 
 const fail = optionError('PostgresCoordinator');
+/** Records written in one history statement at most. */
+const MAX_HISTORY_BATCH = 1_000;
 const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
 
 /**
@@ -69,7 +78,25 @@ export class PostgresCoordinator implements Coordinator {
   private pool: Pool | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  private readonly sql: Record<'claim' | 'last' | 'hold' | 'release' | 'append' | 'list', string>;
+  /** Records waiting for the next history statement. */
+  private readonly historyQueue: {
+    record: ClusterRunRecord;
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private writingHistory = false;
+  private readonly sql: Record<
+    | 'claim'
+    | 'last'
+    | 'hold'
+    | 'release'
+    | 'append'
+    | 'list'
+    | 'writeControl'
+    | 'readControl'
+    | 'request',
+    string
+  >;
   private readonly anchorsSql: string;
 
   constructor(options: PostgresCoordinatorOptions) {
@@ -98,6 +125,9 @@ export class PostgresCoordinator implements Coordinator {
       release: releaseLeasesSql(tables),
       append: appendHistorySql(tables),
       list: listHistorySql(tables),
+      writeControl: writeControlSql(tables),
+      readControl: readControlSql(tables),
+      request: claimRequestSql(tables),
     };
     this.anchorsSql = anchorsSql(tables);
   }
@@ -113,22 +143,68 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async claimTicks(
-    _instanceId: string,
+    instanceId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
     if (ticks.length === 0) return [];
     const pool = await this.connected();
     const sentAt = Date.now();
-    const { rows } = await pool.query<{ early: boolean; token: string | null; now_ms: string }>(
-      this.sql.claim,
-      [ticks.map((tick) => tick.taskId), ticks.map((tick) => tick.scheduledAt), toleranceMs],
-    );
-    if (rows.length > 0) this.clockOffsetMs = clockOffsetOf(+rows[0].now_ms, sentAt, Date.now());
-    return rows.map(({ early, token }): ClaimOutcome => {
-      if (early) return { won: false, reason: 'early' };
-      return token === null ? { won: false, reason: 'taken' } : { won: true, fencingToken: +token };
+    const { rows } = await pool.query<{
+      outcome: ClaimRefusal | 'won';
+      token: string | null;
+      now_ms: string;
+    }>(this.sql.claim, [
+      ticks.map((tick) => tick.taskId),
+      ticks.map((tick) => tick.scheduledAt),
+      ticks.map((tick) => tick.version ?? 0),
+      ticks.map((tick) => tick.maxLoopCount ?? null),
+      ticks.map((tick) => (tick.inFlightTtlMs == null ? null : Math.ceil(tick.inFlightTtlMs))),
+      instanceId,
+      toleranceMs,
+    ]);
+    if (rows.length > 0) this.clockOffsetMs = clockOffsetOf(+rows[0]!.now_ms, sentAt, Date.now());
+    return rows.map(({ outcome, token }): ClaimOutcome => {
+      if (outcome === 'won' && token !== null) return { won: true, fencingToken: +token };
+      return { won: false, reason: outcome === 'won' ? 'taken' : outcome };
     });
+  }
+
+  async writeControl(taskId: string, change: ControlChange): Promise<ControlState> {
+    const trigger = change.kind === 'setTrigger' ? JSON.stringify(change.trigger) : null;
+    const { rows } = await (
+      await this.connected()
+    ).query<ControlRow>(this.sql.writeControl, [taskId, change.kind, trigger]);
+    return controlState(rows[0])!;
+  }
+
+  async readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]> {
+    const runs = renew?.runs ?? [];
+    if (taskIds.length === 0 && runs.length === 0) return [];
+    const { rows } = await (
+      await this.connected()
+    ).query<ControlRow>(this.sql.readControl, [
+      taskIds,
+      runs.map((run) => run.taskId),
+      runs.map((run) => run.fencingToken),
+      Math.ceil(renew?.ttlMs ?? 0),
+    ]);
+    return rows.map(controlState);
+  }
+
+  async claimRequest(
+    instanceId: string,
+    taskId: string,
+    requestId: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const { rows } = await (
+      await this.connected()
+    ).query(this.sql.request, [instanceId, taskId, requestId, Math.ceil(ttlMs)]);
+    return rows.length > 0;
   }
 
   async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
@@ -158,10 +234,37 @@ export class PostgresCoordinator implements Coordinator {
     await (await this.connected()).query(this.sql.release, [instanceId, taskIds]);
   }
 
-  async appendHistory(record: ClusterRunRecord): Promise<void> {
-    await (
-      await this.connected()
-    ).query(this.sql.append, [record.taskId, JSON.stringify(record), this.historySize]);
+  /**
+   * Appends a record. Records that come while a batch is being written wait and go together in
+   * the next statement (a group commit), so appends keep up with many runs a second.
+   */
+  appendHistory(record: ClusterRunRecord): Promise<void> {
+    const written = new Promise<void>((resolve, reject) => {
+      this.historyQueue.push({ record, resolve, reject });
+    });
+    if (!this.writingHistory) void this.writeHistory();
+    return written;
+  }
+
+  private async writeHistory(): Promise<void> {
+    this.writingHistory = true;
+    while (this.historyQueue.length > 0) {
+      const batch = this.historyQueue.splice(0, MAX_HISTORY_BATCH);
+      try {
+        await (
+          await this.connected()
+        ).query(this.sql.append, [
+          batch.map(({ record }) => record.taskId),
+          batch.map(({ record }) => JSON.stringify(record)),
+          batch.map(({ record }) => record.fencingToken ?? null),
+          this.historySize,
+        ]);
+        for (const { resolve } of batch) resolve();
+      } catch (error) {
+        for (const { reject } of batch) reject(error);
+      }
+    }
+    this.writingHistory = false;
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
@@ -212,6 +315,24 @@ export class PostgresCoordinator implements Coordinator {
     await this.connecting;
     return this.pool as Pool;
   }
+}
+
+/** A row of task_control as read (bigints as text); NULL columns: never changed. */
+interface ControlRow {
+  paused: boolean | null;
+  version: string | null;
+  trigger_version: string | null;
+  trigger: ControlState['trigger'];
+}
+
+function controlState(row: ControlRow | undefined): ControlState | null {
+  if (!row || row.version === null) return null;
+  return {
+    paused: row.paused,
+    version: Number(row.version),
+    triggerVersion: Number(row.trigger_version ?? 0),
+    trigger: row.trigger ?? null,
+  };
 }
 
 /** Loads pg on first use, so that apps without cluster mode never need it installed. */

@@ -21,6 +21,10 @@ export interface PostgresTables {
   ticks: string;
   history: string;
   leases: string;
+  control: string;
+  requests: string;
+  /** The claim function (see claimTicksFunction). */
+  claim: string;
   anchors: string;
 }
 
@@ -31,6 +35,9 @@ export function postgresTables(schema: string): PostgresTables {
     ticks: `"${schema}".task_ticks`,
     history: `"${schema}".run_history`,
     leases: `"${schema}".task_leases`,
+    control: `"${schema}".task_control`,
+    requests: `"${schema}".run_requests`,
+    claim: `"${schema}".claim_ticks`,
     anchors: `"${schema}".task_anchors`,
   };
 }
@@ -41,7 +48,8 @@ export function postgresTables(schema: string): PostgresTables {
  */
 export function postgresMigration(schema: string = DEFAULT_POSTGRES_SCHEMA): string {
   const name = checkSchemaName(optionError('postgresMigration'), 'schema', schema);
-  const { schema: quoted, ticks, history, leases, anchors } = postgresTables(name);
+  const tables = postgresTables(name);
+  const { schema: quoted, ticks, history, leases, control, requests, anchors } = tables;
   // Replicas starting together race on CREATE ... IF NOT EXISTS, which can still fail on the
   // catalog's unique index; the advisory lock (per schema, held to COMMIT) makes them take turns.
   return `BEGIN;
@@ -70,6 +78,33 @@ CREATE TABLE IF NOT EXISTS ${leases} (
   -- on the database's clock (epoch ms)
   expires_at bigint NOT NULL
 );
+-- Added with shared control. A claim now creates its task's row before judging the tick (so that
+-- the row lock orders concurrent claims), hence a NULL high_water: never claimed.
+ALTER TABLE ${ticks} ALTER COLUMN high_water DROP NOT NULL;
+-- ticks used up since the last setTrigger (the loop budget's count, cluster-wide)
+ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS loops bigint NOT NULL DEFAULT 0;
+-- overlap 'skip': the run in flight (its expiry on the database's clock, and its fencing token)
+ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS busy_until bigint;
+ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS busy_token bigint;
+CREATE TABLE IF NOT EXISTS ${control} (
+  task_id text PRIMARY KEY,
+  -- NULL until paused or resumed once: as declared in code
+  paused boolean,
+  -- grows with each change; trigger_version is the version of the last setTrigger
+  version bigint NOT NULL,
+  trigger_version bigint NOT NULL DEFAULT 0,
+  -- the trigger's describe() data; NULL: the one declared in code
+  trigger jsonb
+);
+CREATE TABLE IF NOT EXISTS ${requests} (
+  task_id text NOT NULL,
+  request_id text NOT NULL,
+  holder text NOT NULL,
+  -- on the database's clock (epoch ms)
+  expires_at bigint NOT NULL,
+  PRIMARY KEY (task_id, request_id)
+);
+${claimTicksFunction(tables)}
 -- Added with anchors: the first instant proposed for each (task, schedule), kept for good.
 CREATE TABLE IF NOT EXISTS ${anchors} (
   task_id text NOT NULL,
@@ -79,4 +114,96 @@ CREATE TABLE IF NOT EXISTS ${anchors} (
 );
 COMMIT;
 `;
+}
+
+/**
+ * The claim of a batch of ticks, as a function: each tick is judged on the task's rows, one
+ * after the other, by the same checks in the same order as the in-memory coordinator and the
+ * Redis script (early, taken, paused, stale, exhausted, overlap, won; see CLAIM_SCRIPT's comment
+ * in lib/redis/redis.scripts.ts for what each means). Answers one row per tick with its input
+ * position. Called in one statement per batch (claimTicksSql).
+ *
+ * - The store's clock (clock_timestamp()) is read once per batch.
+ * - Ticks are judged in task id order (input order within a task): every replica locks rows in
+ *   the same order, so overlapping batches cannot deadlock. The control row is locked FOR SHARE
+ *   before the claim row, as writeControl locks them, so a claim waits for a pause being
+ *   committed and then sees it.
+ * - The claim row is created first (NULL high_water) when missing; a concurrent first claim
+ *   waits on that insert, then finds the row.
+ */
+function claimTicksFunction({ ticks, control, claim }: PostgresTables): string {
+  // Dropped first: CREATE OR REPLACE cannot change the columns an earlier version returned. Inside
+  // the migration's transaction, so a concurrent claim sees the old function or the new one.
+  return `DROP FUNCTION IF EXISTS ${claim}(text[], bigint[], bigint[], bigint[], bigint[], text, bigint);
+CREATE OR REPLACE FUNCTION ${claim}(
+  task_ids text[], nominal bigint[], versions bigint[], budgets bigint[], in_flight_ttls bigint[],
+  instance_id text, tolerance bigint
+) RETURNS TABLE (claim_ord bigint, claim_outcome text, claim_token bigint, claim_now bigint)
+LANGUAGE plpgsql AS $claim$
+DECLARE
+  now_ms bigint := (extract(epoch FROM clock_timestamp()) * 1000)::bigint;
+  tick record;
+  v_paused boolean;
+  v_trigger_version bigint;
+  v_high_water bigint;
+  v_loops bigint;
+  v_busy_until bigint;
+  -- tasks whose run this batch marked in flight (see the in-memory coordinator)
+  v_marked text[] := '{}';
+BEGIN
+  FOR tick IN
+    SELECT i.task_id, i.at, i.version, i.budget, i.ttl, i.ord
+    FROM unnest(task_ids, nominal, versions, budgets, in_flight_ttls)
+      WITH ORDINALITY AS i(task_id, at, version, budget, ttl, ord)
+    ORDER BY i.task_id, i.ord
+  LOOP
+    claim_ord := tick.ord;
+    claim_token := NULL;
+    claim_now := now_ms;
+    IF tick.at > now_ms + tolerance THEN
+      claim_outcome := 'early';
+      RETURN NEXT;
+      CONTINUE;
+    END IF;
+    v_paused := false;
+    v_trigger_version := 0;
+    SELECT c.paused, c.trigger_version INTO v_paused, v_trigger_version
+    FROM ${control} c WHERE c.task_id = tick.task_id FOR SHARE;
+    INSERT INTO ${ticks} (task_id, high_water, fencing_token) VALUES (tick.task_id, NULL, 0)
+    ON CONFLICT (task_id) DO NOTHING;
+    SELECT t.high_water, t.loops, t.busy_until INTO v_high_water, v_loops, v_busy_until
+    FROM ${ticks} t WHERE t.task_id = tick.task_id FOR UPDATE;
+    IF v_high_water IS NOT NULL AND tick.at <= v_high_water THEN
+      claim_outcome := 'taken';
+    ELSIF coalesce(v_paused, false) THEN
+      -- Used up, not counted: no replica runs it, and a restart does not catch it up.
+      UPDATE ${ticks} SET high_water = tick.at WHERE task_id = tick.task_id;
+      claim_outcome := 'paused';
+    ELSIF tick.version < coalesce(v_trigger_version, 0) THEN
+      -- Left for the replicas that plan with the current trigger.
+      claim_outcome := 'stale';
+    ELSIF tick.budget IS NOT NULL AND v_loops >= tick.budget THEN
+      claim_outcome := 'exhausted';
+    ELSIF tick.ttl IS NOT NULL AND v_busy_until > now_ms AND NOT tick.task_id = ANY(v_marked) THEN
+      -- Used up and counted: exactly one replica hears 'overlap' and records it skipped.
+      UPDATE ${ticks} SET high_water = tick.at, loops = loops + 1 WHERE task_id = tick.task_id;
+      claim_outcome := 'overlap';
+    ELSE
+      UPDATE ${ticks} SET
+        high_water = tick.at,
+        loops = loops + 1,
+        fencing_token = fencing_token + 1,
+        busy_until = CASE WHEN tick.ttl IS NULL THEN busy_until ELSE now_ms + tick.ttl END,
+        busy_token = CASE WHEN tick.ttl IS NULL THEN busy_token ELSE fencing_token + 1 END
+      WHERE task_id = tick.task_id
+      RETURNING fencing_token INTO claim_token;
+      IF tick.ttl IS NOT NULL THEN
+        v_marked := v_marked || tick.task_id;
+      END IF;
+      claim_outcome := 'won';
+    END IF;
+    RETURN NEXT;
+  END LOOP;
+END
+$claim$;`;
 }

@@ -1,58 +1,16 @@
 import type { PostgresTables } from './postgres.migration.js';
 
 /**
- * Claims a batch of ticks in one statement. Parameters: $1 task ids, $2 nominal times (epoch ms),
- * $3 tolerance (ms). Answers one row per input tick, in input order: `early`, and `token` when won.
- *
- * - The store's clock (clock_timestamp(), read once) judges 'early'.
- * - First writer wins: the upsert locks each task's row; a concurrent claim waits, then sees the
- *   committed high-water mark and updates nothing (WHERE high_water < new), so it loses.
- * - Rows are upserted in task id order, so two replicas claiming overlapping batches in different
- *   orders cannot deadlock.
- * - Several ticks of one task in a batch are judged as if claimed one after the other (as the
- *   in-memory coordinator does): only a tick later than the earlier ones of the batch is a
- *   candidate, the row moves once to the latest, the token grows by the number won, and
- *   prior_high_water tells which candidates were above the mark and so won. The inserted
- *   fencing_token is the task's number of candidates: when it is 1 (the usual case) the one
- *   candidate won, which spares the count over the batch.
+ * Claims a batch of ticks in one statement, through the claim function the migration creates
+ * (its comment says how ticks are judged). Parameters: $1 task ids, $2 nominal times (epoch ms),
+ * $3 control versions, $4 loop budgets (NULL: none), $5 in-flight ttls (NULL: not marked), $6
+ * instance id, $7 tolerance (ms). Answers one row per input tick, in input order: `outcome` and,
+ * when won, `token`.
  */
-export function claimTicksSql({ ticks }: PostgresTables): string {
-  return `WITH clock AS MATERIALIZED (
-  SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
-),
-input AS (
-  SELECT i.task_id, i.scheduled_at, i.ord, i.scheduled_at > c.now_ms + $3::bigint AS early
-  FROM unnest($1::text[], $2::bigint[]) WITH ORDINALITY AS i(task_id, scheduled_at, ord), clock c
-),
-candidates AS (
-  SELECT task_id, scheduled_at, ord FROM (
-    SELECT *, max(scheduled_at) OVER (
-      PARTITION BY task_id ORDER BY ord ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING
-    ) AS before
-    FROM input WHERE NOT early
-  ) ordered
-  WHERE before IS NULL OR scheduled_at > before
-),
-claimed AS (
-  INSERT INTO ${ticks} AS t (task_id, high_water, fencing_token)
-  SELECT task_id, max(scheduled_at), count(*) FROM candidates GROUP BY task_id ORDER BY task_id
-  ON CONFLICT (task_id) DO UPDATE SET
-    prior_high_water = t.high_water,
-    high_water = EXCLUDED.high_water,
-    fencing_token = t.fencing_token + CASE WHEN EXCLUDED.fencing_token = 1 THEN 1 ELSE (
-      SELECT count(*) FROM candidates c WHERE c.task_id = t.task_id AND c.scheduled_at > t.high_water
-    ) END
-  WHERE t.high_water < EXCLUDED.high_water
-  RETURNING t.task_id, t.fencing_token, t.prior_high_water
-),
-won AS (
-  SELECT c.ord,
-    k.fencing_token - row_number() OVER (PARTITION BY c.task_id ORDER BY c.ord DESC) + 1 AS token
-  FROM candidates c JOIN claimed k ON k.task_id = c.task_id
-  WHERE k.prior_high_water IS NULL OR c.scheduled_at > k.prior_high_water
-)
-SELECT i.early, w.token::text AS token, (SELECT now_ms FROM clock)::text AS now_ms
-FROM input i LEFT JOIN won w ON w.ord = i.ord ORDER BY i.ord`;
+export function claimTicksSql({ claim }: PostgresTables): string {
+  return `SELECT claim_outcome AS outcome, claim_token::text AS token, claim_now::text AS now_ms
+FROM ${claim}($1::text[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[], $6::text, $7::bigint)
+ORDER BY claim_ord`;
 }
 
 /**
@@ -118,18 +76,44 @@ UPDATE ${leases} l SET holder = NULL FROM mine WHERE l.task_id = mine.task_id AN
 }
 
 /**
- * Appends a record ($1 task id, $2 record as JSON) and, in the same statement, deletes the task's
- * rows beyond the newest $3 (history size). The DELETE does not see the row being inserted (one
- * snapshot), so it keeps $3 - 1 older rows; two appends racing may leave one row too many until
- * the next append, which listHistory hides by capping its LIMIT.
+ * Appends a batch of records in one statement: $1 task ids, $2 records (JSON), $3 their fencing
+ * tokens (NULL for none), $4 history size. One statement per batch, not per record: at a thousand
+ * runs a second, a commit per record falls behind, and the in-flight marks (overlap 'skip') that
+ * the records clear would then refuse the next ticks.
+ *
+ * - Each task keeps its newest $4 rows: the DELETE does not see the rows being inserted (one
+ *   snapshot), so it keeps $4 minus the task's new rows of older ones. Two batches racing may
+ *   leave a few rows too many until the next, which listHistory hides by capping its LIMIT.
+ * - A record carrying the token of its task's run marked in flight clears that mark; the claim
+ *   rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
  */
-export function appendHistorySql({ history }: PostgresTables): string {
-  return `WITH added AS (
-  INSERT INTO ${history} (task_id, record) VALUES ($1, $2::jsonb)
+export function appendHistorySql({ history, ticks }: PostgresTables): string {
+  return `WITH input AS (
+  SELECT * FROM unnest($1::text[], $2::jsonb[], $3::bigint[]) WITH ORDINALITY
+    AS i(task_id, record, token, ord)
+),
+added AS (
+  INSERT INTO ${history} (task_id, record) SELECT task_id, record FROM input ORDER BY ord
+),
+marks AS (
+  SELECT t.task_id FROM ${ticks} t JOIN input i ON t.task_id = i.task_id AND t.busy_token = i.token
+  ORDER BY t.task_id FOR UPDATE OF t
+),
+cleared AS (
+  UPDATE ${ticks} t SET busy_until = NULL, busy_token = NULL FROM marks
+  WHERE t.task_id = marks.task_id
+),
+per_task AS (
+  SELECT task_id, count(*) AS added FROM input GROUP BY task_id
+),
+beyond AS (
+  SELECT h.id FROM (
+    SELECT id, task_id, row_number() OVER (PARTITION BY task_id ORDER BY id DESC) AS newest
+    FROM ${history} WHERE task_id IN (SELECT task_id FROM per_task)
+  ) h JOIN per_task p USING (task_id)
+  WHERE h.newest > greatest($4::int - p.added, 0)
 )
-DELETE FROM ${history} WHERE task_id = $1 AND id <= (
-  SELECT id FROM ${history} WHERE task_id = $1 ORDER BY id DESC OFFSET $3::int - 1 LIMIT 1
-)`;
+DELETE FROM ${history} WHERE id IN (SELECT id FROM beyond)`;
 }
 
 /** The newest records of a task ($1), at most $2. */
@@ -139,6 +123,84 @@ export function listHistorySql({ history }: PostgresTables): string {
 
 /** The store's clock in epoch ms, as claims judge it. */
 export const STORE_CLOCK_SQL = `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now_ms`;
+
+/**
+ * Commits one control change ($1 task id, $2 'pause' | 'resume' | 'setTrigger', $3 the trigger's
+ * description for setTrigger) in one statement and answers the state committed. setTrigger also
+ * restarts the task's loop budget count; that UPDATE joins the upserted row, so the control row is
+ * locked before the claim row, in the order claims lock them.
+ */
+export function writeControlSql({ control, ticks }: PostgresTables): string {
+  return `WITH changed AS (
+  INSERT INTO ${control} AS c (task_id, paused, version, trigger_version, trigger)
+  VALUES (
+    $1,
+    CASE $2 WHEN 'pause' THEN true WHEN 'resume' THEN false END,
+    1,
+    CASE WHEN $2 = 'setTrigger' THEN 1 ELSE 0 END,
+    $3::jsonb
+  )
+  ON CONFLICT (task_id) DO UPDATE SET
+    version = c.version + 1,
+    paused = CASE $2 WHEN 'pause' THEN true WHEN 'resume' THEN false ELSE c.paused END,
+    trigger_version = CASE WHEN $2 = 'setTrigger' THEN c.version + 1 ELSE c.trigger_version END,
+    trigger = CASE WHEN $2 = 'setTrigger' THEN EXCLUDED.trigger ELSE c.trigger END
+  RETURNING c.task_id, c.paused, c.version, c.trigger_version, c.trigger
+),
+restarted AS (
+  UPDATE ${ticks} t SET loops = 0 FROM changed
+  WHERE t.task_id = changed.task_id AND $2 = 'setTrigger'
+)
+SELECT paused, version::text AS version, trigger_version::text AS trigger_version, trigger
+FROM changed`;
+}
+
+/**
+ * The control state of many tasks ($1 ids) in input order; NULL columns for a task never changed.
+ * In the same statement, renews the in-flight marks of this replica's runs ($2 task ids, $3 their
+ * fencing tokens, $4 ttl in ms, on the database's clock) whose token is still the task's. The
+ * rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
+ */
+export function readControlSql({ control, ticks }: PostgresTables): string {
+  return `WITH runs AS (
+  SELECT t.task_id FROM ${ticks} t
+  JOIN unnest($2::text[], $3::bigint[]) AS r(task_id, token)
+    ON t.task_id = r.task_id AND t.busy_token = r.token
+  ORDER BY t.task_id FOR UPDATE OF t
+),
+renewed AS (
+  UPDATE ${ticks} t
+  SET busy_until = (extract(epoch FROM clock_timestamp()) * 1000)::bigint + $4::bigint
+  FROM runs WHERE t.task_id = runs.task_id
+)
+SELECT c.paused, c.version::text AS version, c.trigger_version::text AS trigger_version,
+  c.trigger
+FROM unnest($1::text[]) WITH ORDINALITY AS i(task_id, ord)
+LEFT JOIN ${control} c ON c.task_id = i.task_id
+ORDER BY i.ord`;
+}
+
+/**
+ * Records a manual run request first-writer-wins: $1 instance id, $2 task id, $3 request id, $4
+ * ttl (ms). Answers a row when this call recorded it (new, or the old one expired on the
+ * database's clock). The task's other expired requests are deleted on the way, so the table
+ * holds about one ttl's worth.
+ */
+export function claimRequestSql({ requests }: PostgresTables): string {
+  return `WITH clock AS MATERIALIZED (
+  SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint AS now_ms
+),
+swept AS (
+  DELETE FROM ${requests}
+  WHERE task_id = $2 AND request_id <> $3 AND expires_at <= (SELECT now_ms FROM clock)
+)
+INSERT INTO ${requests} AS r (task_id, request_id, holder, expires_at)
+SELECT $2, $3, $1, now_ms + $4::bigint FROM clock
+ON CONFLICT (task_id, request_id) DO UPDATE SET
+  holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
+WHERE r.expires_at <= (SELECT now_ms FROM clock)
+RETURNING 1 AS won`;
+}
 
 /**
  * Keeps the first anchor proposed for each (task, schedule) and answers the kept ones, in one

@@ -4,15 +4,39 @@ import type { Redis } from 'ioredis';
 import type {
   AnchorProposal,
   ClaimOutcome,
+  ClaimRefusal,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   Coordinator,
+  InFlightRun,
   LeaseOutcome,
   TickClaim,
 } from '../runner/coordinator.js';
 import { optionError } from '../errors.js';
 import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
 import { redisMessages } from './redis.messages.js';
-import { CLAIM_EARLY, CLAIM_TAKEN, SCRIPTS, type RedisScript } from './redis.scripts.js';
+import {
+  CLAIM_EARLY,
+  CLAIM_EXHAUSTED,
+  CLAIM_OVERLAP,
+  CLAIM_PAUSED,
+  CLAIM_STALE,
+  CLAIM_TAKEN,
+  RENEW_RUNS_SCRIPT,
+  SCRIPTS,
+  type RedisScript,
+} from './redis.scripts.js';
+
+/** The claim script's refusal codes. */
+const REFUSALS = new Map<unknown, ClaimRefusal>([
+  [CLAIM_TAKEN, 'taken'],
+  [CLAIM_EARLY, 'early'],
+  [CLAIM_PAUSED, 'paused'],
+  [CLAIM_STALE, 'stale'],
+  [CLAIM_EXHAUSTED, 'exhausted'],
+  [CLAIM_OVERLAP, 'overlap'],
+]);
 
 /** Options of RedisCoordinator: where the store is (`url` or `client`) and whose keys these are. */
 export type RedisCoordinatorOptions = (
@@ -85,8 +109,19 @@ export class RedisCoordinator implements Coordinator {
   ): Promise<ClaimOutcome[]> {
     const client = this.ready('claimTicks');
     if (ticks.length === 0) return [];
-    const keys = ticks.map(({ taskId }) => this.key('tick', taskId));
-    const args = [String(toleranceMs), instanceId, ...ticks.map((t) => String(t.scheduledAt))];
+    const keys = [
+      ...ticks.map(({ taskId }) => this.key('tick', taskId)),
+      ...ticks.map(({ taskId }) => this.key('control', taskId)),
+    ];
+    const args = [String(toleranceMs), instanceId];
+    for (const tick of ticks) {
+      args.push(
+        String(tick.scheduledAt),
+        String(tick.version ?? 0),
+        tick.maxLoopCount == null ? '' : String(tick.maxLoopCount),
+        tick.inFlightTtlMs == null ? '' : String(Math.ceil(tick.inFlightTtlMs)),
+      );
+    }
     const sentAt = Date.now();
     const answers = await evalScript(client, SCRIPTS.claim, keys, args);
     if (!Array.isArray(answers) || answers.length !== ticks.length + 1) {
@@ -96,8 +131,8 @@ export class RedisCoordinator implements Coordinator {
     if (typeof storeNow === 'number')
       this.clockOffsetMs = clockOffsetOf(storeNow, sentAt, Date.now());
     return answers.map((answer): ClaimOutcome => {
-      if (answer === CLAIM_EARLY) return { won: false, reason: 'early' };
-      if (answer === CLAIM_TAKEN) return { won: false, reason: 'taken' };
+      const refusal = REFUSALS.get(answer);
+      if (refusal !== undefined) return { won: false, reason: refusal };
       if (typeof answer !== 'number' || answer < 1) {
         throw new Error(redisMessages.unexpectedReply(answers));
       }
@@ -150,15 +185,61 @@ export class RedisCoordinator implements Coordinator {
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const client = this.ready('appendHistory');
-    const key = this.key('history', record.taskId);
-    // MULTI: the push and the trim travel together, in one round trip.
-    const replies = await client
-      .multi()
-      .lpush(key, JSON.stringify(record))
-      .ltrim(key, 0, this.historySize - 1)
-      .exec();
-    const failed = replies?.find(([error]) => error);
-    if (failed) throw failed[0];
+    const keys = [this.key('history', record.taskId), this.key('tick', record.taskId)];
+    const token = record.fencingToken == null ? '' : String(record.fencingToken);
+    const args = [JSON.stringify(record), String(this.historySize), token];
+    await evalScript(client, SCRIPTS.appendHistory, keys, args);
+  }
+
+  async writeControl(taskId: string, change: ControlChange): Promise<ControlState> {
+    const client = this.ready('writeControl');
+    const keys = [this.key('control', taskId), this.key('tick', taskId)];
+    const trigger = change.kind === 'setTrigger' ? JSON.stringify(change.trigger) : '';
+    const reply = await evalScript(client, SCRIPTS.writeControl, keys, [change.kind, trigger]);
+    const state = controlState(reply);
+    if (state === null) throw new Error(redisMessages.unexpectedReply(reply));
+    return state;
+  }
+
+  async readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]> {
+    const client = this.ready('readControl');
+    const runs = renew?.runs ?? [];
+    if (taskIds.length === 0 && runs.length === 0) return [];
+    // A pipeline: every read, and the renewal, travel in one round trip.
+    const pipeline = client.pipeline();
+    for (const taskId of taskIds) {
+      pipeline.hmget(this.key('control', taskId), 'paused', 'version', 'tversion', 'trigger');
+    }
+    if (runs.length > 0) {
+      const keys = runs.map(({ taskId }) => this.key('tick', taskId));
+      const tokens = runs.map(({ fencingToken }) => String(fencingToken));
+      const ttl = String(Math.ceil(renew!.ttlMs));
+      pipeline.eval(RENEW_RUNS_SCRIPT, keys.length, ...keys, ttl, ...tokens);
+    }
+    const replies = (await pipeline.exec()) ?? [];
+    const renewal = runs.length > 0 ? replies[taskIds.length] : undefined;
+    if (renewal?.[0]) throw renewal[0];
+    return taskIds.map((_, index) => {
+      const [error, value] = replies[index] ?? [new Error(redisMessages.unexpectedReply(replies))];
+      if (error) throw error;
+      return controlState(value);
+    });
+  }
+
+  async claimRequest(
+    instanceId: string,
+    taskId: string,
+    requestId: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const client = this.ready('claimRequest');
+    // SET NX PX: first writer wins, and the key expires on the server's clock.
+    const key = `${this.key('request', taskId)}:${requestId}`;
+    const reply = await client.set(key, instanceId, 'PX', Math.ceil(ttlMs), 'NX');
+    return reply === 'OK';
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
@@ -226,9 +307,25 @@ export class RedisCoordinator implements Coordinator {
   }
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
-  private key(kind: 'tick' | 'lease' | 'history' | 'anchor', taskId: string): string {
+  private key(
+    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor',
+    taskId: string,
+  ): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
   }
+}
+
+/** A control hash's HMGET (`paused`, `version`, `tversion`, `trigger`) as a state; null if none. */
+function controlState(reply: unknown): ControlState | null {
+  if (!Array.isArray(reply)) return null;
+  const [paused, version, triggerVersion, trigger] = reply as (string | null)[];
+  if (version === null || version === undefined) return null;
+  return {
+    paused: paused === '1' ? true : paused === '0' ? false : null,
+    version: Number(version),
+    triggerVersion: Number(triggerVersion ?? 0),
+    trigger: typeof trigger === 'string' ? (JSON.parse(trigger) as ControlState['trigger']) : null,
+  };
 }
 
 /** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */

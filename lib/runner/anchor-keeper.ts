@@ -13,6 +13,11 @@ export interface AnchorKeeperDeps {
   anchored(task: ScheduledTask, fromMs: number): void;
   /** The tasks of one answer, once all of them are planned (a kept anchor may have ticks due). */
   settled(tasks: ScheduledTask[]): void;
+  /**
+   * How many times the task's trigger was set through the cluster: part of the anchor's key, so
+   * that a trigger set again (a new `Once` after one that ran) gets a new anchor.
+   */
+  triggerVersion(task: ScheduledTask): number;
 }
 
 /** One task of a request in flight, and the state its anchors go into. */
@@ -83,8 +88,11 @@ export class AnchorKeeper {
       const from = Math.max(nowMs, task.notBefore);
       const mine = task.trigger.proposeAnchors(state, from);
       asked.push({ task, state, count: mine.length });
-      for (const { schedule, proposedAt } of mine)
-        proposals.push({ taskId: task.id, schedule, proposedAt });
+      const version = this.deps.triggerVersion(task);
+      for (const { schedule, proposedAt } of mine) {
+        const key = version === 0 ? schedule : `${schedule}#${version}`;
+        proposals.push({ taskId: task.id, schedule: key, proposedAt });
+      }
     }
     this.queued.clear();
     this.inFlight = this.deps.coordinator
@@ -120,6 +128,9 @@ export class AnchorKeeper {
       if (this.stopped || !this.waiting.has(task) || task.triggerState !== state) continue;
       if (this.queued.has(task)) continue;
       task.trigger.setAnchors(state, mine);
+      // The anchor holds the proposer's initial delay; this replica's own would push the first
+      // ticks past it, and they would be lost if the proposer stopped before running them.
+      task.notBefore = 0;
       this.waiting.delete(task);
       this.deps.anchored(task, nowMs);
       settled.push(task);

@@ -15,6 +15,18 @@ export interface ClusterOptions {
    * custom) lasts unless renewed (ms); renewed every third of it. Default 10,000.
    */
   leaseTtl?: number;
+  /**
+   * How often (ms) this replica reads the shared pause / resume / setTrigger state of all its
+   * tasks, in one round trip. Default 1,000.
+   */
+  syncInterval?: number;
+  /**
+   * Overlap 'skip' cluster-wide: a run is marked in flight in the store at claim, renewed by its
+   * replica at each sync, and cleared by its history record; this is how long a mark lasts
+   * without renewal (ms), i.e. how long a replica that died mid-run blocks the task's ticks.
+   * Keep it a few sync intervals. Default 3,000.
+   */
+  inFlightTtl?: number;
 }
 
 /** Cluster settings with their defaults, or null without a cluster. */
@@ -25,5 +37,7 @@ export function clusterSettings(options: ClusterOptions | undefined): ClusterSet
     instanceId: options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     claimToleranceMs: options.claimTolerance ?? 1_000,
     leaseTtlMs: options.leaseTtl ?? 10_000,
+    syncIntervalMs: options.syncInterval ?? 1_000,
+    inFlightTtlMs: options.inFlightTtl ?? 3_000,
   };
 }

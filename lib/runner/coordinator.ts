@@ -1,11 +1,40 @@
+import type { TriggerDescription } from '../triggers/base.trigger.js';
 import type { RunRecord } from './run-record.js';
 
-/** One tick a replica wants to run: the pair (task, nominal fire time). */
+/** One tick a replica wants to run: the pair (task, nominal fire time), and what it plans with. */
 export interface TickClaim {
   taskId: string;
   /** The nominal fire time (epoch ms), the same on every replica. */
   scheduledAt: number;
+  /**
+   * The control version the replica planned with (0 before any change); refused as 'stale' when
+   * the store's trigger changed after it. Absent: 0.
+   */
+  version?: number;
+  /** The trigger's loop budget, counted in the store across the cluster; null or absent: none. */
+  maxLoopCount?: number | null;
+  /**
+   * Overlap 'skip' cluster-wide: how long (ms) the run is marked in flight at claim unless its
+   * history record clears it first or its replica renews it (readControl); a dead replica's mark
+   * expires. Null or absent: not marked.
+   */
+  inFlightTtlMs?: number | null;
 }
+
+/** Why the store refused a tick. */
+export type ClaimRefusal =
+  /** Another replica (or this one) had it. */
+  | 'taken'
+  /** The store's clock is not there yet. */
+  | 'early'
+  /** The task is paused cluster-wide: the tick is used up, nobody runs or records it. */
+  | 'paused'
+  /** The replica planned with a trigger older than the store's: it must sync first. */
+  | 'stale'
+  /** The loop budget is spent cluster-wide: the task plans no more (until setTrigger). */
+  | 'exhausted'
+  /** Overlap 'skip': a run of the task is in flight on some replica; the tick is used up. */
+  | 'overlap';
 
 /** What the store answered for one tick. */
 export type ClaimOutcome =
@@ -16,9 +45,33 @@ export type ClaimOutcome =
     }
   | {
       won: false;
-      /** 'taken': another replica (or this one) had it; 'early': the store's clock is not there yet. */
-      reason: 'taken' | 'early';
+      reason: ClaimRefusal;
     };
+
+/** A run going on under overlap 'skip', by the fencing token of its tick. */
+export interface InFlightRun {
+  taskId: string;
+  fencingToken: number;
+}
+
+/** A change of a task's shared control state. */
+export type ControlChange =
+  | { kind: 'pause' }
+  | { kind: 'resume' }
+  /** `trigger`: the new trigger's description; the loop budget counted in the store restarts. */
+  | { kind: 'setTrigger'; trigger: TriggerDescription };
+
+/** A task's control state as committed in the store, the same for every replica. */
+export interface ControlState {
+  /** Null until paused or resumed once: as declared in code (`disabled` tasks start paused). */
+  paused: boolean | null;
+  /** Grows with each change of the task (pause, resume, setTrigger). */
+  version: number;
+  /** The version of the last setTrigger (0: none); ticks planned before it are stale. */
+  triggerVersion: number;
+  /** The trigger in force as its description; null: the one declared in code. */
+  trigger: TriggerDescription | null;
+}
 
 /**
  * One replica's proposal of the instant a task's schedule counts from (a fixed rate's first fire,
@@ -64,7 +117,9 @@ export interface ClusterRunRecord extends RunRecord {
  * Where replicas agree (the coordination port of cluster mode). Each tick is claimed at most once
  * cluster-wide: the first claim of (task, nominal time) wins, judged on the store's clock, and a
  * tick at or before a task's last won tick (its high-water mark) is refused, so a replica that
- * comes late or back from a pause cannot run a tick again. Implementations: InMemoryCoordinator
+ * comes late or back from a pause cannot run a tick again. The same claim checks the task's
+ * shared control state (paused, trigger version), its loop budget and, for overlap 'skip', a run
+ * in flight anywhere. Implementations: InMemoryCoordinator
  * (one process), RedisCoordinator (`nestjs-aioclock/redis`), PostgresCoordinator
  * (`nestjs-aioclock/postgres`).
  */
@@ -107,10 +162,38 @@ export interface Coordinator {
   ): Promise<LeaseOutcome[]>;
   /** Gives up leases `instanceId` holds (at shutdown), so another replica takes over at once. */
   releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void>;
-  /** Appends a run to the shared history. */
+  /**
+   * Appends a run to the shared history. A record carrying the fencing token of the task's run
+   * marked in flight (overlap 'skip') clears that mark, in the same round trip.
+   */
   appendHistory(record: ClusterRunRecord): Promise<void>;
   /** The shared history of a task, newest first. */
   listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]>;
+  /**
+   * Commits a control change of a task in one round trip and answers the state committed (the
+   * version grown by one). Later claims of the task are judged on it.
+   */
+  writeControl(taskId: string, change: ControlChange): Promise<ControlState>;
+  /**
+   * The control state of many tasks in one round trip, null for a task never changed. In the same
+   * round trip, `renew` extends by its ttl the in-flight marks of runs still going on this replica
+   * (a mark whose token is no longer the task's is left alone), so a replica that dies stops
+   * renewing and its marks expire within one ttl.
+   */
+  readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]>;
+  /**
+   * Records a manual run request first-writer-wins, for `ttlMs` (judged on the store's clock):
+   * true for the first claim of (task, request id), false while one is recorded.
+   */
+  claimRequest(
+    instanceId: string,
+    taskId: string,
+    requestId: string,
+    ttlMs: number,
+  ): Promise<boolean>;
   /** Closes what the coordinator opened; a client passed in by the user is left open. */
   close(): Promise<void>;
 

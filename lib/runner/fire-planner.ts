@@ -1,6 +1,11 @@
 import { messages } from '../errors.js';
 import { decideFire } from './fire-decision.js';
-import { TickClaimer, type ClaimCounts, type ClusterSettings } from './tick-claimer.js';
+import {
+  TickClaimer,
+  type ClaimCounts,
+  type ClusterSettings,
+  type TickClaimerDeps,
+} from './tick-claimer.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';
@@ -54,6 +59,10 @@ export interface FirePlannerDeps {
   leaseToken(task: ScheduledTask): number | null;
   /** Called after a batch of fires was planned or a run ended, to wake idle waiters. */
   changed(): void;
+  /** Cluster mode: what a claim of the task carries (see TickClaimerDeps.terms). */
+  claimTerms?: TickClaimerDeps['terms'];
+  /** Cluster mode: the store refused a tick as paused, stale or exhausted. */
+  claimRefused?: TickClaimerDeps['refused'];
 }
 
 /**
@@ -88,6 +97,8 @@ export class FirePlanner {
           planning: () => deps.planning(),
           decide: (task, scheduledAt, lateness, token) =>
             this.decide(task, scheduledAt, lateness, token),
+          terms: deps.claimTerms,
+          refused: deps.claimRefused,
         })
       : null;
   }
@@ -183,7 +194,8 @@ export class FirePlanner {
     const dropped = this.held.remove(task, (run) => run.origin === 'schedule' || refusal !== null);
     for (const run of dropped) {
       if (run.origin === 'schedule') {
-        this.deps.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why);
+        const token = run.fencingToken ?? null;
+        this.deps.executor.recordNotRun(task, 'skipped', run.scheduledAtMs, why, 'schedule', token);
       } else {
         run.waiter?.reject(refusal);
       }
@@ -291,7 +303,10 @@ export class FirePlanner {
         waiter: null,
         fencingToken,
       });
-    } else executor.recordNotRun(task, decision.action, scheduledAt, decision.why);
+    } else {
+      const { action, why } = decision;
+      executor.recordNotRun(task, action, scheduledAt, why, 'schedule', fencingToken);
+    }
   }
 
   /** Phase two of a wake-up: plan the next fire of every task that fired on a calendar or fixed rate. */

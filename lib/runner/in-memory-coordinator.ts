@@ -3,7 +3,10 @@ import type {
   AnchorProposal,
   ClaimOutcome,
   ClusterRunRecord,
+  ControlChange,
+  ControlState,
   Coordinator,
+  InFlightRun,
   LeaseOutcome,
   TickClaim,
 } from './coordinator.js';
@@ -18,6 +21,12 @@ interface TaskCell {
   lease: { holder: string; epoch: number; expiresAt: number } | null;
   /** The epoch of the last lease granted, kept after the lease ends. */
   leaseEpoch: number;
+  /** Null until the first control change. */
+  control: ControlState | null;
+  /** Ticks used up since the last setTrigger (the loop budget's count). */
+  loops: number;
+  /** Overlap 'skip': the run marked in flight, until its record clears it or it expires. */
+  inFlight: { token: number; until: number } | null;
 }
 
 /**
@@ -27,6 +36,8 @@ interface TaskCell {
 export class InMemoryCoordinator implements Coordinator {
   readonly kind = 'memory';
   private readonly tasks = new Map<string, TaskCell>();
+  /** Manual run requests: `taskId\0requestId` -> expiry (epoch ms). */
+  private readonly requests = new Map<string, number>();
   /** Kept anchors by task id, then by schedule. */
   private readonly anchorsByTask = new Map<string, Map<string, number>>();
 
@@ -40,13 +51,88 @@ export class InMemoryCoordinator implements Coordinator {
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
     const now = Date.now();
-    return ticks.map(({ taskId, scheduledAt }): ClaimOutcome => {
+    // Tasks whose run this batch marked in flight: a later tick of the task in the same batch
+    // (catch-up after an outage) is not refused by that mark; it takes the mark over, and the
+    // replica, which records the older ones missed, applies its own overlap policy.
+    const markedHere = new Set<string>();
+    return ticks.map((tick): ClaimOutcome => {
+      const { taskId, scheduledAt } = tick;
       if (scheduledAt > now + toleranceMs) return { won: false, reason: 'early' };
       const cell = this.cell(taskId);
       if (scheduledAt <= cell.highWater) return { won: false, reason: 'taken' };
+      // The same order of checks as the Redis script and the PostgreSQL function.
+      if (cell.control?.paused) {
+        cell.highWater = scheduledAt; // used up: a restart does not catch up a paused tick
+        return { won: false, reason: 'paused' };
+      }
+      if ((tick.version ?? 0) < (cell.control?.triggerVersion ?? 0)) {
+        return { won: false, reason: 'stale' };
+      }
+      const budget = tick.maxLoopCount ?? null;
+      if (budget !== null && cell.loops >= budget) return { won: false, reason: 'exhausted' };
       cell.highWater = scheduledAt;
-      return { won: true, fencingToken: ++cell.fencingToken };
+      cell.loops++;
+      const ttl = tick.inFlightTtlMs ?? null;
+      const busy = cell.inFlight !== null && cell.inFlight.until > now && !markedHere.has(taskId);
+      if (ttl !== null && busy) {
+        return { won: false, reason: 'overlap' };
+      }
+      const fencingToken = ++cell.fencingToken;
+      if (ttl !== null) {
+        cell.inFlight = { token: fencingToken, until: now + ttl };
+        markedHere.add(taskId);
+      }
+      return { won: true, fencingToken };
     });
+  }
+
+  async writeControl(taskId: string, change: ControlChange): Promise<ControlState> {
+    const cell = this.cell(taskId);
+    const before = cell.control ?? { paused: null, version: 0, triggerVersion: 0, trigger: null };
+    const version = before.version + 1;
+    const control: ControlState = { ...before, version };
+    if (change.kind === 'pause') control.paused = true;
+    else if (change.kind === 'resume') control.paused = false;
+    else {
+      control.trigger = structuredClone(change.trigger);
+      control.triggerVersion = version;
+      cell.loops = 0;
+    }
+    cell.control = control;
+    return structuredClone(control);
+  }
+
+  async readControl(
+    taskIds: readonly string[],
+    renew?: { runs: readonly InFlightRun[]; ttlMs: number },
+  ): Promise<(ControlState | null)[]> {
+    const now = Date.now();
+    for (const { taskId, fencingToken } of renew?.runs ?? []) {
+      const mark = this.tasks.get(taskId)?.inFlight;
+      if (mark && mark.token === fencingToken) mark.until = now + renew!.ttlMs;
+    }
+    return taskIds.map((taskId) => {
+      const control = this.tasks.get(taskId)?.control;
+      return control ? structuredClone(control) : null;
+    });
+  }
+
+  async claimRequest(
+    _instanceId: string,
+    taskId: string,
+    requestId: string,
+    ttlMs: number,
+  ): Promise<boolean> {
+    const now = Date.now();
+    const key = `${taskId}\0${requestId}`;
+    const expires = this.requests.get(key);
+    if (expires !== undefined && expires > now) return false;
+    this.requests.set(key, now + ttlMs);
+    // Expired requests are dropped as new ones come, so the map stays as large as one TTL's worth.
+    if (this.requests.size % 1_000 === 0) {
+      for (const [old, until] of this.requests) if (until <= now) this.requests.delete(old);
+    }
+    return true;
   }
 
   async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {
@@ -85,7 +171,9 @@ export class InMemoryCoordinator implements Coordinator {
   }
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {
-    const { history } = this.cell(record.taskId);
+    const cell = this.cell(record.taskId);
+    const { history } = cell;
+    if (cell.inFlight !== null && cell.inFlight.token === record.fencingToken) cell.inFlight = null;
     history.push(record);
     if (history.length > this.historySize) history.shift();
   }
@@ -110,7 +198,16 @@ export class InMemoryCoordinator implements Coordinator {
   private cell(taskId: string): TaskCell {
     let cell = this.tasks.get(taskId);
     if (!cell) {
-      cell = { highWater: -Infinity, fencingToken: 0, history: [], lease: null, leaseEpoch: 0 };
+      cell = {
+        highWater: -Infinity,
+        fencingToken: 0,
+        history: [],
+        lease: null,
+        leaseEpoch: 0,
+        control: null,
+        loops: 0,
+        inFlight: null,
+      };
       this.tasks.set(taskId, cell);
     }
     return cell;

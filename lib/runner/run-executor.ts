@@ -64,13 +64,17 @@ export class RunExecutor {
     this.startAttempt(attempt);
   }
 
-  /** Records a fire time (or a manual run, `scheduledAtMs` null) that did not run. */
+  /**
+   * Records a fire time (or a manual run, `scheduledAtMs` null) that did not run; a tick won in a
+   * cluster keeps its `fencingToken`, whose record clears the run marked in flight for it.
+   */
   recordNotRun(
     task: ScheduledTask,
     status: 'skipped' | 'missed',
     scheduledAtMs: number | null,
     why: string,
     origin: 'schedule' | 'manual' = 'schedule',
+    fencingToken: number | null = null,
   ): void {
     const record: RunRecord = {
       runId: newRunId(),
@@ -84,6 +88,7 @@ export class RunExecutor {
       attempt: 1,
       error: null,
       result: null,
+      ...(fencingToken === null ? {} : { fencingToken }),
     };
     this.record(task, record);
     const what = record.scheduledAt
@@ -127,6 +132,17 @@ export class RunExecutor {
     for (const attempt of [...this.active]) {
       if (attempt.task === task) attempt.abort(reason, 'cancelled');
     }
+  }
+
+  /** Cluster mode: the runs in flight here that hold a tick's fencing token, to renew their marks. */
+  tokenRuns(): { taskId: string; fencingToken: number }[] {
+    const runs: { taskId: string; fencingToken: number }[] = [];
+    for (const attempts of [this.active, this.backoffs]) {
+      for (const { task, fencingToken } of attempts) {
+        if (fencingToken !== null) runs.push({ taskId: task.id, fencingToken });
+      }
+    }
+    return runs;
   }
 
   /** Names of the tasks with a run in flight (a few, then a count). */

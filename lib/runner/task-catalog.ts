@@ -1,6 +1,7 @@
 import { TaskDeclarationError, TaskNotFoundError, messages, optionError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { CalendarTrigger } from '../triggers/calendar-trigger.js';
+import { isRebuildable } from '../triggers/trigger-rebuild.js';
 import { Cron } from '../triggers/cron.trigger.js';
 import type { TriggerDefaults, TriggerState } from '../triggers/trigger-state.js';
 import { ScheduledTask, type TaskDefinition, type TaskProfile } from './scheduled-task.js';
@@ -110,17 +111,33 @@ export class TaskCatalog {
   }
 
   /** Gives `task` a new trigger, with a fresh state, after the same checks as at registration. */
-  replaceTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
+  replaceTrigger(
+    task: ScheduledTask,
+    trigger: BaseTrigger,
+    state: TriggerState = this.checkReplacement(task, trigger),
+  ): void {
+    for (const part of task.trigger.components()) this.owners.delete(part);
+    task.trigger = trigger;
+    task.triggerState = state;
+    this.claim(task, trigger);
+  }
+
+  /**
+   * Checks that `trigger` may replace the task's and answers its fresh state; throws naming the
+   * task. In a cluster the trigger must also travel to the other replicas as its description.
+   */
+  checkReplacement(task: ScheduledTask, trigger: BaseTrigger): TriggerState {
     checkTrigger(optionError(`Task "${task.name}"`), 'trigger', trigger);
     if (task.phase !== 'scheduled' || trigger.phase !== 'scheduled') {
       throw new TaskDeclarationError(messages.setTriggerPhase(task.name));
     }
     this.assertUnclaimed(trigger, task.source, task);
-    const state = this.createState(task.name, trigger);
-    for (const part of task.trigger.components()) this.owners.delete(part);
-    task.trigger = trigger;
-    task.triggerState = state;
-    this.claim(task, trigger);
+    if (this.requireZone && !isRebuildable(trigger)) {
+      const type = trigger.constructor?.name ?? 'Trigger';
+      throw new TaskDeclarationError(messages.triggerNotRebuildable(task.name, type));
+    }
+    this.assertZoneGiven(task.name, trigger);
+    return this.createState(task.name, trigger);
   }
 
   /** In a cluster, replicas must read wall-clock times in one zone: the system's may differ. */

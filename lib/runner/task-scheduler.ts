@@ -1,13 +1,20 @@
 import { DEFAULT_SHUTDOWN_TIMEOUT } from '../utils/shutdown-timeout.js';
 import { Subject, type Observable } from 'rxjs';
-import { RunSkippedError, SchedulerShutdownError, TaskRemovedError } from '../errors.js';
+import {
+  DuplicateRunRequestError,
+  RunSkippedError,
+  SchedulerShutdownError,
+  TaskRemovedError,
+} from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
-import { holdsAnchor, type TriggerDefaults } from '../triggers/trigger-state.js';
+import { holdsAnchor, type TriggerDefaults, type TriggerState } from '../triggers/trigger-state.js';
 import { WaitList } from '../utils/wait-list.js';
 import { AnchorKeeper } from './anchor-keeper.js';
 import { FirePlanner, type ClusterStatus } from './fire-planner.js';
 import { clusterSettings, type ClusterOptions } from './cluster-options.js';
 import type { Coordinator } from './coordinator.js';
+import { ControlSync } from './control-sync.js';
+import { InMemoryCoordinator } from './in-memory-coordinator.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { describeError, type RunRecord } from './run-record.js';
@@ -17,6 +24,7 @@ import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
 import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-events.js';
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type { TaskPolicies } from './task-policies.js';
+import type { ClusterSettings } from './tick-claimer.js';
 import { TaskCatalog } from './task-catalog.js';
 import { StoreContact } from './store-contact.js';
 import { listOverdue, type OverdueTask } from './task-health.js';
@@ -45,7 +53,16 @@ export interface TaskSchedulerOptions {
 export interface RunNowOptions {
   /** Apply the task's overlap policy instead of always running (default false). */
   respectOverlap?: boolean;
+  /**
+   * Runs the task once per request id: cluster-wide in a cluster (the store records it, first
+   * writer wins), within the process otherwise; a repeat within REQUEST_ID_TTL_MS rejects with
+   * DuplicateRunRequestError.
+   */
+  requestId?: string;
 }
+
+/** How long a manual run's request id is remembered (ms): a day, longer than any client's retries. */
+export const REQUEST_ID_TTL_MS = 86_400_000;
 
 /** Options of `remove`. */
 export interface RemoveTaskOptions {
@@ -95,6 +112,11 @@ export class TaskScheduler {
   private readonly coordinator: Coordinator | null;
   /** Cluster mode: the leases of tasks without deterministic fire times. */
   private readonly leases: LeaseKeeper | null;
+  /** Cluster mode: pause, resume and setTrigger shared through the store. */
+  private readonly control: ControlSync | null;
+  private readonly cluster: ClusterSettings | null;
+  /** Where manual runs' request ids are recorded: the cluster's store, else this process. */
+  private readonly requests: Coordinator;
   /** Cluster mode: the shared anchors of fixed-rate Every and Once, asked for before planning. */
   private readonly anchors: AnchorKeeper | null;
   /** Cluster mode: whether the store answers, as claims and lease renewals find out. */
@@ -112,9 +134,11 @@ export class TaskScheduler {
   constructor(options: TaskSchedulerOptions) {
     this.logger = guardLogger(options.logger);
     const cluster = clusterSettings(options.cluster);
+    this.cluster = cluster;
     this.coordinator = cluster?.coordinator ?? null;
+    this.requests = cluster?.coordinator ?? new InMemoryCoordinator();
     this.store = cluster
-      ? new CoordinatorRunStore(cluster.coordinator, cluster.instanceId)
+      ? new CoordinatorRunStore(cluster.coordinator, cluster.instanceId, this.logger)
       : (options.store ?? new InMemoryRunStore());
     this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
     const random = options.random ?? Math.random;
@@ -164,6 +188,7 @@ export class TaskScheduler {
             if (this.caughtUp && this.state === 'running')
               void this.planner.catchUp(tasks, Date.now());
           },
+          triggerVersion: (task) => this.control?.triggerVersionOf(task) ?? 0,
         })
       : null;
     this.planner = new FirePlanner({
@@ -179,7 +204,26 @@ export class TaskScheduler {
       random,
       planning: () => this.state === 'running',
       changed: () => this.notifyIfIdle(),
+      claimTerms: (task) => this.control!.claimTerms(task),
+      claimRefused: (task, reason) => this.control!.refused(task, reason),
     });
+    this.control = cluster
+      ? new ControlSync({
+          coordinator: cluster.coordinator,
+          intervalMs: cluster.syncIntervalMs,
+          inFlightTtlMs: cluster.inFlightTtlMs,
+          logger: this.logger,
+          tasks: () => this.catalog.values(),
+          pause: (task) => this.pauseHere(task),
+          resume: (task) => this.resumeHere(task),
+          setTrigger: (task, trigger) => this.setTriggerHere(task, trigger),
+          runsWithTokens: () => this.executor.tokenRuns(),
+          exhausted: (task) => {
+            this.planner.unplan(task);
+            this.notifyIfIdle();
+          },
+        })
+      : null;
   }
 
   /** Registers a task; validates its name, trigger and policies. Scheduled at once if running. */
@@ -229,6 +273,8 @@ export class TaskScheduler {
   async start(): Promise<void> {
     if (this.state !== 'created') return;
     await this.coordinator?.connect();
+    // A restarted replica starts with the cluster's pauses and triggers, not the code's.
+    await this.control?.pull();
     if (this.state !== 'created') return; // shut down while it connected
     for (const task of this.catalog.values()) {
       if (task.phase !== 'startup') continue;
@@ -245,6 +291,7 @@ export class TaskScheduler {
     this.caughtUp = true;
     await this.planner.catchUp(this.catalog.values(), now);
     await this.leases?.start();
+    this.control?.start();
     this.notifyIfIdle();
   }
 
@@ -256,6 +303,7 @@ export class TaskScheduler {
     if (this.state === 'stopping' || this.state === 'stopped') return;
     this.state = 'stopping';
     this.planner.clear();
+    this.control?.stop();
     this.anchors?.stop();
     for (const task of this.catalog.values()) {
       this.planner.dropHeldRuns(
@@ -290,6 +338,7 @@ export class TaskScheduler {
     }
     this.state = 'stopped';
     await this.leases?.stop();
+    if (this.store instanceof CoordinatorRunStore) this.store.stop();
     await this.closeCoordinator();
     this.notifyIfIdle();
     this.subject.complete();
@@ -300,6 +349,18 @@ export class TaskScheduler {
    * with the method's value, rejects with its error (or the timeout).
    */
   runNow(task: ScheduledTask, options: RunNowOptions = {}): Promise<unknown> {
+    const { requestId } = options;
+    if (requestId === undefined) return this.runNowOnce(task, options);
+    const instanceId = this.cluster?.instanceId ?? 'local';
+    return this.requests
+      .claimRequest(instanceId, task.id, requestId, REQUEST_ID_TTL_MS)
+      .then((first) => {
+        if (!first) throw new DuplicateRunRequestError(task.name, requestId);
+        return this.runNowOnce(task, options);
+      });
+  }
+
+  private runNowOnce(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
       if (this.state === 'stopping' || this.state === 'stopped') {
         throw new SchedulerShutdownError(task.name);
@@ -325,8 +386,38 @@ export class TaskScheduler {
     this.planner.fireExternally(task, Date.now());
   }
 
-  /** Stops planning fire times for the task; a run in progress goes on. */
-  pause(task: ScheduledTask): void {
+  /**
+   * Stops planning fire times for the task; a run in progress goes on. Resolves once committed: at
+   * once in one process, once the store has it in a cluster (no replica starts a tick after).
+   */
+  pause(task: ScheduledTask): Promise<void> {
+    if (this.control) return this.control.write(task, { kind: 'pause' });
+    this.pauseHere(task);
+    return Promise.resolve();
+  }
+
+  /** Plans the task's next fire time from now again; resolves once committed (see pause). */
+  resume(task: ScheduledTask): Promise<void> {
+    if (this.control) return this.control.write(task, { kind: 'resume' });
+    this.resumeHere(task);
+    return Promise.resolve();
+  }
+
+  /**
+   * Replaces the task's trigger, with a fresh state, from the next fire time on; resolves once
+   * committed (see pause). In a cluster it travels as its description and the loop budget counted
+   * in the store starts again. Bad triggers throw before anything is written.
+   */
+  setTrigger(task: ScheduledTask, trigger: BaseTrigger): Promise<void> {
+    const state = this.catalog.checkReplacement(task, trigger);
+    if (this.control) {
+      return this.control.write(task, { kind: 'setTrigger', trigger: trigger.describe() }, trigger);
+    }
+    this.setTriggerHere(task, trigger, state);
+    return Promise.resolve();
+  }
+
+  private pauseHere(task: ScheduledTask): void {
     if (task.paused) return;
     task.paused = true;
     this.planner.unplan(task);
@@ -335,8 +426,7 @@ export class TaskScheduler {
     this.notifyIfIdle();
   }
 
-  /** Plans the task's next fire time from now again. */
-  resume(task: ScheduledTask): void {
+  private resumeHere(task: ScheduledTask): void {
     if (!task.paused) return;
     task.paused = false;
     task.activeSince = Date.now();
@@ -348,9 +438,8 @@ export class TaskScheduler {
     } else this.planner.replan(task, Date.now());
   }
 
-  /** Replaces the task's trigger, with a fresh state; it takes effect from the next fire time. */
-  setTrigger(task: ScheduledTask, trigger: BaseTrigger): void {
-    this.catalog.replaceTrigger(task, trigger);
+  private setTriggerHere(task: ScheduledTask, trigger: BaseTrigger, state?: TriggerState): void {
+    this.catalog.replaceTrigger(task, trigger, state);
     task.activeSince = Date.now();
     this.leases?.remove(task);
     this.anchors?.remove(task);

@@ -1,5 +1,5 @@
 import { messages } from '../errors.js';
-import type { ClaimOutcome, Coordinator } from './coordinator.js';
+import type { ClaimOutcome, ClaimRefusal, Coordinator, TickClaim } from './coordinator.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
 import type { StoreContact } from './store-contact.js';
@@ -15,6 +15,10 @@ export interface ClusterSettings {
   claimToleranceMs: number;
   /** How long a lease lasts unless renewed (ms). */
   leaseTtlMs: number;
+  /** How often the shared control state is read (ms). */
+  syncIntervalMs: number;
+  /** How long a run's in-flight mark lasts without renewal (ms). */
+  inFlightTtlMs: number;
 }
 
 /** A tick of a deterministic schedule that waits for the cluster's answer. */
@@ -38,6 +42,10 @@ export interface TickClaimerDeps {
   contact: StoreContact;
   /** Runs a tick this replica won (or holds it, or records it), as the policies say. */
   decide(task: ScheduledTask, scheduledAt: number, lateness: number, fencingToken: number): void;
+  /** What a claim of the task carries besides the tick (control version, budget, in-flight mark). */
+  terms?(task: ScheduledTask): Omit<TickClaim, 'taskId' | 'scheduledAt'>;
+  /** The store refused a tick as paused, stale or exhausted: the scheduler catches up. */
+  refused?(task: ScheduledTask, reason: ClaimRefusal): void;
 }
 
 /** Claims this replica sent, by what the store answered ('failed': the store could not be reached). */
@@ -103,7 +111,11 @@ export class TickClaimer {
     this.retries = [];
     this.queue = [];
     const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
-    const ticks = batch.map(({ task, scheduledAt }) => ({ taskId: task.id, scheduledAt }));
+    const ticks = batch.map(({ task, scheduledAt }) => ({
+      ...this.deps.terms?.(task),
+      taskId: task.id,
+      scheduledAt,
+    }));
     this.inFlight = true;
     coordinator
       .claimTicks(instanceId, ticks, claimToleranceMs)
@@ -230,17 +242,41 @@ export class TickClaimer {
     });
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
+      if (outcome !== undefined && !outcome.won) return this.refused(pending, outcome.reason);
       if (!outcome?.won) return;
       const { task, scheduledAt, dueAt } = pending;
       const { executor } = this.deps;
+      const token = outcome.fencingToken;
       if (!this.deps.planning() || task.paused) {
-        executor.recordNotRun(task, 'skipped', scheduledAt, messages.wonWhileStopping);
+        executor.recordNotRun(
+          task,
+          'skipped',
+          scheduledAt,
+          messages.wonWhileStopping,
+          'schedule',
+          token,
+        );
       } else if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
-        executor.recordNotRun(task, 'missed', scheduledAt, messages.missedWhileDown);
+        const why = messages.missedWhileDown;
+        executor.recordNotRun(task, 'missed', scheduledAt, why, 'schedule', token);
       } else {
         this.deps.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
       }
     });
+  }
+
+  /**
+   * A tick the store refused for this task's shared state. Only the claim that used it up answers
+   * 'overlap' (the others find it taken), so that replica records it skipped, once; 'paused',
+   * 'stale' and 'exhausted' ticks are not records: the scheduler syncs or stops the task.
+   */
+  private refused({ task, scheduledAt }: PendingClaim, reason: ClaimRefusal): void {
+    if (reason === 'taken' || reason === 'early') return;
+    if (reason === 'overlap') {
+      this.deps.executor.recordNotRun(task, 'skipped', scheduledAt, messages.overlapCluster);
+    } else {
+      this.deps.refused?.(task, reason);
+    }
   }
 
   private failed(batch: PendingClaim[], error: unknown): void {

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { optionError } from '../errors.js';
 import { checkFunction, checkInstance } from '../utils/validation.js';
 import type { TaskPolicies } from '../runner/task-policies.js';
@@ -5,6 +6,7 @@ import type { TaskDefinition } from '../runner/scheduled-task.js';
 import type { TaskRegistry } from '../task.registry.js';
 import { cronDateTime, type CronDateTime } from './cron-date-time.js';
 import { CronTime } from './cron-time.js';
+import { CONTROL_FAILED } from './schedule.messages.js';
 import { systemTimeZone } from '../triggers/zoned-time.js';
 
 /** A job's tick: `this` is the job's `context` (or the job); called with no argument, as `cron` calls it. */
@@ -121,14 +123,14 @@ export class CronJob<_OnComplete = unknown, Context = unknown> {
   start(): void {
     if (this.isActive) return;
     this.active = true;
-    if (this.binding) this.binding.tasks.resume(this.binding.name);
+    if (this.binding) this.committed(this.binding.tasks.resume(this.binding.name));
   }
 
   /** Stops ticking (a tick in progress finishes) and calls `onComplete`. */
   stop(): void {
     if (!this.isActive) return;
     this.active = false;
-    if (this.binding) this.binding.tasks.pause(this.binding.name);
+    if (this.binding) this.committed(this.binding.tasks.pause(this.binding.name));
     this.params.onComplete?.call(this.params.context ?? this);
   }
 
@@ -166,7 +168,19 @@ export class CronJob<_OnComplete = unknown, Context = unknown> {
   setTime(time: CronTime): void {
     checkInstance(optionError('CronJob.setTime'), 'time', time, CronTime);
     this.cronTime = time;
-    if (this.binding) this.binding.tasks.setTrigger(this.binding.name, time.toTrigger());
+    if (this.binding) {
+      this.committed(this.binding.tasks.setTrigger(this.binding.name, time.toTrigger()));
+    }
+  }
+
+  /**
+   * This API is synchronous, as `cron`'s: in one process the registry has applied the change when
+   * its promise is made; in a cluster it commits later, and a failure (the store down) is logged.
+   */
+  private committed(change: Promise<unknown>): void {
+    change.catch((error: unknown) =>
+      new Logger('CronJob').error(CONTROL_FAILED(this.binding?.name ?? '', error)),
+    );
   }
 
   /**

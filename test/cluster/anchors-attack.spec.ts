@@ -103,34 +103,30 @@ describe('a Once in a cluster still runs once', () => {
     await s.shutdown();
   });
 
-  // Not fixed (a question of what initialDelay means in a cluster): it.failing until it is.
-  it.failing(
-    'with an initial delay, runs on the replica still up when its proposer stops before the anchor',
-    async () => {
-      const coordinator = new InMemoryCoordinator();
-      const a = scheduler(coordinator, 'a');
-      const b = scheduler(coordinator, 'b');
-      const runsA = track(a, new Once(), { initialDelay: 10_000 });
-      const runsB = track(b, new Once(), { initialDelay: 10_000 });
-      await a.start(); // anchor: T0 + 10 s
-      await jest.advanceTimersByTimeAsync(1_000);
-      await b.start(); // b gets a's anchor, but its own initial delay ends at 11 s
-      await jest.advanceTimersByTimeAsync(1_000);
-      await a.shutdown(); // a rolling deploy takes a away before 10 s
-      await jest.advanceTimersByTimeAsync(60_000);
-      // Observed: [] on both - b plans from its own notBefore (11 s), after the anchor, so Once
-      // answers null; b's catch-up ran at its start, before the anchor was due.
-      expect([...runsA, ...runsB]).toHaveLength(1);
-      await b.shutdown();
-    },
-  );
+  // The anchor holds the proposer's initial delay: the replica still up runs the tick.
+  it('with an initial delay, runs on the replica still up when its proposer stops before the anchor', async () => {
+    const coordinator = new InMemoryCoordinator();
+    const a = scheduler(coordinator, 'a');
+    const b = scheduler(coordinator, 'b');
+    const runsA = track(a, new Once(), { initialDelay: 10_000 });
+    const runsB = track(b, new Once(), { initialDelay: 10_000 });
+    await a.start(); // anchor: T0 + 10 s
+    await jest.advanceTimersByTimeAsync(1_000);
+    await b.start(); // b gets a's anchor, but its own initial delay ends at 11 s
+    await jest.advanceTimersByTimeAsync(1_000);
+    await a.shutdown(); // a rolling deploy takes a away before 10 s
+    await jest.advanceTimersByTimeAsync(60_000);
+    // Observed: [] on both - b plans from its own notBefore (11 s), after the anchor, so Once
+    // answers null; b's catch-up ran at its start, before the anchor was due.
+    expect([...runsA, ...runsB]).toHaveLength(1);
+    await b.shutdown();
+  });
 });
 
 describe('a Once set at run time', () => {
-  // Not fixed (the README says Once runs once per cluster per trigger description): a task that
-  // ever had a Once (in this deploy or any earlier one) ignores setTrigger(new Once()) for good,
-  // silently (nextRunAt null, nothing logged), where one process runs it again.
-  it.failing('runs when a task that ran a Once before is given a new Once', async () => {
+  // A trigger set through the cluster is part of the anchor's key: a new Once gets a new anchor
+  // (it was ignored for good, silently, when the key was the description alone).
+  it('runs when a task that ran a Once before is given a new Once', async () => {
     const s = scheduler(new InMemoryCoordinator(), 'a');
     const runs = track(s, new Once());
     await s.start();

@@ -101,10 +101,177 @@ export function describeCoordinator(
     });
 
     it('lets a lease that was not renewed expire on the store clock', async () => {
-      expect((await a.holdLeases('replica-a', ['short'], 300))[0].held).toBe(true);
-      expect((await b.holdLeases('replica-b', ['short'], 300))[0].held).toBe(false);
+      // 2 s: long enough that a loaded box answers b's first try before a's lease ends.
+      expect((await a.holdLeases('replica-a', ['short'], 2_000))[0].held).toBe(true);
+      expect((await b.holdLeases('replica-b', ['short'], 2_000))[0].held).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 2_300));
+      expect((await b.holdLeases('replica-b', ['short'], 2_000))[0]).toMatchObject({ held: true });
+    });
+
+    it('commits control changes with a growing version, and reads many tasks in one call', async () => {
+      const every = { type: 'Cron', expression: '*/5 * * * * *', tz: 'UTC', maxLoopCount: null };
+      expect(await a.writeControl('ctl', { kind: 'pause' })).toEqual({
+        paused: true,
+        version: 1,
+        triggerVersion: 0,
+        trigger: null,
+      });
+      expect(await b.writeControl('ctl', { kind: 'setTrigger', trigger: every })).toEqual({
+        paused: true,
+        version: 2,
+        triggerVersion: 2,
+        trigger: every,
+      });
+      expect(await a.writeControl('ctl', { kind: 'resume' })).toEqual({
+        paused: false,
+        version: 3,
+        triggerVersion: 2,
+        trigger: every,
+      });
+      expect(await b.readControl(['ctl', 'never-changed'])).toEqual([
+        { paused: false, version: 3, triggerVersion: 2, trigger: every },
+        null,
+      ]);
+      expect(await a.readControl([])).toEqual([]);
+      // Never paused or resumed: null, the task keeps what its code says (a disabled one stays so).
+      expect(await a.writeControl('ctl-fresh', { kind: 'setTrigger', trigger: every })).toEqual({
+        paused: null,
+        version: 1,
+        triggerVersion: 1,
+        trigger: every,
+      });
+    });
+
+    it('refuses the ticks of a paused task (used up: nobody else gets them) and of a stale trigger', async () => {
+      const now = await clock();
+      await a.writeControl('gated', { kind: 'pause' });
+      const tick = (scheduledAt: number, version = 0) => [
+        { taskId: 'gated', scheduledAt, version },
+      ];
+      expect(await a.claimTicks('replica-a', tick(now - 3_000), 0)).toEqual([
+        { won: false, reason: 'paused' },
+      ]);
+      expect(await b.claimTicks('replica-b', tick(now - 3_000), 0)).toEqual([
+        { won: false, reason: 'taken' },
+      ]);
+      await a.writeControl('gated', { kind: 'resume' });
+      const trigger = { type: 'Once', maxLoopCount: 1 };
+      const { version } = await b.writeControl('gated', { kind: 'setTrigger', trigger });
+      expect(await a.claimTicks('replica-a', tick(now - 2_000, version - 1), 0)).toEqual([
+        { won: false, reason: 'stale' },
+      ]);
+      expect((await b.claimTicks('replica-b', tick(now - 2_000, version), 0))[0].won).toBe(true);
+    });
+
+    it('counts the loop budget across replicas and batches; setTrigger starts it again', async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number) => ({ taskId: 'budget', scheduledAt, maxLoopCount: 2 });
+      const first = await a.claimTicks('replica-a', [tick(now - 5_000)], 0);
+      const batch = await b.claimTicks('replica-b', [tick(now - 4_000), tick(now - 3_000)], 0);
+      expect([first[0].won, batch[0].won]).toEqual([true, true]);
+      expect(batch[1]).toEqual({ won: false, reason: 'exhausted' });
+      const trigger = { type: 'Forever' };
+      const { version } = await a.writeControl('budget', { kind: 'setTrigger', trigger });
+      const again = await a.claimTicks('replica-a', [{ ...tick(now - 2_000), version }], 0);
+      expect(again[0].won).toBe(true);
+    });
+
+    it("marks a 'skip' run in flight at claim until its record clears it, or it expires", async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number, inFlightTtlMs = 60_000) => [
+        { taskId: 'skip', scheduledAt, inFlightTtlMs },
+      ];
+      const [won] = await a.claimTicks('replica-a', tick(now - 5_000), 0);
+      expect(won.won).toBe(true);
+      expect(await b.claimTicks('replica-b', tick(now - 4_000), 0)).toEqual([
+        { won: false, reason: 'overlap' },
+      ]);
+      // Used up by the refusal: the tick is recorded skipped once, by the replica told 'overlap'.
+      expect(await a.claimTicks('replica-a', tick(now - 4_000), 0)).toEqual([
+        { won: false, reason: 'taken' },
+      ]);
+      const record = (fencingToken: number): ClusterRunRecord => ({
+        runId: `skip-${fencingToken}`,
+        taskId: 'skip',
+        taskName: 'skip',
+        origin: 'schedule',
+        scheduledAt: new Date(now - 5_000),
+        startedAt: new Date(now - 5_000),
+        finishedAt: new Date(now - 4_500),
+        status: 'succeeded',
+        attempt: 1,
+        error: null,
+        result: null,
+        instanceId: 'replica-a',
+        fencingToken,
+      });
+      const token = won.won ? won.fencingToken : 0;
+      await b.appendHistory(record(token + 100)); // another run's record clears nothing
+      expect((await b.claimTicks('replica-b', tick(now - 3_000), 0))[0]).toEqual({
+        won: false,
+        reason: 'overlap',
+      });
+      await a.appendHistory(record(token));
+      const [next] = await b.claimTicks('replica-b', tick(now - 2_000, 300), 0);
+      expect(next.won).toBe(true);
+      // Its replica died: no record comes, and the mark expires on the store's clock.
+      expect((await a.claimTicks('replica-a', tick(now - 1_500, 300), 0))[0].won).toBe(false);
       await new Promise((resolve) => setTimeout(resolve, 450));
-      expect((await b.holdLeases('replica-b', ['short'], 300))[0]).toMatchObject({ held: true });
+      expect((await a.claimTicks('replica-a', tick(now - 1_000, 300), 0))[0].won).toBe(true);
+    });
+
+    it('lets a later tick of a batch take over the mark an earlier one made (catch-up)', async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number) => ({
+        taskId: 'catch-up',
+        scheduledAt,
+        inFlightTtlMs: 60_000,
+      });
+      const outcomes = await a.claimTicks('replica-a', [tick(now - 3_000), tick(now - 2_000)], 0);
+      expect(outcomes.map((outcome) => outcome.won)).toEqual([true, true]);
+      // The mark is the newest's: another replica's next tick overlaps it.
+      expect((await b.claimTicks('replica-b', [tick(now - 1_000)], 0))[0]).toEqual({
+        won: false,
+        reason: 'overlap',
+      });
+    });
+
+    it('renews the in-flight mark of a run still going, in the control read', async () => {
+      const now = await clock();
+      const tick = (scheduledAt: number) => [
+        { taskId: 'renewed', scheduledAt, inFlightTtlMs: 400 },
+      ];
+      const [won] = await a.claimTicks('replica-a', tick(now - 5_000), 0);
+      const fencingToken = won.won ? won.fencingToken : 0;
+      const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+      for (let i = 0; i < 3; i++) {
+        await sleep(250);
+        const runs = [{ taskId: 'renewed', fencingToken }];
+        expect(await a.readControl(['renewed'], { runs, ttlMs: 400 })).toEqual([null]);
+      }
+      // 750 ms after the claim, past its first ttl: still marked.
+      expect((await b.claimTicks('replica-b', tick(now - 4_000), 0))[0]).toEqual({
+        won: false,
+        reason: 'overlap',
+      });
+      // A wrong token renews nothing; unrenewed, the mark expires.
+      await a.readControl([], { runs: [{ taskId: 'renewed', fencingToken: -1 }], ttlMs: 60_000 });
+      await sleep(550);
+      expect((await b.claimTicks('replica-b', tick(now - 3_000), 0))[0].won).toBe(true);
+    });
+
+    it('records a manual run request first-writer-wins, until it expires', async () => {
+      const [first, second] = await Promise.all([
+        a.claimRequest('replica-a', 'manual', 'req-1', 60_000),
+        b.claimRequest('replica-b', 'manual', 'req-1', 60_000),
+      ]);
+      expect([first, second].sort()).toEqual([false, true]);
+      expect(await a.claimRequest('replica-a', 'manual', 'req-2', 60_000)).toBe(true);
+      expect(await a.claimRequest('replica-a', 'other-task', 'req-1', 60_000)).toBe(true);
+      expect(await a.claimRequest('replica-a', 'short', 'req-1', 300)).toBe(true);
+      expect(await b.claimRequest('replica-b', 'short', 'req-1', 300)).toBe(false);
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      expect(await b.claimRequest('replica-b', 'short', 'req-1', 300)).toBe(true);
     });
 
     it('keeps the first anchor proposed for each (task, schedule), in one round trip for many', async () => {

@@ -47,7 +47,7 @@ describe('pause, resume and setTrigger', () => {
     const { app } = await createApp([Sync]);
     const registry = app.get(TaskRegistry);
     await jest.advanceTimersByTimeAsync(1_200); // orders is mid-run
-    const paused = registry.pause('sync.orders');
+    const paused = await registry.pause('sync.orders');
     expect(paused).toMatchObject({ paused: true, running: true, nextRunAt: null });
     await jest.advanceTimersByTimeAsync(5_000);
     const sync = app.get(Sync);
@@ -56,7 +56,7 @@ describe('pause, resume and setTrigger', () => {
       running: false,
       counters: { succeeded: 1 },
     });
-    const resumed = registry.resume('sync.orders');
+    const resumed = await registry.resume('sync.orders');
     expect(resumed.nextRunAt?.getTime()).toBe(T0 + 6_200 + 1_000);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(sync.runs.at(-1)).toBe('orders@7200');
@@ -66,13 +66,13 @@ describe('pause, resume and setTrigger', () => {
   it('pauseGroup and resumeGroup act on every task of a group', async () => {
     const { app } = await createApp([Sync]);
     const registry = app.get(TaskRegistry);
-    expect(registry.pauseGroup('sync').map((task) => task.paused)).toEqual([true, true]);
+    expect((await registry.pauseGroup('sync')).map((task) => task.paused)).toEqual([true, true]);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(app.get(Sync).runs).toEqual([]);
-    registry.resumeGroup('sync');
+    await registry.resumeGroup('sync');
     await jest.advanceTimersByTimeAsync(2_000);
     expect(app.get(Sync).runs).toEqual(['orders@11000', 'customers@12000']);
-    expect(() => registry.pauseGroup('nope')).toThrow(TaskNotFoundError);
+    await expect(registry.pauseGroup('nope')).rejects.toThrow(TaskNotFoundError);
     await closeUnderFakeTimers(app);
   });
 
@@ -81,7 +81,7 @@ describe('pause, resume and setTrigger', () => {
     const registry = app.get(TaskRegistry);
     await jest.advanceTimersByTimeAsync(1_200); // orders is mid-run
     const minutely = new Every({ minutes: 1 });
-    const changed = registry.setTrigger('sync.orders', minutely);
+    const changed = await registry.setTrigger('sync.orders', minutely);
     expect(changed.trigger).toMatchObject({ type: 'Every', minutes: 1 });
     // Still running: the next fire is planned when this run ends, from the new trigger.
     expect(changed.nextRunAt).toBeNull();
@@ -101,14 +101,18 @@ describe('pause, resume and setTrigger', () => {
     const { app } = await createApp([Sync]);
     const registry = app.get(TaskRegistry);
     const before = registry.getTask('sync.orders');
-    expect(() => registry.pause('missing')).toThrow(TaskNotFoundError);
-    expect(() => registry.setTrigger('sync.orders', new OnStartUp())).toThrow(
+    await expect(registry.pause('missing')).rejects.toThrow(TaskNotFoundError);
+    await expect(registry.setTrigger('sync.orders', new OnStartUp())).rejects.toThrow(
       /setTrigger works only between scheduled triggers/,
     );
-    expect(() => registry.setTrigger('sync.orders', {} as never)).toThrow(messages.notATrigger({}));
+    await expect(registry.setTrigger('sync.orders', {} as never)).rejects.toThrow(
+      messages.notATrigger({}),
+    );
     const shared = new Every({ minutes: 10 });
-    registry.setTrigger('sync.customers', shared);
-    expect(() => registry.setTrigger('sync.orders', shared)).toThrow(/share one trigger instance/);
+    await registry.setTrigger('sync.customers', shared);
+    await expect(registry.setTrigger('sync.orders', shared)).rejects.toThrow(
+      /share one trigger instance/,
+    );
     await expect(registry.getHistory('sync.orders', { limit: 0 })).rejects.toThrow(
       'getHistory: invalid option limit',
     );
@@ -121,9 +125,9 @@ describe('pause, resume and setTrigger', () => {
     const registry = app.get(TaskRegistry);
     const events: string[] = [];
     registry.events$.subscribe((event) => events.push(`${event.type}:${event.taskName}`));
-    registry.pause('sync.customers');
-    registry.resume('sync.customers');
-    registry.setTrigger('sync.customers', new Every({ seconds: 30 }));
+    await registry.pause('sync.customers');
+    await registry.resume('sync.customers');
+    await registry.setTrigger('sync.customers', new Every({ seconds: 30 }));
     expect(events).toEqual([
       'paused:sync.customers',
       'resumed:sync.customers',

@@ -110,7 +110,7 @@ describe('disabled and initialDelay', () => {
     expect(registry.getTask('reports')).toMatchObject({ paused: true, nextRunAt: null });
     await jest.advanceTimersByTimeAsync(5_000);
     expect(app.get(Reports).runs).toEqual([]);
-    registry.resume('reports');
+    await registry.resume('reports');
     await jest.advanceTimersByTimeAsync(2_000);
     expect(app.get(Reports).runs).toEqual([6_000, 7_000]);
     await closeUnderFakeTimers(app);

@@ -82,7 +82,7 @@ describe("overlap 'queue'", () => {
       3_000,
     );
     await jest.advanceTimersByTimeAsync(2_500); // a run 1-4 s; the fire at 2 s is held
-    scheduler.pause(task);
+    await scheduler.pause(task);
     await jest.advanceTimersByTimeAsync(10_000);
     expect(starts).toEqual([1_000]);
     const history = await scheduler.history(task.name, 5);
@@ -98,9 +98,9 @@ describe("overlap 'queue'", () => {
     await jest.advanceTimersByTimeAsync(500);
     void scheduler.runNow(task); // holds the fire at 1.5 s
     await jest.advanceTimersByTimeAsync(1_500); // 2.0 s
-    scheduler.pause(task);
+    await scheduler.pause(task);
     await jest.advanceTimersByTimeAsync(3_000); // 5.0 s
-    scheduler.resume(task);
+    await scheduler.resume(task);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(starts).toEqual([500, 6_000]);
     await stopUnderFakeTimers(scheduler);
@@ -139,9 +139,9 @@ describe('resume', () => {
     });
     await scheduler.start();
     await jest.advanceTimersByTimeAsync(10 * 60_000);
-    scheduler.pause(task);
+    await scheduler.pause(task);
     await jest.advanceTimersByTimeAsync(5 * 3_600_000);
-    scheduler.resume(task); // at 5 h 10 min
+    await scheduler.resume(task); // at 5 h 10 min
     await jest.advanceTimersByTimeAsync(3_600_000);
     expect(starts).toEqual([(5 * 60 + 10) * 60_000 + 3_600_000]);
     await stopUnderFakeTimers(scheduler);
@@ -161,7 +161,7 @@ describe('setTrigger', () => {
     expect(hourly.getWaitingTimeTillNextTrigger(new Date(T0))).toBe(3_600_000); // remembered
     await scheduler.start();
     await jest.advanceTimersByTimeAsync(5 * 3_600_000);
-    scheduler.setTrigger(task, hourly); // at 5 h: the remembered 1 h is long past
+    await scheduler.setTrigger(task, hourly); // at 5 h: the remembered 1 h is long past
     await jest.advanceTimersByTimeAsync(3_600_000);
     expect(starts).toEqual([6 * 3_600_000]);
     await stopUnderFakeTimers(scheduler);

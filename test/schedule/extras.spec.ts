@@ -136,9 +136,9 @@ describe('history and native control', () => {
 
     job.stop();
     expect(tasks.getTask('audit').paused).toBe(true);
-    tasks.resume('audit');
+    await tasks.resume('audit');
     expect(job.isActive).toBe(true);
-    tasks.pause('audit');
+    await tasks.pause('audit');
     expect(job.isActive).toBe(false);
     job.start();
     expect(tasks.getTask('audit').paused).toBe(false);
@@ -148,7 +148,7 @@ describe('history and native control', () => {
     const a = await start([DisabledCron]);
     const tasks = a.get(TaskRegistry);
     expect(tasks.getTask('dormant').paused).toBe(true);
-    tasks.resume('dormant');
+    await tasks.resume('dormant');
     expect(a.get(SchedulerRegistry).getCronJob('dormant').isActive).toBe(true);
     await jest.advanceTimersByTimeAsync(1_000);
     expect(a.get(DisabledCron).ticks).toEqual([1_000]);

@@ -234,11 +234,11 @@ describe('TaskRegistry arguments', () => {
     expect(registry.getTask('by-hand').group).toBe('manual');
   });
 
-  it('pauseGroup(null) and resumeGroup(undefined) refuse instead of acting on ungrouped tasks', () => {
-    expect(thrown(() => registry.pauseGroup(null as never))).toEqual(
+  it('pauseGroup(null) and resumeGroup(undefined) refuse instead of acting on ungrouped tasks', async () => {
+    await expect(registry.pauseGroup(null as never)).rejects.toEqual(
       new OptionValidationError('pauseGroup', 'group', reasons.notNonEmptyString(null)),
     );
-    expect(thrown(() => registry.resumeGroup(undefined as never))).toEqual(
+    await expect(registry.resumeGroup(undefined as never)).rejects.toEqual(
       new OptionValidationError('resumeGroup', 'group', reasons.notNonEmptyString(undefined)),
     );
     expect(registry.getTask('Loose.run').paused).toBe(false);
