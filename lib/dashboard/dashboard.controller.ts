@@ -26,7 +26,7 @@ import { dashboardMessages } from './dashboard.messages.js';
 import type { ResolvedDashboardOptions } from './dashboard.options.js';
 import { renderDashboardPage } from './dashboard.page.js';
 import { DashboardService, type StreamResponse } from './dashboard.service.js';
-import type { OverviewView, TaskDetailView, TaskView } from './dashboard.views.js';
+import type { TaskDetailView, TaskView } from './dashboard.views.js';
 
 /** The header every action needs: a cross-site form cannot set it, so it cannot post here. */
 export const DASHBOARD_ACTION_HEADER = 'x-aioclock-dashboard';
@@ -77,13 +77,15 @@ export function createDashboardController(options: ResolvedDashboardOptions): Ty
       response.send(renderDashboardPage(nonce));
     }
 
+    /** An OverviewView, as JSON text shared by every page for a second. */
     @Get('api/overview')
     @Header('Cache-Control', 'no-store')
+    @Header('Content-Type', 'application/json; charset=utf-8')
     overview(
       @Query('minutes', new DefaultValuePipe(10), ParseIntPipe) minutes: number,
-    ): Promise<OverviewView> {
+    ): Promise<string> {
       const clamped = Math.min(Math.max(minutes, 1), 24 * 60);
-      return this.dashboard.overview(clamped * MINUTE);
+      return this.dashboard.overviewJson(clamped * MINUTE);
     }
 
     @Get('api/tasks/:idOrName')

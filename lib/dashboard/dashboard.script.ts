@@ -6,8 +6,12 @@ export const DASHBOARD_SCRIPT = String.raw`
 'use strict';
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
+  // One refresh in flight at most: a request made meanwhile runs once after it (refreshes cannot
+  // overlap, nor land out of order). rows: the task rows by name, each with what it shows.
   var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set(),
-    refreshFailed: false };
+    refreshFailed: false, inFlight: false, again: false, lastStart: 0, rows: new Map() };
+  // The server shares one overview per second between pages: asking more often brings nothing new.
+  var REFRESH_GAP = 1000;
   var RECENT_JOBS_SHOWN = 15;
   var STATUS_WORDS = { succeeded: 'ok', failed: 'failed', timedOut: 'timed out', skipped: 'skipped',
     missed: 'missed', cancelled: 'cancelled' };
@@ -42,7 +46,12 @@ export const DASHBOARD_SCRIPT = String.raw`
     return node;
   }
   function badge(word, cls) { return el('span', { class: 'badge s-' + (cls || word) }, [word]); }
-  function clock(ms) { return new Date(ms).toLocaleTimeString([], { hour12: false }); }
+  // toLocale*String builds a formatter per call: with hundreds of tasks that alone froze the page.
+  var TIME = new Intl.DateTimeFormat([], { hour: 'numeric', minute: 'numeric', second: 'numeric', hour12: false });
+  var DATE_TIME = new Intl.DateTimeFormat([], { year: 'numeric', month: 'numeric', day: 'numeric',
+    hour: 'numeric', minute: 'numeric', second: 'numeric' });
+  function clock(ms) { return TIME.format(ms); }
+  function dateTime(at) { return DATE_TIME.format(new Date(at)); }
   function span(ms) {
     var s = Math.abs(ms) / 1000;
     if (s < 1) return Math.round(Math.abs(ms)) + ' ms';
@@ -55,7 +64,7 @@ export const DASHBOARD_SCRIPT = String.raw`
   function when(iso) {
     if (!iso) return el('span', { class: 'muted' }, ['-']);
     return el('span', { class: 'rel', 'data-at': String(new Date(iso).getTime()),
-      title: new Date(iso).toLocaleString() }, [relative(new Date(iso).getTime())]);
+      title: dateTime(iso) }, [relative(new Date(iso).getTime())]);
   }
   function relative(ms) {
     var diff = ms - Date.now();
@@ -63,7 +72,8 @@ export const DASHBOARD_SCRIPT = String.raw`
   }
   function tick() {
     document.querySelectorAll('.rel').forEach(function (node) {
-      node.textContent = relative(Number(node.getAttribute('data-at')));
+      var text = relative(Number(node.getAttribute('data-at')));
+      if (node.textContent !== text) node.textContent = text;
     });
   }
   function showError(message) { fill('error', message ? [message] : []); }
@@ -82,7 +92,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     }).then(function (res) {
       if (!res.ok) return res.text().then(function (text) { showError(label + ' failed: ' + res.status + ' ' + text); });
       showError('');
-      refreshSoon();
+      refresh();
     });
   }
   function actions(task) {
@@ -117,21 +127,49 @@ export const DASHBOARD_SCRIPT = String.raw`
     }
     fill('facts', facts);
   }
+  // A row is rebuilt only when what it shows changed; the others stay as they are.
+  function rowKey(task) {
+    var last = task.lastRun;
+    return [task.id, task.group, task.triggerText, task.state, task.paused, task.nextRunAt,
+      last ? last.runId + last.attempt + last.status : '', JSON.stringify(task.counters)].join('|');
+  }
   function renderTasks(tasks) {
-    fill('task-rows', tasks.map(function (task) {
-      return el('tr', { 'data-task': task.name }, [
-        el('td', {}, [el('a', { href: '#task=' + encodeURIComponent(task.name) }, [task.name])]),
-        el('td', {}, [task.group || '-']),
-        el('td', { class: 'trigger' }, [task.triggerText]),
-        el('td', { class: 'state' }, [badge(task.state)]),
-        el('td', { class: 'next' }, [when(task.nextRunAt)]),
-        el('td', { class: 'last' }, [outcome(task.lastRun)]),
-        el('td', { class: 'num' }, [counters(task)]),
-        el('td', {}, [actions(task)]),
-      ]);
-    }));
+    var body = document.getElementById('task-rows');
+    var rows = new Map();
+    var nodes = tasks.map(function (task) {
+      var key = rowKey(task);
+      var old = view.rows.get(task.name);
+      var node = old && old.key === key ? old.node : taskRow(task);
+      rows.set(task.name, { key: key, node: node });
+      return node;
+    });
+    view.rows = rows;
+    var same = body.children.length === nodes.length && nodes.every(function (node, i) {
+      return body.children[i] === node;
+    });
+    if (!same) body.replaceChildren.apply(body, nodes);
+  }
+  function taskRow(task) {
+    return el('tr', { 'data-task': task.name }, [
+      el('td', {}, [el('a', { href: '#task=' + encodeURIComponent(task.name) }, [task.name])]),
+      el('td', {}, [task.group || '-']),
+      el('td', { class: 'trigger' }, [task.triggerText]),
+      el('td', { class: 'state' }, [badge(task.state)]),
+      el('td', { class: 'next' }, [when(task.nextRunAt)]),
+      el('td', { class: 'last' }, [outcome(task.lastRun)]),
+      el('td', { class: 'num' }, [counters(task)]),
+      el('td', {}, [actions(task)]),
+    ]);
   }
 
+  // Reading clientWidth right after the table changed forces a layout of the whole page: it is
+  // read once, and again only when the window is resized.
+  var measuredWidth = 0;
+  function chartWidth() {
+    if (!measuredWidth) measuredWidth = document.getElementById('chart').clientWidth || 900;
+    return measuredWidth;
+  }
+  window.addEventListener('resize', function () { measuredWidth = 0; });
   function niceStep(spanMs) {
     var steps = [1e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 108e5, 216e5];
     for (var i = 0; i < steps.length; i++) if (spanMs / steps[i] <= 8) return steps[i];
@@ -139,7 +177,7 @@ export const DASHBOARD_SCRIPT = String.raw`
   }
   // One row per task: a bar from start to end per run, a tick for fires that did not run.
   function chart(rows, from, to, runningIds) {
-    var width = Math.max(480, document.getElementById('chart').clientWidth || 900);
+    var width = Math.max(480, chartWidth());
     var left = 200, rowH = 22, top = 18, plot = width - left - 12;
     var height = top + rows.length * rowH + 4;
     var x = function (t) { return left + ((t - from) / (to - from)) * plot; };
@@ -155,7 +193,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       root.appendChild(svg('text', { class: 'label', x: 4, y: y + 14 }, row.taskName.slice(0, 30)));
       root.appendChild(svg('line', { class: 'grid', x1: left, x2: left + plot, y1: y + rowH, y2: y + rowH }));
       row.runs.forEach(function (run) {
-        var tip = STATUS_WORDS[run.status] + ' \u00b7 ' + run.origin + (run.attempt > 1 ? ' attempt ' + run.attempt : '') +
+        var tip = (run.count ? run.count + ' runs ' : '') + STATUS_WORDS[run.status] + ' \u00b7 ' + run.origin + (run.attempt > 1 ? ' attempt ' + run.attempt : '') +
           (run.start !== null ? ' \u00b7 started ' + clock(run.start) + ' \u00b7 took ' + span(run.end - run.start)
             : ' \u00b7 at ' + clock(run.end)) + (run.instanceId ? ' \u00b7 replica ' + run.instanceId : '');
         var shape = run.start === null
@@ -245,7 +283,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       el('p', {}, [counters(task)]),
       el('h3', {}, ['Upcoming fire times']),
       detail.upcoming.length ? el('ol', { id: 'upcoming' }, detail.upcoming.map(function (at) {
-        return el('li', {}, [new Date(at).toLocaleString(), ' (', when(at), ')']);
+        return el('li', {}, [dateTime(at), ' (', when(at), ')']);
       })) : el('p', { class: 'muted' }, ['none planned']),
       el('h3', {}, ['History (newest first)']),
       history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet']));
@@ -257,7 +295,16 @@ export const DASHBOARD_SCRIPT = String.raw`
     try { return match ? decodeURIComponent(match[1]) : null; } catch (error) { return null; }
   }
   function refresh() {
-    view.timer = null;
+    if (view.timer !== null) { clearTimeout(view.timer); view.timer = null; }
+    if (view.inFlight) { view.again = true; return; }
+    view.inFlight = true;
+    view.lastStart = Date.now();
+    load().then(function () {
+      view.inFlight = false;
+      if (view.again) { view.again = false; refreshSoon(); }
+    });
+  }
+  function load() {
     var name = selectedTask();
     var panelError = null;
     // The panel's task may be gone (removed): that must not stop the rest of the page refreshing.
@@ -279,13 +326,21 @@ export const DASHBOARD_SCRIPT = String.raw`
       document.body.setAttribute('data-loaded', String(Date.now()));
     }).catch(function (error) { view.refreshFailed = true; showError(String(error.message || error)); });
   }
-  // Events come in bursts (a run is started, succeeded, scheduled): one refetch per burst.
+  // Events come in bursts: one refetch per burst, and not sooner than REFRESH_GAP after the last.
   function refreshSoon() {
-    if (view.timer === null) view.timer = setTimeout(refresh, 150);
+    if (view.inFlight) { view.again = true; return; }
+    // A hidden page draws nothing: it refreshes once it is shown again.
+    if (document.hidden) { view.again = true; return; }
+    if (view.timer !== null) return;
+    var wait = Math.max(150, view.lastStart + REFRESH_GAP - Date.now());
+    view.timer = setTimeout(refresh, wait);
   }
   function setState(name, state) {
-    var cell = document.querySelector('tr[data-task="' + CSS.escape(name) + '"] .state');
-    if (cell) cell.replaceChildren(badge(state));
+    var row = view.rows.get(name);
+    var cell = row && row.node.querySelector('.state');
+    if (!cell) return;
+    cell.replaceChildren(badge(state));
+    row.key = '';
   }
   function setLive(on, text) {
     var node = document.getElementById('live');
@@ -296,12 +351,13 @@ export const DASHBOARD_SCRIPT = String.raw`
   function connect() {
     var source = new EventSource(url('/events'));
     source.addEventListener('hello', function () { setLive(true, 'live'); refreshSoon(); });
-    source.addEventListener('task', function (message) {
-      var event = JSON.parse(message.data);
-      // Show the change at once; the refetch brings the counters and the timeline.
-      if (event.type === 'paused') setState(event.taskName, 'paused');
-      if (event.type === 'resumed') setState(event.taskName, 'idle');
-      if (event.type === 'started') setState(event.taskName, 'running');
+    // One message sums up the events of a moment: show the states it implies at once; the
+    // refetch brings the counters and the timeline.
+    source.addEventListener('tasks', function (message) {
+      var batch = JSON.parse(message.data);
+      Object.keys(batch.states).forEach(function (name) {
+        if (batch.states[name] !== 'removed') setState(name, batch.states[name]);
+      });
       refreshSoon();
     });
     source.addEventListener('jobs', refreshSoon);
@@ -314,6 +370,9 @@ export const DASHBOARD_SCRIPT = String.raw`
     refresh();
   });
   window.addEventListener('hashchange', refresh);
+  document.addEventListener('visibilitychange', function () {
+    if (!document.hidden && view.again && !view.inFlight) { view.again = false; refresh(); }
+  });
   setInterval(tick, 1000);
   refresh();
   connect();

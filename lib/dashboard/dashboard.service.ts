@@ -10,14 +10,17 @@ import {
 } from '@nestjs/common';
 import {
   asyncScheduler,
+  bufferTime,
   concat,
   endWith,
+  filter,
   ignoreElements,
   interval,
   map,
   merge,
   of,
   ReplaySubject,
+  share,
   Subject,
   take,
   takeUntil,
@@ -25,27 +28,31 @@ import {
   type Observable,
 } from 'rxjs';
 import { TaskSupervisor } from '../background/task-supervisor.js';
-import type { TaskMetadata } from '../runner/task-metadata.js';
 import { TaskRegistry } from '../task.registry.js';
 import { dashboardMessages } from './dashboard.messages.js';
 import type { ResolvedDashboardOptions } from './dashboard.options.js';
 import {
-  toLiveTaskEvent,
+  toLiveTaskBatch,
   toTaskView,
-  toTimelineRun,
   type OverviewView,
   type TaskDetailView,
   type TaskView,
-  type TimelineView,
 } from './dashboard.views.js';
 import { JobTracker } from './job-tracker.js';
+import { TimelineRecorder } from './timeline-recorder.js';
 
 /** Token of the resolved dashboard options. */
 export const DASHBOARD_OPTIONS = Symbol('AIOCLOCK_DASHBOARD_OPTIONS');
 
-/** Runs kept per task on the timeline and on a task's page. */
-const TIMELINE_RUNS = 50;
+/** Runs on a task's page. */
 const DETAIL_HISTORY = 50;
+/**
+ * How long one computed overview serves every page: with hundreds of busy tasks, computing and
+ * serialising it per page and per event burst was what made the dashboard expensive.
+ */
+const OVERVIEW_TTL_MS = 1_000;
+/** The stream sends at most one `tasks` message per this interval, however many events came. */
+const BATCH_MS = 500;
 const UPCOMING_COUNT = 10;
 /** Proxies drop idle connections; a ping message every so often keeps the stream open. */
 const HEARTBEAT_MS = 20_000;
@@ -74,13 +81,27 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
   private readonly jobChanges = new Subject<void>();
   private readonly closing = new ReplaySubject<true>(1);
   private tracker: JobTracker | null = null;
+  private readonly timeline: TimelineRecorder;
   private readonly openStreams = new Set<StreamResponse>();
+  /** Overview JSON by window, shared by every page until it is OVERVIEW_TTL_MS old. */
+  private readonly overviews = new Map<number, { at: number; json: Promise<string> }>();
+  /** One buffer for every open stream; it runs only while a stream is open. */
+  private readonly batches$: Observable<MessageEvent>;
 
   constructor(
     @Inject(TaskRegistry) private readonly registry: TaskRegistry,
     @Inject(DASHBOARD_OPTIONS) private readonly options: ResolvedDashboardOptions,
     @Optional() @Inject(TaskSupervisor) private readonly supervisor?: TaskSupervisor,
-  ) {}
+  ) {
+    // A pause or resume must show on the next refetch, not a cached overview later.
+    this.timeline = new TimelineRecorder(registry, () => this.overviews.clear());
+    this.batches$ = registry.events$.pipe(
+      bufferTime(BATCH_MS),
+      filter((events) => events.length > 0),
+      map((events) => ({ type: 'tasks', data: toLiveTaskBatch(events) })),
+      share(),
+    );
+  }
 
   onModuleInit(): void {
     if (this.options.guard === null)
@@ -117,18 +138,43 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
 
   onModuleDestroy(): void {
     this.tracker?.close();
+    this.timeline.close();
+    this.overviews.clear();
   }
 
-  /** The main page's data; the timeline covers the last `windowMs`. */
-  async overview(windowMs: number): Promise<OverviewView> {
+  /**
+   * The main page's data as JSON, the timeline covering the last `windowMs`: computed at most once
+   * per OVERVIEW_TTL_MS and window, whatever the number of pages asking.
+   */
+  async overviewJson(windowMs: number): Promise<string> {
+    const shared = await this.sharedOverviewJson(windowMs);
+    // Background jobs are few and change apart from tasks: they are read fresh for each page.
+    const jobs = JSON.stringify(this.tracker?.view() ?? null);
+    return `{"jobs":${jobs},${shared.slice(1)}`;
+  }
+
+  private sharedOverviewJson(windowMs: number): Promise<string> {
     const now = Date.now();
+    for (const [window, cached] of this.overviews) {
+      if (now - cached.at >= OVERVIEW_TTL_MS) this.overviews.delete(window);
+    }
+    const cached = this.overviews.get(windowMs);
+    if (cached) return cached.json;
+    const json = this.overview(windowMs, now).then((view) => JSON.stringify(view));
+    const entry = { at: now, json };
+    this.overviews.set(windowMs, entry);
+    // A failure is answered to those who asked for it, not kept for the next ones.
+    json.catch(() => this.overviews.get(windowMs) === entry && this.overviews.delete(windowMs));
+    return json;
+  }
+
+  private async overview(windowMs: number, now: number): Promise<Omit<OverviewView, 'jobs'>> {
     const tasks = this.registry.getTasks();
     return {
       generatedAt: new Date(now),
       status: this.registry.status(),
       tasks: tasks.map(toTaskView),
-      timeline: await this.timeline(tasks, now - windowMs, now),
-      jobs: this.tracker?.view() ?? null,
+      timeline: await this.timeline.view(tasks, now - windowMs, now),
     };
   }
 
@@ -143,6 +189,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
   /** Starts a run and answers at once: its outcome goes to history and the event stream. */
   runNow(idOrName: string): TaskView {
     const task = this.registry.getTask(idOrName);
+    this.overviews.clear();
     // The rejection is the run's failure, already recorded in history; nobody awaits it here.
     this.registry.runTask(task.name).catch(() => undefined);
     return toTaskView(this.registry.getTask(task.name));
@@ -157,7 +204,8 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
   }
 
   /**
-   * The live stream: a `hello`, then a `task` message per scheduler event, a `jobs` nudge when
+   * The live stream: a `hello`, then a `tasks` message at most every BATCH_MS summing up the
+   * scheduler events since the last one (LiveTaskBatch), a `jobs` nudge when
    * background jobs change, a `ping` now and then, and a final `bye` when the scheduler's events
    * end or the app shuts down, after which the response ends.
    */
@@ -171,7 +219,7 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
       this.closing,
     ).pipe(take(1));
     const live$ = merge(
-      this.registry.events$.pipe(map((event) => ({ type: 'task', data: toLiveTaskEvent(event) }))),
+      this.batches$,
       this.jobChanges.pipe(
         throttleTime(JOB_NUDGE_MS, asyncScheduler, { leading: true, trailing: true }),
         map(() => ({ type: 'jobs', data: {} })),
@@ -179,16 +227,5 @@ export class DashboardService implements OnModuleInit, OnModuleDestroy, BeforeAp
       interval(HEARTBEAT_MS).pipe(map(() => ({ type: 'ping', data: {} }))),
     ).pipe(takeUntil(end$));
     return concat(of({ type: 'hello', data: {} }), live$, of({ type: 'bye', data: {} }));
-  }
-
-  private async timeline(tasks: TaskMetadata[], from: number, to: number): Promise<TimelineView> {
-    const rows = await Promise.all(
-      tasks.map(async (task) => {
-        const history = await this.registry.getHistory(task.name, { limit: TIMELINE_RUNS });
-        const runs = history.flatMap((record) => toTimelineRun(record, from) ?? []);
-        return { taskId: task.id, taskName: task.name, runs };
-      }),
-    );
-    return { from, to, rows };
   }
 }

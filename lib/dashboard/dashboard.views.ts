@@ -23,6 +23,8 @@ export interface TimelineRun {
   origin: RunRecord['origin'];
   attempt: number;
   instanceId: string | null;
+  /** Runs merged into this bar (same status, too close to tell apart); absent for one. */
+  count?: number;
 }
 
 /** Recent runs per task within `[from, to]` (epoch ms). */
@@ -50,12 +52,17 @@ export interface TaskDetailView {
   upcoming: Date[];
 }
 
-/** The small part of a scheduler event the page needs to react before it refetches. */
-export interface LiveTaskEvent {
-  type: SchedulerEvent['type'];
-  taskId: string;
-  taskName: string;
-  at: Date;
+/**
+ * What the event stream sends, at most once per interval, about the scheduler events since the
+ * last message: the tasks they touched, and the state the last one implies where it implies one.
+ */
+export interface LiveTaskBatch {
+  /** Scheduler events the batch stands for. */
+  events: number;
+  /** Names of the tasks they touched. */
+  tasks: string[];
+  /** The state a task's last event implies ('removed' for a removed task); others wait for a refetch. */
+  states: Record<string, TaskState | 'removed'>;
 }
 
 /** The state word of a task: running wins, then paused; a spent loop budget is exhausted. */
@@ -91,7 +98,23 @@ export function toTimelineRun(record: RunRecord, from: number): TimelineRun | nu
   };
 }
 
-/** What the event stream sends about a scheduler event. */
-export function toLiveTaskEvent(event: SchedulerEvent): LiveTaskEvent {
-  return { type: event.type, taskId: event.taskId, taskName: event.taskName, at: event.at };
+const IMPLIED_STATES: Partial<Record<SchedulerEvent['type'], TaskState | 'removed'>> = {
+  started: 'running',
+  paused: 'paused',
+  resumed: 'idle',
+  removed: 'removed',
+};
+
+/** Sums up a burst of scheduler events as one stream message. */
+export function toLiveTaskBatch(events: readonly SchedulerEvent[]): LiveTaskBatch {
+  const states: LiveTaskBatch['states'] = {};
+  const tasks = new Set<string>();
+  for (const event of events) {
+    tasks.add(event.taskName);
+    const state = IMPLIED_STATES[event.type];
+    if (state !== undefined) states[event.taskName] = state;
+    // A run that ended leaves the state to the refetch (idle, paused or exhausted).
+    else delete states[event.taskName];
+  }
+  return { events: events.length, tasks: [...tasks], states };
 }

@@ -11,6 +11,6 @@ export type {
   TimelineView,
   OverviewView,
   TaskDetailView,
-  LiveTaskEvent,
+  LiveTaskBatch,
 } from './dashboard.views.js';
 export type { JobView, PoolView, JobsView } from './job-tracker.js';

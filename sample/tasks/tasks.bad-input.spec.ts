@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AioClockModule } from '../../lib/index.js';
 import { inputMessages } from '../common/input.pipes.js';
+import { DASHBOARD_TOKEN } from '../dashboard/dashboard-token.guard.js';
 import { Reports } from '../reports/reports.service.js';
 import { TasksController } from './tasks.controller.js';
 
@@ -39,7 +40,10 @@ describe('sample TasksController, bad input', () => {
   );
 
   it('accepts a limit in range, and none', async () => {
-    await request(app.getHttpServer()).post('/tasks/reports.nightly/run').expect(200);
+    await request(app.getHttpServer())
+      .post('/tasks/reports.nightly/run')
+      .set('x-dashboard-token', DASHBOARD_TOKEN)
+      .expect(200);
     const one = await request(app.getHttpServer())
       .get('/tasks/reports.nightly/history?limit=1')
       .expect(200);

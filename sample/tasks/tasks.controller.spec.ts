@@ -4,7 +4,11 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { TaskRegistry } from '../../lib/index.js';
 import { AppModule } from '../app.module.js';
+import { DASHBOARD_TOKEN } from '../dashboard/dashboard-token.guard.js';
 import { PriceFeed } from '../prices/price-feed.service.js';
+
+/** The header a script sends to pass the sample's token guard (the page uses `?token=`). */
+const TOKEN_HEADER = 'x-dashboard-token';
 
 describe('sample TasksController over HTTP', () => {
   let app: INestApplication;
@@ -57,7 +61,10 @@ describe('sample TasksController over HTTP', () => {
   });
 
   it('POST /tasks/:idOrName/run runs the task with the overridden dependency', async () => {
-    const response = await request(app.getHttpServer()).post('/tasks/btc-poll/run').expect(200);
+    const response = await request(app.getHttpServer())
+      .post('/tasks/btc-poll/run')
+      .set(TOKEN_HEADER, DASHBOARD_TOKEN)
+      .expect(200);
     expect(response.body).toEqual({ result: 50_000 });
     const history = await request(app.getHttpServer())
       .get('/tasks/btc-poll/history?limit=1')
@@ -70,7 +77,10 @@ describe('sample TasksController over HTTP', () => {
   });
 
   it('answers 404 with a JSON error for an unknown task', async () => {
-    const response = await request(app.getHttpServer()).post('/tasks/no-such-task/run').expect(404);
+    const response = await request(app.getHttpServer())
+      .post('/tasks/no-such-task/run')
+      .set(TOKEN_HEADER, DASHBOARD_TOKEN)
+      .expect(404);
     expect(response.body).toEqual({
       statusCode: 404,
       error: 'Not Found',
@@ -79,13 +89,27 @@ describe('sample TasksController over HTTP', () => {
     await request(app.getHttpServer()).get('/tasks/no-such-task').expect(404);
   });
 
+  it('refuses run, pause and resume without the dashboard token', async () => {
+    for (const action of ['run', 'pause', 'resume']) {
+      const response = await request(app.getHttpServer())
+        .post(`/tasks/PricePoller.poll/${action}`)
+        .set(TOKEN_HEADER, 'wrong')
+        .expect(401);
+      expect(response.body.message).toContain('token');
+    }
+    await request(app.getHttpServer()).post('/tasks/PricePoller.poll/pause').expect(401);
+    expect(app.get(TaskRegistry).getTask('PricePoller.poll').paused).toBe(false);
+  });
+
   it('pauses and resumes a task', async () => {
     const paused = await request(app.getHttpServer())
       .post('/tasks/PricePoller.poll/pause')
+      .set(TOKEN_HEADER, DASHBOARD_TOKEN)
       .expect(200);
     expect(paused.body).toMatchObject({ paused: true, nextRunAt: null });
     const resumed = await request(app.getHttpServer())
       .post('/tasks/PricePoller.poll/resume')
+      .set(TOKEN_HEADER, DASHBOARD_TOKEN)
       .expect(200);
     expect(resumed.body.paused).toBe(false);
     expect(typeof resumed.body.nextRunAt).toBe('string');
@@ -101,7 +125,10 @@ describe('sample TasksController over HTTP', () => {
     });
     expect(response.headers.get('content-type')).toContain('text/event-stream');
     const reader = response.body!.getReader();
-    await request(server).post('/tasks/reports.announceDeploy/run').expect(200);
+    await request(server)
+      .post('/tasks/reports.announceDeploy/run')
+      .set(TOKEN_HEADER, DASHBOARD_TOKEN)
+      .expect(200);
     let text = '';
     while (!text.includes('event: succeeded')) {
       const { value, done } = await reader.read();

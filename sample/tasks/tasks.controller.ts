@@ -8,13 +8,18 @@ import {
   Post,
   Query,
   Sse,
+  UseGuards,
   type MessageEvent,
 } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
 import { TaskNotFoundError, TaskRegistry } from '../../lib/index.js';
 import { IntRangePipe } from '../common/input.pipes.js';
+import { DashboardTokenGuard } from '../dashboard/dashboard-token.guard.js';
 
-/** The external API over HTTP: list, inspect, run, pause, resume, history and live events. */
+/**
+ * The external API over HTTP: list, inspect, run, pause, resume, history and live events. Reading
+ * is open; run, pause and resume change what the app does, so they want the dashboard's token.
+ */
 @Controller('tasks')
 export class TasksController {
   constructor(private readonly registry: TaskRegistry) {}
@@ -55,6 +60,7 @@ export class TasksController {
 
   @Post(':idOrName/run')
   @HttpCode(200)
+  @UseGuards(DashboardTokenGuard)
   async run(@Param('idOrName') idOrName: string) {
     const result = await notFoundAs404(() => this.registry.runTask(idOrName));
     return { result: result ?? null };
@@ -62,14 +68,16 @@ export class TasksController {
 
   @Post(':idOrName/pause')
   @HttpCode(200)
-  pause(@Param('idOrName') idOrName: string) {
-    return notFoundAs404(() => this.registry.pause(idOrName));
+  @UseGuards(DashboardTokenGuard)
+  async pause(@Param('idOrName') idOrName: string) {
+    return notFoundAs404(async () => await this.registry.pause(idOrName));
   }
 
   @Post(':idOrName/resume')
   @HttpCode(200)
-  resume(@Param('idOrName') idOrName: string) {
-    return notFoundAs404(() => this.registry.resume(idOrName));
+  @UseGuards(DashboardTokenGuard)
+  async resume(@Param('idOrName') idOrName: string) {
+    return notFoundAs404(async () => await this.registry.resume(idOrName));
   }
 }
 
