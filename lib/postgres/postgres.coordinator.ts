@@ -1,5 +1,6 @@
 import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
-import { clockOffsetOf, reviveRunRecord } from '../runner/coordinator.js';
+import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
+import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
@@ -68,8 +69,11 @@ const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
  */
 export class PostgresCoordinator implements Coordinator {
   readonly kind = 'postgres';
-  /** The database's clock minus this one's, measured on each claim (it reads the clock anyway). */
-  clockOffsetMs: number | null = null;
+  /** The store's clock minus this one's, measured on each claim (which reads the store's clock anyway). */
+  get clockOffsetMs(): number | null {
+    return this.clock.offsetMs;
+  }
+  private readonly clock = new ClockOffsetMeter();
   /** The schema holding this coordinator's tables. */
   readonly schema: string;
   private readonly historySize: number;
@@ -163,7 +167,7 @@ export class PostgresCoordinator implements Coordinator {
       instanceId,
       toleranceMs,
     ]);
-    if (rows.length > 0) this.clockOffsetMs = clockOffsetOf(+rows[0]!.now_ms, sentAt, Date.now());
+    if (rows.length > 0) this.clock.record(+rows[0]!.now_ms, sentAt, Date.now());
     return rows.map(({ outcome, token }): ClaimOutcome => {
       if (outcome === 'won' && token !== null) return { won: true, fencingToken: +token };
       return { won: false, reason: outcome === 'won' ? 'taken' : outcome };

@@ -86,6 +86,10 @@ ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS loops bigint NOT NULL DEFAULT 0;
 -- overlap 'skip': the run in flight (its expiry on the database's clock, and its fencing token)
 ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS busy_until bigint;
 ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS busy_token bigint;
+-- Added with repeated claims: who claimed the high-water tick, and its outcome ('won', 'paused',
+-- 'overlap'; the token of a 'won' is fencing_token), so that its claimer asking again gets that.
+ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS claimed_by text;
+ALTER TABLE ${ticks} ADD COLUMN IF NOT EXISTS claim_outcome text;
 CREATE TABLE IF NOT EXISTS ${control} (
   task_id text PRIMARY KEY,
   -- NULL until paused or resumed once: as declared in code
@@ -146,6 +150,9 @@ DECLARE
   v_paused boolean;
   v_trigger_version bigint;
   v_high_water bigint;
+  v_claimed_by text;
+  v_claim_outcome text;
+  v_token bigint;
   v_loops bigint;
   v_busy_until bigint;
   -- tasks whose run this batch marked in flight (see the in-memory coordinator)
@@ -171,13 +178,21 @@ BEGIN
     FROM ${control} c WHERE c.task_id = tick.task_id FOR SHARE;
     INSERT INTO ${ticks} (task_id, high_water, fencing_token) VALUES (tick.task_id, NULL, 0)
     ON CONFLICT (task_id) DO NOTHING;
-    SELECT t.high_water, t.loops, t.busy_until INTO v_high_water, v_loops, v_busy_until
+    SELECT t.high_water, t.loops, t.busy_until, t.claimed_by, t.claim_outcome, t.fencing_token
+    INTO v_high_water, v_loops, v_busy_until, v_claimed_by, v_claim_outcome, v_token
     FROM ${ticks} t WHERE t.task_id = tick.task_id FOR UPDATE;
-    IF v_high_water IS NOT NULL AND tick.at <= v_high_water THEN
+    IF tick.at = v_high_water AND v_claimed_by = instance_id AND v_claim_outcome IS NOT NULL THEN
+      -- Its claimer again (the reply was lost): the same answer, and nothing changes.
+      claim_outcome := v_claim_outcome;
+      IF v_claim_outcome = 'won' THEN
+        claim_token := v_token;
+      END IF;
+    ELSIF v_high_water IS NOT NULL AND tick.at <= v_high_water THEN
       claim_outcome := 'taken';
     ELSIF coalesce(v_paused, false) THEN
       -- Used up, not counted: no replica runs it, and a restart does not catch it up.
-      UPDATE ${ticks} SET high_water = tick.at WHERE task_id = tick.task_id;
+      UPDATE ${ticks} SET high_water = tick.at, claimed_by = instance_id, claim_outcome = 'paused'
+      WHERE task_id = tick.task_id;
       claim_outcome := 'paused';
     ELSIF tick.version < coalesce(v_trigger_version, 0) THEN
       -- Left for the replicas that plan with the current trigger.
@@ -186,11 +201,15 @@ BEGIN
       claim_outcome := 'exhausted';
     ELSIF tick.ttl IS NOT NULL AND v_busy_until > now_ms AND NOT tick.task_id = ANY(v_marked) THEN
       -- Used up and counted: exactly one replica hears 'overlap' and records it skipped.
-      UPDATE ${ticks} SET high_water = tick.at, loops = loops + 1 WHERE task_id = tick.task_id;
+      UPDATE ${ticks}
+      SET high_water = tick.at, loops = loops + 1, claimed_by = instance_id, claim_outcome = 'overlap'
+      WHERE task_id = tick.task_id;
       claim_outcome := 'overlap';
     ELSE
       UPDATE ${ticks} SET
         high_water = tick.at,
+        claimed_by = instance_id,
+        claim_outcome = 'won',
         loops = loops + 1,
         fencing_token = fencing_token + 1,
         busy_until = CASE WHEN tick.ttl IS NULL THEN busy_until ELSE now_ms + tick.ttl END,

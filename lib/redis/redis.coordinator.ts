@@ -1,5 +1,6 @@
 import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
-import { clockOffsetOf, reviveRunRecord } from '../runner/coordinator.js';
+import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
+import { reviveRunRecord } from '../runner/coordinator.js';
 import type { Redis } from 'ioredis';
 import type {
   AnchorProposal,
@@ -69,8 +70,11 @@ const fail = optionError('RedisCoordinator');
  */
 export class RedisCoordinator implements Coordinator {
   readonly kind = 'redis';
-  /** The store's clock minus this one's, measured on each claim (the script reads TIME anyway). */
-  clockOffsetMs: number | null = null;
+  /** The store's clock minus this one's, measured on each claim (which reads the store's clock anyway). */
+  get clockOffsetMs(): number | null {
+    return this.clock.offsetMs;
+  }
+  private readonly clock = new ClockOffsetMeter();
   private readonly url: string | undefined;
   private readonly ownClient: boolean;
   private readonly prefix: string;
@@ -128,8 +132,7 @@ export class RedisCoordinator implements Coordinator {
       throw new Error(redisMessages.unexpectedReply(answers));
     }
     const storeNow = answers.pop() as unknown;
-    if (typeof storeNow === 'number')
-      this.clockOffsetMs = clockOffsetOf(storeNow, sentAt, Date.now());
+    if (typeof storeNow === 'number') this.clock.record(storeNow, sentAt, Date.now());
     return answers.map((answer): ClaimOutcome => {
       const refusal = REFUSALS.get(answer);
       if (refusal !== undefined) return { won: false, reason: refusal };

@@ -13,13 +13,16 @@ export const CLAIM_ARGS_PER_TICK = 4;
 
 /**
  * Claims a batch of ticks atomically, judged on the store's clock (`TIME`).
- * KEYS[i] (i = 1..n): the claim hash of tick i's task (`hw`, `token`, `by`, `loops`, `busy`,
- * `busytoken`); KEYS[n + i]: its control hash (`paused`, `tversion`, see WRITE_CONTROL_SCRIPT).
+ * KEYS[i] (i = 1..n): the claim hash of tick i's task (`hw`, `token`, `by`, `ans`, `loops`,
+ * `busy`, `busytoken`); KEYS[n + i]: its control hash (`paused`, `tversion`, see
+ * WRITE_CONTROL_SCRIPT).
  * ARGV[1]: tolerance (ms); ARGV[2]: instance id; then per tick: nominal time (epoch ms), control
  * version planned with, loop budget ('' for none), in-flight ttl in ms ('' unless overlap 'skip').
  *
  * The checks, in order (the in-memory and PostgreSQL coordinators use the same):
  * - `CLAIM_EARLY`: ahead of the store's clock by more than the tolerance;
+ * - the high-water tick claimed again by its claimer (`by`; its reply was lost): the answer it
+ *   got (`ans`: its token, or the refusal that used it up), and nothing changes;
  * - `CLAIM_TAKEN`: at or before the high-water mark (someone had it);
  * - `CLAIM_PAUSED`: paused; the mark moves on, so the tick is used up (no replica runs it, and a
  *   restart does not catch it up);
@@ -53,21 +56,23 @@ for i = 1, n do
   -- tonumber('') is nil: no budget, no in-flight mark
   local budget = tonumber(ARGV[base + 3])
   local ttl = tonumber(ARGV[base + 4])
-  local hw = redis.call('HGET', key, 'hw')
+  local claim = redis.call('HMGET', key, 'hw', 'by', 'ans')
+  local hw = claim[1]
   local control = redis.call('HMGET', KEYS[n + i], 'paused', 'tversion')
   if tonumber(at) > limit then
     answers[i] = ${CLAIM_EARLY}
+  elseif hw and tonumber(at) == tonumber(hw) and claim[2] == ARGV[2] and claim[3] then
+    answers[i] = tonumber(claim[3])
   elseif hw and tonumber(at) <= tonumber(hw) then
     answers[i] = ${CLAIM_TAKEN}
   elseif control[1] == '1' then
-    redis.call('HSET', key, 'hw', at, 'by', ARGV[2])
+    redis.call('HSET', key, 'hw', at, 'by', ARGV[2], 'ans', ${CLAIM_PAUSED})
     answers[i] = ${CLAIM_PAUSED}
   elseif version < (tonumber(control[2]) or 0) then
     answers[i] = ${CLAIM_STALE}
   elseif budget and (tonumber(redis.call('HGET', key, 'loops')) or 0) >= budget then
     answers[i] = ${CLAIM_EXHAUSTED}
   else
-    redis.call('HSET', key, 'hw', at, 'by', ARGV[2])
     redis.call('HINCRBY', key, 'loops', 1)
     local busy = tonumber(redis.call('HGET', key, 'busy'))
     if ttl and busy and busy > now and not marked[key] then
@@ -80,6 +85,7 @@ for i = 1, n do
       end
       answers[i] = token
     end
+    redis.call('HSET', key, 'hw', at, 'by', ARGV[2], 'ans', answers[i])
   end
 end
 answers[n + 1] = now

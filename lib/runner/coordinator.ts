@@ -205,12 +205,3 @@ export interface Coordinator {
    */
   anchors(proposals: readonly AnchorProposal[]): Promise<number[]>;
 }
-
-/**
- * The store's clock minus this machine's (ms) from one round trip: the store read its clock at
- * `storeNowMs`, somewhere between `sentAt` and `receivedAt` (local epoch ms); the midpoint is the
- * best guess, off by at most half the round trip.
- */
-export function clockOffsetOf(storeNowMs: number, sentAt: number, receivedAt: number): number {
-  return Math.round(storeNowMs - (sentAt + receivedAt) / 2);
-}

@@ -136,17 +136,39 @@ export class FirePlanner {
   /** Plans the task's next fire time from `fromMs` and queues the wake-up. */
   plan(task: ScheduledTask, fromMs: number): void {
     if (!this.deps.planning() || task.paused || this.deps.standby(task)) return;
-    const from = Math.max(fromMs, task.notBefore);
+    // A claimed tick is planned on the store's clock, where every replica races for it fairly:
+    // due here when the store's clock reaches it. It is planned from the earlier of the two
+    // clocks' now: from the store's, a replica whose clock is ahead plans the ticks it is ahead
+    // of; never from later than this clock's, so a newly measured offset cannot jump past a tick
+    // (the trigger never plans its last fire time again).
+    const offset = this.storeOffset(task);
+    const from = Math.max(fromMs, task.notBefore) + Math.min(offset, 0);
     const wait = this.nextWait(task, from);
     if (wait === null) return;
     const plannedAt = from + wait;
     const { jitter } = task.policies;
     task.jitterMs = jitter > 0 ? Math.floor(this.jitterFraction(task, plannedAt) * jitter) : 0;
-    this.timers.schedule(task, plannedAt + task.jitterMs);
+    task.storeOffsetMs = offset;
+    this.timers.schedule(task, plannedAt + task.jitterMs - offset);
     // Checked here rather than in emitEvent: this runs once per run, and the Date is not free.
     if (this.deps.events.observed) {
       emitEvent(this.deps.events, task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
     }
+  }
+
+  /**
+   * Cluster: the store's clock minus this one's, as the coordinator measured it, for a task whose
+   * ticks are claimed; 0 for leased and local tasks (they keep this clock) and while unknown.
+   */
+  private storeOffset(task: ScheduledTask): number {
+    if (!this.claimed(task)) return 0;
+    const offset = this.deps.cluster!.coordinator.clockOffsetMs;
+    return typeof offset === 'number' && Number.isFinite(offset) ? offset : 0;
+  }
+
+  /** Cluster: whether the task's ticks are claimed (a deterministic schedule, not 'local'). */
+  private claimed(task: ScheduledTask): boolean {
+    return this.deps.cluster !== null && task.trigger.deterministic && !task.local;
   }
 
   /**
@@ -259,7 +281,8 @@ export class FirePlanner {
 
   /** Phase one of a wake-up: the planned time came; apply misfire and overlap, start the run. */
   private onDue(task: ScheduledTask): void {
-    const scheduledAt = task.dueAt - task.jitterMs;
+    // Lateness is on the store's clock for a claimed tick (its wake-up was planned on it).
+    const scheduledAt = task.dueAt - task.jitterMs + task.storeOffsetMs;
     this.fire(task, scheduledAt, Date.now() - task.dueAt);
     // A fixed-delay trigger plans its next fire once no run of it goes (a skipped fire of a
     // Forever task must not come round again at once); the others plan in phase two.
@@ -274,8 +297,9 @@ export class FirePlanner {
   private fire(task: ScheduledTask, scheduledAt: number, lateness: number): void {
     // If counting the fire fails the fire still runs; planning the next one stops the task.
     this.guardTrigger(task, () => task.trigger.advance(task.triggerState, scheduledAt));
-    if (this.deps.cluster !== null && task.trigger.deterministic && !task.local) {
-      this.claimer!.add({ task, scheduledAt, dueAt: scheduledAt + lateness });
+    if (this.claimed(task)) {
+      // Due here when the wake-up was (for a claimed tick, when the store's clock reached it).
+      this.claimer!.add({ task, scheduledAt, dueAt: Date.now() - lateness });
       return;
     }
     this.decide(task, scheduledAt, lateness, this.deps.leaseToken(task));

@@ -15,6 +15,11 @@ import type {
 interface TaskCell {
   /** The nominal time of the last tick won (epoch ms). */
   highWater: number;
+  /**
+   * Who claimed the high-water tick, and what they were answered: the same claimer asking again
+   * (its reply was lost) gets the same answer.
+   */
+  claimedBy: { instanceId: string; outcome: ClaimOutcome } | null;
   fencingToken: number;
   /** Newest last. */
   history: ClusterRunRecord[];
@@ -46,7 +51,7 @@ export class InMemoryCoordinator implements Coordinator {
   async connect(): Promise<void> {}
 
   async claimTicks(
-    _instanceId: string,
+    instanceId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
@@ -59,30 +64,33 @@ export class InMemoryCoordinator implements Coordinator {
       const { taskId, scheduledAt } = tick;
       if (scheduledAt > now + toleranceMs) return { won: false, reason: 'early' };
       const cell = this.cell(taskId);
+      if (scheduledAt === cell.highWater && cell.claimedBy?.instanceId === instanceId) {
+        return cell.claimedBy.outcome;
+      }
       if (scheduledAt <= cell.highWater) return { won: false, reason: 'taken' };
       // The same order of checks as the Redis script and the PostgreSQL function.
-      if (cell.control?.paused) {
-        cell.highWater = scheduledAt; // used up: a restart does not catch up a paused tick
-        return { won: false, reason: 'paused' };
-      }
+      const used = (outcome: ClaimOutcome): ClaimOutcome => {
+        cell.highWater = scheduledAt;
+        cell.claimedBy = { instanceId, outcome };
+        return outcome;
+      };
+      // Used up: a restart does not catch up a paused tick.
+      if (cell.control?.paused) return used({ won: false, reason: 'paused' });
       if ((tick.version ?? 0) < (cell.control?.triggerVersion ?? 0)) {
         return { won: false, reason: 'stale' };
       }
       const budget = tick.maxLoopCount ?? null;
       if (budget !== null && cell.loops >= budget) return { won: false, reason: 'exhausted' };
-      cell.highWater = scheduledAt;
       cell.loops++;
       const ttl = tick.inFlightTtlMs ?? null;
       const busy = cell.inFlight !== null && cell.inFlight.until > now && !markedHere.has(taskId);
-      if (ttl !== null && busy) {
-        return { won: false, reason: 'overlap' };
-      }
+      if (ttl !== null && busy) return used({ won: false, reason: 'overlap' });
       const fencingToken = ++cell.fencingToken;
       if (ttl !== null) {
         cell.inFlight = { token: fencingToken, until: now + ttl };
         markedHere.add(taskId);
       }
-      return { won: true, fencingToken };
+      return used({ won: true, fencingToken });
     });
   }
 
@@ -200,6 +208,7 @@ export class InMemoryCoordinator implements Coordinator {
     if (!cell) {
       cell = {
         highWater: -Infinity,
+        claimedBy: null,
         fencingToken: 0,
         history: [],
         lease: null,

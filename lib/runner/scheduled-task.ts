@@ -85,6 +85,12 @@ export class ScheduledTask implements TimerItem {
   triggerState: TriggerState;
   /** The random delay (ms) added to the queued wake-up's nominal fire time (the jitter policy). */
   jitterMs = 0;
+  /**
+   * Cluster: the store's clock minus this one's that the queued wake-up of a claimed tick was
+   * planned with (0 for other tasks, or while unknown): it is due here when the store's clock
+   * reaches its fire time.
+   */
+  storeOffsetMs = 0;
   /** No fire is planned before this (epoch ms): start + `initialDelay`; 0 when none. */
   notBefore = 0;
   /** Paused tasks plan nothing; a removed task stays paused for good. */
@@ -99,6 +105,12 @@ export class ScheduledTask implements TimerItem {
   activeSince = 0;
   /** Cluster: the nominal time of the last tick another replica won (its run is theirs to judge). */
   settledElsewhereAt: number | null = null;
+  /**
+   * Cluster: the newest tick the store answered this replica for (or its high-water mark read at
+   * start). Never claimed again: the store answers its claimer's repeated claim as won (for a
+   * reply lost), so a tick planned twice (a restart, a new trigger) would run twice.
+   */
+  claimedUpTo: number | null = null;
   private readonly profile: TaskProfile;
   private cachedId: string | null = null;
 
@@ -113,7 +125,7 @@ export class ScheduledTask implements TimerItem {
 
   /** The nominal time (epoch ms) of the queued wake-up, before jitter; null while none is queued. */
   get plannedAt(): number | null {
-    return this.heapIndex >= 0 ? this.dueAt - this.jitterMs : null;
+    return this.heapIndex >= 0 ? this.dueAt - this.jitterMs + this.storeOffsetMs : null;
   }
 
   /** Stable UUID derived from the name (hashed on first use, and kept: runs need it). */

@@ -29,6 +29,11 @@ export interface PendingClaim {
   dueAt: number;
   /** Not claimed when due (the store was unreachable, or every replica down): claimed late. */
   late?: boolean;
+  /**
+   * Refused as early: not claimed again before this (this machine's epoch ms), when the store's
+   * clock reaches the nominal time as the refusal measured it; absent: at the next claim.
+   */
+  claimAt?: number;
 }
 
 /** What the claimer needs from its planner. */
@@ -56,6 +61,8 @@ export interface ClaimCounts {
   failed: number;
 }
 
+/** Refusals that used the tick up or found it used: it is never claimed again. */
+const ANSWERED = new Set<ClaimRefusal>(['taken', 'paused', 'overlap']);
 /** Ticks kept to claim again while the store cannot be reached (the newest are kept). */
 const MAX_RETRIES = 10_000;
 /** Missed ticks of one task that catch-up claims at most (the newest). */
@@ -80,6 +87,8 @@ export class TickClaimer {
   private retries: PendingClaim[] = [];
   private inFlight = false;
   private timer: ReturnType<typeof setTimeout> | null = null;
+  /** When the timer fires (epoch ms). */
+  private timerAt = Infinity;
   private failures = 0;
   private warnedEarly = false;
   /** Running totals for metrics; a tick claimed again after a failure counts each time. */
@@ -107,9 +116,18 @@ export class TickClaimer {
     if (this.inFlight || (this.queue.length === 0 && this.retries.length === 0)) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
-    const batch = [...this.retries, ...this.queue];
-    this.retries = [];
+    this.timerAt = Infinity;
+    // Ticks refused as early wait for the store's clock. Newer ticks of their task may go: the
+    // store refuses them as early too, so none is claimed past an older one.
+    const now = Date.now();
+    const waiting = this.retries.filter((pending) => (pending.claimAt ?? 0) > now);
+    const batch = [...this.retries.filter((pending) => !waiting.includes(pending)), ...this.queue]
+      // Answered before: a claim of it again would be answered as a lost reply's, won.
+      .filter(({ task, scheduledAt }) => scheduledAt > (task.claimedUpTo ?? -Infinity));
+    this.retries = waiting;
     this.queue = [];
+    this.retryWhenClaimable();
+    if (batch.length === 0) return;
     const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
     const ticks = batch.map(({ task, scheduledAt }) => ({
       ...this.deps.terms?.(task),
@@ -127,6 +145,8 @@ export class TickClaimer {
       .finally(() => {
         this.inFlight = false;
         if (this.queue.length > 0) this.flush();
+        // A retry timer that fired while this claim was in flight found it busy: arm it again.
+        else if (this.timer === null) this.retryWhenClaimable();
       });
   }
 
@@ -155,6 +175,8 @@ export class TickClaimer {
     }
     const missed: PendingClaim[] = [];
     candidates.forEach((task, index) => {
+      const highWater = lasts[index];
+      if (highWater != null) task.claimedUpTo = Math.max(task.claimedUpTo ?? highWater, highWater);
       // A task never claimed that counts from an anchor catches up from the anchor on (the
       // replica that proposed it went down before claiming); up to the tick planned here.
       const { anchorAt } = task.triggerState;
@@ -196,6 +218,7 @@ export class TickClaimer {
   clear(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    this.timerAt = Infinity;
     this.queue = [];
     this.retries = [];
   }
@@ -218,9 +241,15 @@ export class TickClaimer {
         this.warnedEarly = true;
         this.deps.logger.warn(messages.claimsEarly(instanceId, claimToleranceMs));
       }
-      // The store's clock is behind this one's: try again until it gets there.
+      // The store's clock is behind this one's: try again when it gets there, as this reply
+      // measured it (or every while, for a store that does not tell its clock).
+      const offset = coordinator.clockOffsetMs;
+      const fallback = Date.now() + Math.max(250, Math.min(claimToleranceMs, 1_000));
+      for (const pending of early) {
+        pending.claimAt = typeof offset === 'number' ? pending.scheduledAt - offset : fallback;
+      }
       this.retries.push(...early);
-      this.retryIn(Math.max(250, Math.min(claimToleranceMs, 1_000)));
+      this.retryWhenClaimable();
     }
     // Of the ticks nobody claimed in time, the newest runs once, late, as the misfire policy
     // says, unless a tick of the task due now runs anyway; the others are recorded missed, once,
@@ -229,6 +258,9 @@ export class TickClaimer {
     const dueNow = new Set<ScheduledTask>();
     batch.forEach((pending, index) => {
       const outcome = outcomes[index];
+      const judged = outcome?.won || (outcome && ANSWERED.has(outcome.reason));
+      if (judged)
+        pending.task.claimedUpTo = Math.max(pending.task.claimedUpTo ?? 0, pending.scheduledAt);
       // Another replica runs that tick: judging its outcome (health) is that replica's part.
       if (outcome !== undefined && !outcome.won && outcome.reason === 'taken') {
         pending.task.settledElsewhereAt = Math.max(
@@ -303,11 +335,23 @@ export class TickClaimer {
     }
   }
 
+  /** Flushes in `ms`, unless a flush is due sooner. */
   private retryIn(ms: number): void {
-    if (this.timer !== null) return;
+    const at = Date.now() + ms;
+    if (this.timer !== null && this.timerAt <= at) return;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timerAt = at;
     this.timer = setTimeout(() => {
       this.timer = null;
+      this.timerAt = Infinity;
       this.flush();
     }, ms);
+  }
+
+  /** Arms the timer for the first tick refused as early to be claimable. */
+  private retryWhenClaimable(): void {
+    const times = this.retries.map((pending) => pending.claimAt ?? 0);
+    if (times.length === 0) return;
+    this.retryIn(Math.min(Math.max(Math.min(...times) - Date.now(), 0), MAX_RETRY_DELAY_MS));
   }
 }

@@ -57,6 +57,21 @@ export function describeCoordinator(
       expect(token(later[0])).toBeGreaterThan(token(won[0]));
     });
 
+    it('answers a claim repeated by its claimer (its reply lost) as won again, with the same token', async () => {
+      const now = await clock();
+      const tick = { taskId: 'repeat', scheduledAt: now - 2_000, maxLoopCount: 2 };
+      const [first] = await a.claimTicks('replica-a', [tick], 0);
+      expect(first.won).toBe(true);
+      // The same replica again (a retry after a timeout): the same answer, nothing counted twice.
+      expect(await a.claimTicks('replica-a', [tick], 0)).toEqual([first]);
+      expect(await b.claimTicks('replica-b', [tick], 0)).toEqual([{ won: false, reason: 'taken' }]);
+      // The retry used no loop budget: the next tick is the second of two.
+      const [next] = await b.claimTicks('replica-b', [{ ...tick, scheduledAt: now - 1_000 }], 0);
+      expect(next.won && first.won && next.fencingToken).toBe(first.won && first.fencingToken + 1);
+      // Once the mark moved on, the older tick is taken, for its claimer too.
+      expect(await a.claimTicks('replica-a', [tick], 0)).toEqual([{ won: false, reason: 'taken' }]);
+    });
+
     it("tells each task's last tick won (its high-water mark), null if never claimed", async () => {
       const now = await clock();
       await a.claimTicks('replica-a', [{ taskId: 'last', scheduledAt: now - 3_000 }], 0);

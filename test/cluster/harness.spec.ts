@@ -18,7 +18,11 @@ import { REDIS_URL, requireRedis } from './servers.js';
 // this 2-core box). The main scenario holds the issue's 60 s window; the others are shorter.
 
 const TASKS = 10;
-const CLAIM_TOLERANCE = 1_000; // the default claimTolerance
+/**
+ * How early a run may start by the store's clock: replicas plan claimed ticks on it, so only the
+ * offset's measurement error (half a claim's round trip) and the timer's rounding remain.
+ */
+const EARLY_BOUND_MS = 250;
 
 beforeAll(async () => {
   await Promise.all([requireRedis(REDIS_URL), requirePostgres(DATABASE_URL)]);
@@ -56,7 +60,7 @@ describe('cluster harness: replicas as processes, on Redis and PostgreSQL (real 
     }
   }, 180_000);
 
-  it('clocks at -2 s, 0, +2 s: each tick once, none started before its time minus the tolerance', async () => {
+  it("clocks at -2 s, 0, +2 s: each tick once, none started early by the store's clock, won by several", async () => {
     const results = await onBothStores('skew', async (set, where) => {
       await set.start([
         { tasks: TASKS, clockOffsetMs: -2_000 },
@@ -73,9 +77,10 @@ describe('cluster harness: replicas as processes, on Redis and PostgreSQL (real 
       // The bound is on the store's clock: runs are stamped on the real clock, which the store's
       // may differ from (the same host here, so by about nothing).
       const offset = await storeClockOffset(where);
-      for (const { startedAt, scheduledAt } of runs) {
-        expect(startedAt + offset).toBeGreaterThanOrEqual(scheduledAt - CLAIM_TOLERANCE);
-      }
+      const early = runs.filter(
+        ({ startedAt, scheduledAt }) => startedAt + offset < scheduledAt - EARLY_BOUND_MS,
+      );
+      expect(early).toEqual([]);
       const earliest: Record<string, number> = {};
       for (const { replica, startedAt, scheduledAt } of runs) {
         earliest[replica] = Math.min(earliest[replica] ?? Infinity, startedAt - scheduledAt);
@@ -89,6 +94,9 @@ describe('cluster harness: replicas as processes, on Redis and PostgreSQL (real 
     for (const result of Object.values(results)) {
       expect(result.duplicates).toEqual({});
       expect(result.missing).toEqual([]);
+      // Every replica wakes when the store's clock reaches a tick, so they race for it fairly:
+      // the one whose clock is ahead no longer wins them all (it did, about 1 s early).
+      expect(Object.keys(result.perReplica).length).toBeGreaterThanOrEqual(2);
     }
   }, 150_000);
 

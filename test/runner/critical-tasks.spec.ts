@@ -2,7 +2,6 @@ import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals
 import { Cron, Every, OptionValidationError, type TaskContext } from '../../lib/index.js';
 import { messages, validationMessages } from '../../lib/errors.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import { clockOffsetOf } from '../../lib/runner/coordinator.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { closeUnderFakeTimers, sleep } from '../fixtures/testing-module.js';
 
@@ -102,12 +101,5 @@ describe('registry.status().overdue', () => {
       ),
     );
     expect(define({ whithin: 5 })).toThrow(/critical\.whithin/);
-  });
-});
-
-describe('clockOffsetOf', () => {
-  it('takes the midpoint of the round trip as the instant the store read its clock', () => {
-    expect(clockOffsetOf(10_500, 10_000, 10_200)).toBe(400);
-    expect(clockOffsetOf(9_000, 10_000, 10_200)).toBe(-1_100);
   });
 });

@@ -1,0 +1,98 @@
+import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { Cron, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
+import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
+import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
+import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+
+const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+beforeEach(() => {
+  jest.useFakeTimers({ now: T0 });
+});
+afterEach(() => {
+  jest.useRealTimers();
+});
+
+const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
+
+/**
+ * A store whose clock is `skewMs` ahead of this process's (behind when negative), as a replica
+ * with a skewed clock sees it; like Redis and PostgreSQL it measures the offset on each claim.
+ */
+class SkewedStore extends InMemoryCoordinator {
+  clockOffsetMs: number | null = null;
+  constructor(private readonly skewMs: number) {
+    super();
+  }
+  now(): number {
+    return Date.now() + this.skewMs;
+  }
+  override async claimTicks(
+    instanceId: string,
+    ticks: readonly TickClaim[],
+    toleranceMs: number,
+  ): Promise<ClaimOutcome[]> {
+    this.clockOffsetMs = this.skewMs;
+    // Early is judged on the store's clock: nominal > store's now + tolerance.
+    return super.claimTicks(instanceId, ticks, toleranceMs + this.skewMs);
+  }
+}
+
+/** Runs one replica on `store` for `ms`: each run's nominal time and its start by the store's clock. */
+async function runOn(store: SkewedStore, ms: number) {
+  const scheduler = new TaskScheduler({
+    logger: quiet,
+    triggerDefaults: { timeZone: 'UTC' },
+    cluster: { coordinator: store, instanceId: 'a' },
+  });
+  const runs: { scheduledAt: number; storeStart: number }[] = [];
+  scheduler.register({
+    name: 'secondly',
+    trigger: new Cron('* * * * * *'),
+    // Lateness is judged on the store's clock too: none of these runs is late.
+    policies: { misfire: 'skip' },
+    handler: (context: TaskContext) =>
+      void runs.push({ scheduledAt: context.scheduledAt!.getTime(), storeStart: store.now() }),
+  });
+  await scheduler.start();
+  await jest.advanceTimersByTimeAsync(ms);
+  const offset = scheduler.status().cluster!.clockOffsetMs;
+  // Every tick run or recorded not run (a 'skip' tick too late by the store's clock is missed).
+  const recorded = (await scheduler.history('secondly', 100)).map((record) => ({
+    scheduledAt: record.scheduledAt!.getTime(),
+  }));
+  await scheduler.shutdown();
+  return { runs, offset, recorded: recorded.reverse() };
+}
+
+/** The nominal times from the first to the last that are not in `runs` (s from T0). */
+function gaps(runs: { scheduledAt: number }[]): number[] {
+  const ran = new Set(runs.map((run) => run.scheduledAt));
+  const missing: number[] = [];
+  for (let t = runs[0]!.scheduledAt; t <= runs.at(-1)!.scheduledAt; t += 1_000) {
+    if (!ran.has(t)) missing.push(t - T0);
+  }
+  return missing;
+}
+
+describe("cluster: claimed ticks are planned on the store's clock", () => {
+  it("a replica 2 s ahead of the store starts no tick before its nominal time by the store's clock", async () => {
+    const { runs, offset, recorded } = await runOn(new SkewedStore(-2_000), 10_000);
+    expect(offset).toBe(-2_000);
+    expect(runs.length).toBeGreaterThanOrEqual(6);
+    expect(runs.filter((run) => run.storeStart < run.scheduledAt)).toEqual([]);
+    expect(gaps(runs)).toEqual([]);
+    expect(gaps(recorded)).toEqual([]);
+  });
+
+  it("a replica 2 s behind the store runs each tick when the store's clock reaches it, not 2 s late", async () => {
+    const { runs, offset, recorded } = await runOn(new SkewedStore(2_000), 10_000);
+    expect(offset).toBe(2_000);
+    // From the first plan made with the offset on (the first claim measures it).
+    const planned = runs.filter((run) => run.scheduledAt >= T0 + 6_000);
+    expect(planned.length).toBeGreaterThanOrEqual(4);
+    for (const run of planned) expect(run.storeStart - run.scheduledAt).toBeLessThan(100);
+    expect(gaps(planned)).toEqual([]);
+    // Before the offset was known, ticks came 2 s late by the store's clock: recorded missed.
+    expect(gaps(recorded)).toEqual([]);
+  });
+});
