@@ -8,6 +8,7 @@ import type {
   ControlState,
   Coordinator,
   InFlightRun,
+  SharedTaskState,
   TickClaim,
 } from './coordinator.js';
 import { describeError } from './run-record.js';
@@ -46,7 +47,8 @@ const NONE: Applied = { version: 0, triggerVersion: 0 };
  * state of all tasks, and whatever grew since is applied (with the usual events). A trigger comes
  * as its description and is rebuilt here. Claims carry the version applied, so the store refuses
  * ticks planned with a trigger it replaced. The same read renews the in-flight marks of this
- * replica's runs (overlap 'skip'), which expire once it stops.
+ * replica's runs (overlap 'skip'), which expire once it stops, and brings each task's run totals
+ * in the store, which metadata shows instead of this replica's own.
  */
 export class ControlSync {
   private readonly applied = new WeakMap<ScheduledTask, Applied>();
@@ -128,7 +130,7 @@ export class ControlSync {
     const tasks = [...this.deps.tasks()];
     const renew = { runs: this.deps.runsWithTokens(), ttlMs: this.deps.inFlightTtlMs };
     if (tasks.length === 0 && renew.runs.length === 0) return;
-    let states: (ControlState | null)[];
+    let states: SharedTaskState[];
     try {
       const ids = tasks.map((task) => task.id);
       states = await this.deps.coordinator.readControl(ids, renew.runs.length ? renew : undefined);
@@ -142,7 +144,10 @@ export class ControlSync {
     this.failing = false;
     tasks.forEach((task, index) => {
       const state = states[index];
-      if (state) this.apply(task, state);
+      if (!state) return;
+      // Kept as read; metadata shows them merged with this replica's own counts (mergeRunStats).
+      if (state.stats) task.sharedStats = state.stats;
+      if (state.control) this.apply(task, state.control);
     });
   }
 
