@@ -55,34 +55,67 @@ export function runStatsFrom(
   return stats;
 }
 
+/** Counts a replica keeps of its own runs (TaskStats' shape). */
+export interface LocalRunStats {
+  /** Attempts started here. */
+  runCount: number;
+  counters: Record<RunStatus, number>;
+  lastRun: RunRecord | null;
+}
+
+/** A task's totals as the last sync read them, and this replica's own counters at that moment. */
+export interface SyncedRunStats {
+  store: ClusterRunStats;
+  /** What this replica had counted when the read answered: only what it counts after is added. */
+  localAtRead: Record<RunStatus, number>;
+}
+
+/** Keeps a sync's answer for a task (null: nothing recorded in the store yet). */
+export function syncedRunStats(
+  store: ClusterRunStats | null,
+  local: LocalRunStats | null,
+): SyncedRunStats {
+  return {
+    store: store ?? emptyRunStats(),
+    localAtRead: { ...(local?.counters ?? emptyRunStats().counters) },
+  };
+}
+
+/** Records of attempts that started: every outcome but skipped and missed. */
+function started(counters: Record<RunStatus, number>): number {
+  return counters.succeeded + counters.failed + counters.timedOut + counters.cancelled;
+}
+
 /**
- * What a replica shows: the store's totals as of its last sync, or its own counts where they are
- * higher. A replica's own runs are a subset of the cluster's, so the larger number is never a
- * double count; a run recorded here since the last sync shows in `lastRun` at once (the newer of
- * the two by `finishedAt`) and in the totals at the next sync. Without a cluster `shared` is null
- * and the local numbers show as they are.
+ * What a replica shows in a cluster: the store's totals as of its last sync plus what it recorded
+ * itself since, so its own runs show at once and the other replicas' at the next sync. The
+ * snapshot of its own counters is taken when the read answers: a record that reaches the store
+ * while the read is on its way is then missing for one interval at worst, never counted twice.
+ * Its own counts are a floor (they are a part of the cluster's), which keeps `runCount` counting a
+ * run from its start as without a cluster. `lastRun` is the newer of the store's and its own.
+ * Without a cluster `synced` is null and the local numbers show as they are.
  */
 export function mergeRunStats(
-  local: {
-    runCount: number;
-    counters: Record<RunStatus, number>;
-    lastRun: RunRecord | null;
-  } | null,
-  shared: ClusterRunStats | null,
+  local: LocalRunStats | null,
+  synced: SyncedRunStats | null,
 ): ClusterRunStats | null {
-  if (shared === null) return local && { ...local, counters: { ...local.counters } };
-  if (local === null) return { ...shared, counters: { ...shared.counters } };
-  const counters = { ...shared.counters };
+  if (synced === null) return local && { ...local, counters: { ...local.counters } };
+  const { store, localAtRead } = synced;
+  const own = local?.counters ?? emptyRunStats().counters;
+  const counters = { ...store.counters };
   for (const status of RUN_STATUSES) {
-    counters[status] = Math.max(counters[status], local.counters[status]);
+    counters[status] = Math.max(
+      own[status],
+      store.counters[status] + own[status] - localAtRead[status],
+    );
   }
+  const runCount = Math.max(
+    local?.runCount ?? 0,
+    store.runCount + started(own) - started(localAtRead),
+  );
+  const mine = local?.lastRun ?? null;
   const newer =
-    local.lastRun !== null &&
-    (shared.lastRun === null ||
-      local.lastRun.finishedAt.getTime() > shared.lastRun.finishedAt.getTime());
-  return {
-    runCount: Math.max(shared.runCount, local.runCount),
-    counters,
-    lastRun: newer ? local.lastRun : shared.lastRun,
-  };
+    mine !== null &&
+    (store.lastRun === null || mine.finishedAt.getTime() > store.lastRun.finishedAt.getTime());
+  return { runCount, counters, lastRun: newer ? mine : store.lastRun };
 }

@@ -11,6 +11,7 @@ import type {
   SharedTaskState,
   TickClaim,
 } from './coordinator.js';
+import { syncedRunStats } from './cluster-run-stats.js';
 import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
@@ -145,8 +146,8 @@ export class ControlSync {
     tasks.forEach((task, index) => {
       const state = states[index];
       if (!state) return;
-      // Kept as read; metadata shows them merged with this replica's own counts (mergeRunStats).
-      if (state.stats) task.sharedStats = state.stats;
+      // Metadata shows them with what this replica counts from now on (mergeRunStats).
+      task.sharedStats = syncedRunStats(state.stats, task.stats);
       if (state.control) this.apply(task, state.control);
     });
   }
