@@ -146,8 +146,10 @@ export class ControlSync {
     tasks.forEach((task, index) => {
       const state = states[index];
       if (!state) return;
-      // Metadata shows them with what this replica counts from now on (mergeRunStats).
-      task.sharedStats = syncedRunStats(state.stats, task.stats);
+      // Metadata shows them with what this replica counts from now on (mergeRunStats). A task
+      // that never ran anywhere keeps null: the same numbers, and idle tasks stay small.
+      const none = state.stats === null && task.stats === null;
+      task.sharedStats = none ? null : syncedRunStats(state.stats, task.stats);
       if (state.control) this.apply(task, state.control);
     });
   }
