@@ -138,7 +138,7 @@ export class TaskScheduler {
     this.coordinator = cluster?.coordinator ?? null;
     this.requests = cluster?.coordinator ?? new InMemoryCoordinator();
     this.store = cluster
-      ? new CoordinatorRunStore(cluster.coordinator, cluster.instanceId)
+      ? new CoordinatorRunStore(cluster.coordinator, cluster.instanceId, this.logger)
       : (options.store ?? new InMemoryRunStore());
     this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
     const random = options.random ?? Math.random;
@@ -338,6 +338,7 @@ export class TaskScheduler {
     }
     this.state = 'stopped';
     await this.leases?.stop();
+    if (this.store instanceof CoordinatorRunStore) this.store.stop();
     await this.closeCoordinator();
     this.notifyIfIdle();
     this.subject.complete();
