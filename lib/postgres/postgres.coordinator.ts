@@ -1,6 +1,7 @@
 import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
 import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
 import { reviveRunRecord } from '../runner/coordinator.js';
+import { runStatsFrom, type ClusterRunStats } from '../runner/cluster-run-stats.js';
 import type { Pool } from 'pg';
 import { optionError } from '../errors.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   Coordinator,
   InFlightRun,
   LeaseOutcome,
+  SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
 import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
@@ -185,18 +187,18 @@ export class PostgresCoordinator implements Coordinator {
   async readControl(
     taskIds: readonly string[],
     renew?: { runs: readonly InFlightRun[]; ttlMs: number },
-  ): Promise<(ControlState | null)[]> {
+  ): Promise<SharedTaskState[]> {
     const runs = renew?.runs ?? [];
     if (taskIds.length === 0 && runs.length === 0) return [];
     const { rows } = await (
       await this.connected()
-    ).query<ControlRow>(this.sql.readControl, [
+    ).query<ControlRow & StatsRow>(this.sql.readControl, [
       taskIds,
       runs.map((run) => run.taskId),
       runs.map((run) => run.fencingToken),
       Math.ceil(renew?.ttlMs ?? 0),
     ]);
-    return rows.map(controlState);
+    return rows.map((row) => ({ control: controlState(row), stats: runStats(row) }));
   }
 
   async claimRequest(
@@ -327,6 +329,26 @@ interface ControlRow {
   version: string | null;
   trigger_version: string | null;
   trigger: ControlState['trigger'];
+}
+
+/** The totals columns of readControl (bigints as text); NULL before the task's first record. */
+interface StatsRow {
+  run_count: string | null;
+  succeeded: string | null;
+  failed: string | null;
+  timed_out: string | null;
+  skipped: string | null;
+  missed: string | null;
+  cancelled: string | null;
+  last_run: Record<string, unknown> | null;
+}
+
+function runStats(row: StatsRow): ClusterRunStats | null {
+  if (row.run_count === null) return null;
+  const { succeeded, failed, skipped, missed, cancelled, last_run: last } = row;
+  const fields = { runCount: row.run_count, timedOut: row.timed_out };
+  const lastRun = last ? reviveRunRecord(last) : null;
+  return runStatsFrom({ ...fields, succeeded, failed, skipped, missed, cancelled }, lastRun);
 }
 
 function controlState(row: ControlRow | undefined): ControlState | null {

@@ -26,6 +26,8 @@ export interface PostgresTables {
   /** The claim function (see claimTicksFunction). */
   claim: string;
   anchors: string;
+  /** Run totals per task, counted as history is appended. */
+  stats: string;
 }
 
 /** Names the tables of `schema` (already checked) for SQL text. */
@@ -39,6 +41,7 @@ export function postgresTables(schema: string): PostgresTables {
     requests: `"${schema}".run_requests`,
     claim: `"${schema}".claim_ticks`,
     anchors: `"${schema}".task_anchors`,
+    stats: `"${schema}".task_run_stats`,
   };
 }
 
@@ -49,7 +52,7 @@ export function postgresTables(schema: string): PostgresTables {
 export function postgresMigration(schema: string = DEFAULT_POSTGRES_SCHEMA): string {
   const name = checkSchemaName(optionError('postgresMigration'), 'schema', schema);
   const tables = postgresTables(name);
-  const { schema: quoted, ticks, history, leases, control, requests, anchors } = tables;
+  const { schema: quoted, ticks, history, leases, control, requests, anchors, stats } = tables;
   // Replicas starting together race on CREATE ... IF NOT EXISTS, which can still fail on the
   // catalog's unique index; the advisory lock (per schema, held to COMMIT) makes them take turns.
   return `BEGIN;
@@ -115,6 +118,21 @@ CREATE TABLE IF NOT EXISTS ${anchors} (
   schedule text NOT NULL,
   anchor_at bigint NOT NULL,
   PRIMARY KEY (task_id, schedule)
+);
+-- Added with shared counters: each task's run totals, counted from the first append on (records
+-- stored before this table existed are not counted).
+CREATE TABLE IF NOT EXISTS ${stats} (
+  task_id text PRIMARY KEY,
+  -- records of attempts that started (startedAt set)
+  run_count bigint NOT NULL DEFAULT 0,
+  succeeded bigint NOT NULL DEFAULT 0,
+  failed bigint NOT NULL DEFAULT 0,
+  timed_out bigint NOT NULL DEFAULT 0,
+  skipped bigint NOT NULL DEFAULT 0,
+  missed bigint NOT NULL DEFAULT 0,
+  cancelled bigint NOT NULL DEFAULT 0,
+  -- the newest record appended
+  last_run jsonb
 );
 COMMIT;
 `;

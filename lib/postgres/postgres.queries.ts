@@ -86,8 +86,11 @@ UPDATE ${leases} l SET holder = NULL FROM mine WHERE l.task_id = mine.task_id AN
  *   leave a few rows too many until the next, which listHistory hides by capping its LIMIT.
  * - A record carrying the token of its task's run marked in flight clears that mark; the claim
  *   rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
+ * - Each task's totals row is upserted once with the batch's counts added and its newest record
+ *   (the last in input order) as `last_run`; rows go in task id order, and only appends lock
+ *   them, after the claim rows, so concurrent batches take the same locks in the same order.
  */
-export function appendHistorySql({ history, ticks }: PostgresTables): string {
+export function appendHistorySql({ history, ticks, stats }: PostgresTables): string {
   return `WITH input AS (
   SELECT * FROM unnest($1::text[], $2::jsonb[], $3::bigint[]) WITH ORDINALITY
     AS i(task_id, record, token, ord)
@@ -105,6 +108,29 @@ cleared AS (
 ),
 per_task AS (
   SELECT task_id, count(*) AS added FROM input GROUP BY task_id
+),
+counted AS (
+  INSERT INTO ${stats} AS s
+    (task_id, run_count, succeeded, failed, timed_out, skipped, missed, cancelled, last_run)
+  SELECT task_id,
+    count(*) FILTER (WHERE record->>'startedAt' IS NOT NULL),
+    count(*) FILTER (WHERE record->>'status' = 'succeeded'),
+    count(*) FILTER (WHERE record->>'status' = 'failed'),
+    count(*) FILTER (WHERE record->>'status' = 'timedOut'),
+    count(*) FILTER (WHERE record->>'status' = 'skipped'),
+    count(*) FILTER (WHERE record->>'status' = 'missed'),
+    count(*) FILTER (WHERE record->>'status' = 'cancelled'),
+    (array_agg(record ORDER BY ord DESC))[1]
+  FROM input GROUP BY task_id ORDER BY task_id
+  ON CONFLICT (task_id) DO UPDATE SET
+    run_count = s.run_count + EXCLUDED.run_count,
+    succeeded = s.succeeded + EXCLUDED.succeeded,
+    failed = s.failed + EXCLUDED.failed,
+    timed_out = s.timed_out + EXCLUDED.timed_out,
+    skipped = s.skipped + EXCLUDED.skipped,
+    missed = s.missed + EXCLUDED.missed,
+    cancelled = s.cancelled + EXCLUDED.cancelled,
+    last_run = EXCLUDED.last_run
 ),
 beyond AS (
   SELECT h.id FROM (
@@ -156,12 +182,13 @@ FROM changed`;
 }
 
 /**
- * The control state of many tasks ($1 ids) in input order; NULL columns for a task never changed.
- * In the same statement, renews the in-flight marks of this replica's runs ($2 task ids, $3 their
+ * The control state and run totals of many tasks ($1 ids) in input order; NULL control columns
+ * for a task never changed, NULL totals (`run_count`) before its first record. In the same
+ * statement, renews the in-flight marks of this replica's runs ($2 task ids, $3 their
  * fencing tokens, $4 ttl in ms, on the database's clock) whose token is still the task's. The
  * rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
  */
-export function readControlSql({ control, ticks }: PostgresTables): string {
+export function readControlSql({ control, ticks, stats }: PostgresTables): string {
   return `WITH runs AS (
   SELECT t.task_id FROM ${ticks} t
   JOIN unnest($2::text[], $3::bigint[]) AS r(task_id, token)
@@ -174,9 +201,12 @@ renewed AS (
   FROM runs WHERE t.task_id = runs.task_id
 )
 SELECT c.paused, c.version::text AS version, c.trigger_version::text AS trigger_version,
-  c.trigger
+  c.trigger, s.run_count::text AS run_count, s.succeeded::text AS succeeded,
+  s.failed::text AS failed, s.timed_out::text AS timed_out, s.skipped::text AS skipped,
+  s.missed::text AS missed, s.cancelled::text AS cancelled, s.last_run
 FROM unnest($1::text[]) WITH ORDINALITY AS i(task_id, ord)
 LEFT JOIN ${control} c ON c.task_id = i.task_id
+LEFT JOIN ${stats} s ON s.task_id = i.task_id
 ORDER BY i.ord`;
 }
 

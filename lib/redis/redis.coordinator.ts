@@ -1,6 +1,7 @@
 import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
 import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
 import { reviveRunRecord } from '../runner/coordinator.js';
+import { runStatsFrom, type ClusterRunStats } from '../runner/cluster-run-stats.js';
 import type { Redis } from 'ioredis';
 import type {
   AnchorProposal,
@@ -12,6 +13,7 @@ import type {
   Coordinator,
   InFlightRun,
   LeaseOutcome,
+  SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
 import { optionError } from '../errors.js';
@@ -188,9 +190,11 @@ export class RedisCoordinator implements Coordinator {
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const client = this.ready('appendHistory');
-    const keys = [this.key('history', record.taskId), this.key('tick', record.taskId)];
+    const { taskId } = record;
+    const keys = [this.key('history', taskId), this.key('tick', taskId), this.key('stats', taskId)];
     const token = record.fencingToken == null ? '' : String(record.fencingToken);
-    const args = [JSON.stringify(record), String(this.historySize), token];
+    const started = record.startedAt === null ? '0' : '1';
+    const args = [JSON.stringify(record), String(this.historySize), token, record.status, started];
     await evalScript(client, SCRIPTS.appendHistory, keys, args);
   }
 
@@ -207,7 +211,7 @@ export class RedisCoordinator implements Coordinator {
   async readControl(
     taskIds: readonly string[],
     renew?: { runs: readonly InFlightRun[]; ttlMs: number },
-  ): Promise<(ControlState | null)[]> {
+  ): Promise<SharedTaskState[]> {
     const client = this.ready('readControl');
     const runs = renew?.runs ?? [];
     if (taskIds.length === 0 && runs.length === 0) return [];
@@ -216,6 +220,7 @@ export class RedisCoordinator implements Coordinator {
     for (const taskId of taskIds) {
       pipeline.hmget(this.key('control', taskId), 'paused', 'version', 'tversion', 'trigger');
     }
+    for (const taskId of taskIds) pipeline.hgetall(this.key('stats', taskId));
     if (runs.length > 0) {
       const keys = runs.map(({ taskId }) => this.key('tick', taskId));
       const tokens = runs.map(({ fencingToken }) => String(fencingToken));
@@ -223,13 +228,17 @@ export class RedisCoordinator implements Coordinator {
       pipeline.eval(RENEW_RUNS_SCRIPT, keys.length, ...keys, ttl, ...tokens);
     }
     const replies = (await pipeline.exec()) ?? [];
-    const renewal = runs.length > 0 ? replies[taskIds.length] : undefined;
+    const renewal = runs.length > 0 ? replies[2 * taskIds.length] : undefined;
     if (renewal?.[0]) throw renewal[0];
-    return taskIds.map((_, index) => {
+    const reply = (index: number): unknown => {
       const [error, value] = replies[index] ?? [new Error(redisMessages.unexpectedReply(replies))];
       if (error) throw error;
-      return controlState(value);
-    });
+      return value;
+    };
+    return taskIds.map((_, index) => ({
+      control: controlState(reply(index)),
+      stats: runStats(reply(taskIds.length + index)),
+    }));
   }
 
   async claimRequest(
@@ -311,7 +320,7 @@ export class RedisCoordinator implements Coordinator {
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
   private key(
-    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor',
+    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor' | 'stats',
     taskId: string,
   ): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
@@ -319,6 +328,14 @@ export class RedisCoordinator implements Coordinator {
 }
 
 /** A control hash's HMGET (`paused`, `version`, `tversion`, `trigger`) as a state; null if none. */
+/** The totals hash as HGETALL answers it (an empty object: no record yet). */
+function runStats(reply: unknown): ClusterRunStats | null {
+  if (reply === null || typeof reply !== 'object' || Object.keys(reply).length === 0) return null;
+  const { last, ...fields } = reply as Record<string, string>;
+  const lastRun = last ? reviveRunRecord(JSON.parse(last) as Record<string, unknown>) : null;
+  return runStatsFrom(fields, lastRun);
+}
+
 function controlState(reply: unknown): ControlState | null {
   if (!Array.isArray(reply)) return null;
   const [paused, version, triggerVersion, trigger] = reply as (string | null)[];

@@ -114,14 +114,20 @@ return redis.call('HMGET', KEYS[1], 'paused', 'version', 'tversion', 'trigger')
 `;
 
 /**
- * Appends a run to a task's capped history and, when the record carries the fencing token of the
- * run marked in flight (overlap 'skip'), clears that mark: one round trip for both.
- * KEYS[1]: the history list; KEYS[2]: the claim hash. ARGV[1]: the record's JSON; ARGV[2]: the
- * history size; ARGV[3]: the record's fencing token, or ''.
+ * Appends a run to a task's capped history, counts it in the task's run totals and, when the
+ * record carries the fencing token of the run marked in flight (overlap 'skip'), clears that
+ * mark: one round trip for all.
+ * KEYS[1]: the history list; KEYS[2]: the claim hash; KEYS[3]: the totals hash (`runCount`, one
+ * field per status, `last`: the newest record's JSON). ARGV[1]: the record's JSON; ARGV[2]: the
+ * history size; ARGV[3]: the record's fencing token, or ''; ARGV[4]: its status; ARGV[5]: '1' when
+ * the run started (counted in `runCount`), else '0'.
  */
 export const APPEND_HISTORY_SCRIPT = `
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+redis.call('HINCRBY', KEYS[3], ARGV[4], 1)
+redis.call('HINCRBY', KEYS[3], 'runCount', tonumber(ARGV[5]))
+redis.call('HSET', KEYS[3], 'last', ARGV[1])
 if ARGV[3] ~= '' and redis.call('HGET', KEYS[2], 'busytoken') == ARGV[3] then
   redis.call('HDEL', KEYS[2], 'busy', 'busytoken')
 end

@@ -8,8 +8,10 @@ import type {
   ControlState,
   Coordinator,
   InFlightRun,
+  SharedTaskState,
   TickClaim,
 } from './coordinator.js';
+import { syncedRunStats } from './cluster-run-stats.js';
 import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
@@ -46,7 +48,8 @@ const NONE: Applied = { version: 0, triggerVersion: 0 };
  * state of all tasks, and whatever grew since is applied (with the usual events). A trigger comes
  * as its description and is rebuilt here. Claims carry the version applied, so the store refuses
  * ticks planned with a trigger it replaced. The same read renews the in-flight marks of this
- * replica's runs (overlap 'skip'), which expire once it stops.
+ * replica's runs (overlap 'skip'), which expire once it stops, and brings each task's run totals
+ * in the store, which metadata shows instead of this replica's own.
  */
 export class ControlSync {
   private readonly applied = new WeakMap<ScheduledTask, Applied>();
@@ -128,7 +131,7 @@ export class ControlSync {
     const tasks = [...this.deps.tasks()];
     const renew = { runs: this.deps.runsWithTokens(), ttlMs: this.deps.inFlightTtlMs };
     if (tasks.length === 0 && renew.runs.length === 0) return;
-    let states: (ControlState | null)[];
+    let states: SharedTaskState[];
     try {
       const ids = tasks.map((task) => task.id);
       states = await this.deps.coordinator.readControl(ids, renew.runs.length ? renew : undefined);
@@ -142,7 +145,12 @@ export class ControlSync {
     this.failing = false;
     tasks.forEach((task, index) => {
       const state = states[index];
-      if (state) this.apply(task, state);
+      if (!state) return;
+      // Metadata shows them with what this replica counts from now on (mergeRunStats). A task
+      // that never ran anywhere keeps null: the same numbers, and idle tasks stay small.
+      const none = state.stats === null && task.stats === null;
+      task.sharedStats = none ? null : syncedRunStats(state.stats, task.stats);
+      if (state.control) this.apply(task, state.control);
     });
   }
 

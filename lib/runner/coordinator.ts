@@ -1,4 +1,5 @@
 import type { TriggerDescription } from '../triggers/base.trigger.js';
+import type { ClusterRunStats } from './cluster-run-stats.js';
 import type { RunRecord } from './run-record.js';
 
 /** One tick a replica wants to run: the pair (task, nominal fire time), and what it plans with. */
@@ -71,6 +72,15 @@ export interface ControlState {
   triggerVersion: number;
   /** The trigger in force as its description; null: the one declared in code. */
   trigger: TriggerDescription | null;
+}
+
+/**
+ * What the sync reads of one task: its control state (null: never changed) and its run totals in
+ * the store (null: nothing recorded yet).
+ */
+export interface SharedTaskState {
+  control: ControlState | null;
+  stats: ClusterRunStats | null;
 }
 
 /**
@@ -163,8 +173,9 @@ export interface Coordinator {
   /** Gives up leases `instanceId` holds (at shutdown), so another replica takes over at once. */
   releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void>;
   /**
-   * Appends a run to the shared history. A record carrying the fencing token of the task's run
-   * marked in flight (overlap 'skip') clears that mark, in the same round trip.
+   * Appends a run to the shared history and counts it in the task's run totals (see
+   * ClusterRunStats). A record carrying the fencing token of the task's run marked in flight
+   * (overlap 'skip') clears that mark. All in one round trip.
    */
   appendHistory(record: ClusterRunRecord): Promise<void>;
   /** The shared history of a task, newest first. */
@@ -175,15 +186,15 @@ export interface Coordinator {
    */
   writeControl(taskId: string, change: ControlChange): Promise<ControlState>;
   /**
-   * The control state of many tasks in one round trip, null for a task never changed. In the same
-   * round trip, `renew` extends by its ttl the in-flight marks of runs still going on this replica
+   * The control state and run totals of many tasks in one round trip (see SharedTaskState). In
+   * the same round trip, `renew` extends by its ttl the in-flight marks of runs still going on this replica
    * (a mark whose token is no longer the task's is left alone), so a replica that dies stops
    * renewing and its marks expire within one ttl.
    */
   readControl(
     taskIds: readonly string[],
     renew?: { runs: readonly InFlightRun[]; ttlMs: number },
-  ): Promise<(ControlState | null)[]>;
+  ): Promise<SharedTaskState[]>;
   /**
    * Records a manual run request first-writer-wins, for `ttlMs` (judged on the store's clock):
    * true for the first claim of (task, request id), false while one is recorded.

@@ -1,4 +1,5 @@
 import { DEFAULT_HISTORY_SIZE } from './run-store.js';
+import { countRecord, emptyRunStats, type ClusterRunStats } from './cluster-run-stats.js';
 import type {
   AnchorProposal,
   ClaimOutcome,
@@ -8,6 +9,7 @@ import type {
   Coordinator,
   InFlightRun,
   LeaseOutcome,
+  SharedTaskState,
   TickClaim,
 } from './coordinator.js';
 
@@ -32,6 +34,8 @@ interface TaskCell {
   loops: number;
   /** Overlap 'skip': the run marked in flight, until its record clears it or it expires. */
   inFlight: { token: number; until: number } | null;
+  /** Run totals, counted on append; null before the first record. */
+  stats: ClusterRunStats | null;
 }
 
 /**
@@ -113,15 +117,18 @@ export class InMemoryCoordinator implements Coordinator {
   async readControl(
     taskIds: readonly string[],
     renew?: { runs: readonly InFlightRun[]; ttlMs: number },
-  ): Promise<(ControlState | null)[]> {
+  ): Promise<SharedTaskState[]> {
     const now = Date.now();
     for (const { taskId, fencingToken } of renew?.runs ?? []) {
       const mark = this.tasks.get(taskId)?.inFlight;
       if (mark && mark.token === fencingToken) mark.until = now + renew!.ttlMs;
     }
     return taskIds.map((taskId) => {
-      const control = this.tasks.get(taskId)?.control;
-      return control ? structuredClone(control) : null;
+      const cell = this.tasks.get(taskId);
+      return {
+        control: cell?.control ? structuredClone(cell.control) : null,
+        stats: cell?.stats ? structuredClone(cell.stats) : null,
+      };
     });
   }
 
@@ -184,6 +191,7 @@ export class InMemoryCoordinator implements Coordinator {
     if (cell.inFlight !== null && cell.inFlight.token === record.fencingToken) cell.inFlight = null;
     history.push(record);
     if (history.length > this.historySize) history.shift();
+    countRecord((cell.stats ??= emptyRunStats()), record);
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
@@ -216,6 +224,7 @@ export class InMemoryCoordinator implements Coordinator {
         control: null,
         loops: 0,
         inFlight: null,
+        stats: null,
       };
       this.tasks.set(taskId, cell);
     }

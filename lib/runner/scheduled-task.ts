@@ -4,6 +4,7 @@ import type { RunRecord, RunStatus } from './run-record.js';
 import type { TaskContext } from './task-context.js';
 import type { ResolvedPolicies, TaskPolicies } from './task-policies.js';
 import type { TimerItem } from './timer-queue.js';
+import type { SyncedRunStats } from './cluster-run-stats.js';
 import { taskIdFromName } from './task-id.js';
 
 /** What it takes to register a task: the Nest explorer builds these, and users may by hand. */
@@ -103,6 +104,8 @@ export class ScheduledTask implements TimerItem {
   stats: TaskStats | null = null;
   /** When its schedule last began here (start, registration, resume, new trigger), epoch ms. */
   activeSince = 0;
+  /** Cluster: the task's run totals in the store as of the last sync; null without a cluster. */
+  sharedStats: SyncedRunStats | null = null;
   /** Cluster: the nominal time of the last tick another replica won (its run is theirs to judge). */
   settledElsewhereAt: number | null = null;
   /**

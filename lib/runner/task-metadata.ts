@@ -1,5 +1,6 @@
 import type { TriggerDescription } from '../triggers/base.trigger.js';
 import type { RunRecord } from './run-record.js';
+import { mergeRunStats } from './cluster-run-stats.js';
 import type { RunCounters, ScheduledTask } from './scheduled-task.js';
 import type { ResolvedPolicies } from './task-policies.js';
 
@@ -14,7 +15,11 @@ export interface TaskMetadata {
   nextRunAt: Date | null;
   running: boolean;
   paused: boolean;
-  /** Attempts started (manual runs and retries included). */
+  /**
+   * Attempts started (manual runs and retries included). In a cluster, this and `counters` and
+   * `lastRun` are the cluster's (the store's totals as of the last sync, or this replica's own
+   * counts where higher).
+   */
   runCount: number;
   /** Fires counted against the trigger's `maxLoopCount` (manual runs do not count). */
   loopCount: number;
@@ -48,6 +53,7 @@ const NO_RUNS: RunCounters = {
 /** Builds the metadata of a task from its live state. */
 export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
   const { policies, triggerState: state } = task;
+  const stats = mergeRunStats(task.stats, task.sharedStats);
   return {
     id: task.peekId(),
     name: task.name,
@@ -57,12 +63,12 @@ export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
     nextRunAt: task.plannedAt === null ? null : new Date(task.plannedAt),
     running: task.activeRuns > 0,
     paused: task.paused,
-    runCount: task.stats?.runCount ?? 0,
+    runCount: stats?.runCount ?? 0,
     loopCount: state.loopCount,
     lastFiredAt: state.lastFireAt === null ? null : new Date(state.lastFireAt),
     timeZone: state.zone ?? null,
-    counters: { ...(task.stats?.counters ?? NO_RUNS) },
-    lastRun: task.stats?.lastRun ?? null,
+    counters: stats?.counters ?? { ...NO_RUNS },
+    lastRun: stats?.lastRun ?? null,
     critical: task.critical && { ...task.critical },
     policies: {
       timeout: policies.timeout,

@@ -208,7 +208,7 @@ describe('pause, resume and setTrigger reach every replica', () => {
       messages.triggerNotRebuildable('charge', 'EveryOtherSecond'),
     );
     expect(await coordinator.readControl([a.get(TaskRegistry).getTask('charge').id])).toEqual([
-      null,
+      { control: null, stats: null },
     ]);
     await closeAll([a]);
   });

@@ -144,8 +144,8 @@ export function describeCoordinator(
         trigger: every,
       });
       expect(await b.readControl(['ctl', 'never-changed'])).toEqual([
-        { paused: false, version: 3, triggerVersion: 2, trigger: every },
-        null,
+        { control: { paused: false, version: 3, triggerVersion: 2, trigger: every }, stats: null },
+        { control: null, stats: null },
       ]);
       expect(await a.readControl([])).toEqual([]);
       // Never paused or resumed: null, the task keeps what its code says (a disabled one stays so).
@@ -262,7 +262,9 @@ export function describeCoordinator(
       for (let i = 0; i < 3; i++) {
         await sleep(250);
         const runs = [{ taskId: 'renewed', fencingToken }];
-        expect(await a.readControl(['renewed'], { runs, ttlMs: 400 })).toEqual([null]);
+        expect(await a.readControl(['renewed'], { runs, ttlMs: 400 })).toEqual([
+          { control: null, stats: null },
+        ]);
       }
       // 750 ms after the claim, past its first ttl: still marked.
       expect((await b.claimTicks('replica-b', tick(now - 4_000), 0))[0]).toEqual({
@@ -356,6 +358,59 @@ export function describeCoordinator(
       ]);
       expect(seen[1]).toEqual(record(2));
       expect(await a.listHistory('no-such-task', 5)).toEqual([]);
+    });
+
+    it('counts every record appended by any replica into run totals the read brings back, beyond the capped history', async () => {
+      const statuses = [
+        'succeeded',
+        'failed',
+        'timedOut',
+        'skipped',
+        'missed',
+        'cancelled',
+      ] as const;
+      const record = (i: number): ClusterRunRecord => {
+        const status = statuses[i % statuses.length];
+        const started = status !== 'skipped' && status !== 'missed';
+        return {
+          runId: `total-${i}`,
+          taskId: 'totals',
+          taskName: 'totals',
+          origin: 'schedule',
+          scheduledAt: new Date(1_000 * i),
+          startedAt: started ? new Date(1_000 * i + 1) : null,
+          finishedAt: new Date(1_000 * i + 2),
+          status,
+          attempt: 1,
+          error: null,
+          result: `${i}`,
+          instanceId: i % 2 ? 'replica-a' : 'replica-b',
+          fencingToken: null,
+        };
+      };
+      // 120 records, more than the history keeps (100), from two replicas at once.
+      await Promise.all(
+        Array.from({ length: 120 }, (_, i) => (i % 2 ? a : b).appendHistory(record(i))),
+      );
+      const last = { ...record(120), status: 'failed' as const };
+      await b.appendHistory(last);
+      const [read] = await a.readControl(['totals']);
+      expect(read).toEqual({
+        control: null,
+        stats: {
+          runCount: 81,
+          counters: {
+            succeeded: 20,
+            failed: 21,
+            timedOut: 20,
+            skipped: 20,
+            missed: 20,
+            cancelled: 20,
+          },
+          lastRun: last,
+        },
+      });
+      expect(await b.listHistory('totals', 200)).toHaveLength(100);
     });
   });
 }
