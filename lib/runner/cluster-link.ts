@@ -55,13 +55,13 @@ export function clusterAnswers(link: ClusterLink | null): ClusterAnswers {
 }
 
 /**
- * Cluster mode: builds and owns this replica's link to the cluster store — the store's
- * reachability (StoreContact), the leases of tasks run by one replica at a time (LeaseKeeper), the
- * shared anchors of fixed-rate Every and Once (AnchorKeeper) and the shared pause, resume and
- * setTrigger state (ControlSync) — and turns what they learn into the planner's and executor's
- * actions. The scheduler asks it whether a task stands by, for fencing tokens, claim terms and the
- * cluster's status, and writes control changes through it. Ticks themselves are claimed by the
- * planner's TickClaimer.
+ * Cluster mode: builds and owns this replica's parts that talk to the store, and turns what they
+ * learn into the planner's and executor's actions. They are the store's reachability
+ * (StoreContact), the leases of tasks run by one replica at a time (LeaseKeeper), the shared
+ * anchors of fixed-rate Every and Once (AnchorKeeper), and the shared pause, resume and setTrigger
+ * state (ControlSync). The scheduler asks it whether a task stands by, for fencing tokens, claim
+ * terms and the cluster's status, and writes control changes through it. Ticks themselves are
+ * claimed by the planner's TickClaimer.
  */
 export class ClusterLink {
   /** Where round trips (claims, leases) report whether the store answered. */
@@ -122,7 +122,10 @@ export class ClusterLink {
     });
   }
 
-  /** Opens the store and reads the cluster's pauses and triggers: a restarted replica starts with them, not the code's. */
+  /**
+   * Opens the store and reads the cluster's pauses and triggers: a restarted replica starts with
+   * them, not the code's.
+   */
   async connect(): Promise<void> {
     await this.deps.settings.coordinator.connect();
     await this.control.pull();

@@ -12,7 +12,7 @@ import type { RunRecord } from './run-record.js';
 import { RunExecutor } from './run-executor.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
-import { emitEvent, type EventBody, type SchedulerEvent } from './scheduler-events.js';
+import { emitEvent, type SchedulerEvent } from './scheduler-events.js';
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type {
   RemoveTaskOptions,
@@ -28,10 +28,11 @@ export { DEFAULT_SHUTDOWN_TIMEOUT };
 
 /**
  * Runs the tasks of one application: registration, its life (start, stop planning, drain), and
- * the control API (run now, pause, resume, setTrigger, history, idle). Fire times are planned by
- * its FirePlanner, runs in flight belong to its RunExecutor, manual runs go through ManualRuns and,
- * in a cluster, the store is reached through its ClusterLink. Each task's trigger state is its
- * own, so many schedulers (apps, testing modules) may run the same triggers. Knows nothing of Nest.
+ * the control API (run now, pause, resume, setTrigger, history, idle), which it hands to its
+ * parts. Fire times are planned by its FirePlanner, runs in flight belong to its RunExecutor,
+ * loops start and change in its TaskControls, manual runs go through its ManualRuns, and in a
+ * cluster the store is reached through its ClusterLink. Each task's trigger state is its own, so
+ * many schedulers (apps, testing modules) may run the same triggers. Knows nothing of Nest.
  */
 export class TaskScheduler {
   private readonly catalog: TaskCatalog;
@@ -139,7 +140,7 @@ export class TaskScheduler {
     this.catalog.remove(task);
     this.link?.forget(task);
     if (options.abort) this.executor.abortRuns(task, new TaskRemovedError(task.name));
-    this.emit(task, { type: 'removed' });
+    emitEvent(this.subject, task, { type: 'removed' });
     this.notifyIfIdle();
   }
 
@@ -303,9 +304,5 @@ export class TaskScheduler {
 
   private notifyIfIdle(): void {
     if (this.idleWaiters.size > 0 && this.isIdle()) this.idleWaiters.release();
-  }
-
-  private emit(task: ScheduledTask, body: EventBody): void {
-    emitEvent(this.subject, task, body);
   }
 }
