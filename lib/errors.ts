@@ -132,6 +132,11 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  historyNotWritten: (reason: string) =>
+    `Run history could not be written to the cluster store; records are kept and written again when it answers: ${reason}`,
+  historyWrittenAgain: () => 'Run history kept during the store outage written',
+  historyLost: (count: number, why: string) =>
+    `${count} run history record(s) could not be written to the cluster store: ${why}`,
   claimsEarly: (instanceId: string, toleranceMs: number) =>
     `Replica ${instanceId}: the cluster store refused its claims as early: this machine's clock is more than ${toleranceMs} ms ahead of the store's, so other replicas run the ticks. Sync the clock (NTP), or raise cluster.claimTolerance.`,
   overlapCluster: 'it overlapped a run in flight on a replica of the cluster',

@@ -1,6 +1,7 @@
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { AnchorKeeper } from './anchor-keeper.js';
 import { ControlSync } from './control-sync.js';
+import { CoordinatorRunStore } from './coordinator-run-store.js';
 import type { ClaimRefusal, ControlChange, TickClaim } from './coordinator.js';
 import type { ClusterStatus, FirePlanner, FirePlannerDeps } from './fire-planner.js';
 import { LeaseKeeper } from './lease-keeper.js';
@@ -15,7 +16,8 @@ import type { ClusterSettings } from './tick-claimer.js';
 export interface ClusterLinkDeps {
   settings: ClusterSettings;
   logger: SchedulerLogger;
-  executor: RunExecutor;
+  /** The scheduler's executor: built after the link, since it records runs in the link's history. */
+  executor(): RunExecutor;
   /** The scheduler's planner: built after the link, since it plans with the link's answers. */
   planner(): FirePlanner;
   tasks(): Iterable<ScheduledTask>;
@@ -57,7 +59,7 @@ export function clusterAnswers(link: ClusterLink | null): ClusterAnswers {
 /**
  * Cluster mode: builds and owns this replica's parts that talk to the store, and turns what they
  * learn into the planner's and executor's actions. They are the store's reachability
- * (StoreContact), the leases of tasks run by one replica at a time (LeaseKeeper), the shared
+ * (StoreContact), the shared run history (CoordinatorRunStore), the leases of tasks run by one replica at a time (LeaseKeeper), the shared
  * anchors of fixed-rate Every and Once (AnchorKeeper), and the shared pause, resume and setTrigger
  * state (ControlSync). The scheduler asks it whether a task stands by, for fencing tokens, claim
  * terms and the cluster's status, and writes control changes through it. Ticks themselves are
@@ -66,6 +68,8 @@ export function clusterAnswers(link: ClusterLink | null): ClusterAnswers {
 export class ClusterLink {
   /** Where round trips (claims, leases) report whether the store answered. */
   readonly contact = new StoreContact();
+  /** The run history, kept in the store and shared by every replica. */
+  readonly history: CoordinatorRunStore;
   private readonly leases: LeaseKeeper;
   private readonly anchors: AnchorKeeper;
   private readonly control: ControlSync;
@@ -73,7 +77,8 @@ export class ClusterLink {
   private caughtUp = false;
 
   constructor(private readonly deps: ClusterLinkDeps) {
-    const { settings, logger, executor } = deps;
+    const { settings, logger } = deps;
+    this.history = new CoordinatorRunStore(settings.coordinator, settings.instanceId, logger);
     this.leases = new LeaseKeeper({
       contact: this.contact,
       coordinator: settings.coordinator,
@@ -89,7 +94,7 @@ export class ClusterLink {
         planner.unplan(task);
         // A fire held behind the run must not start under a lease no longer held.
         planner.dropHeldRuns(task, reason.message, null);
-        executor.abortRuns(task, reason);
+        deps.executor().abortRuns(task, reason);
       },
     });
     this.anchors = new AnchorKeeper({
@@ -114,7 +119,7 @@ export class ClusterLink {
       pause: (task) => deps.pause(task),
       resume: (task) => deps.resume(task),
       setTrigger: (task, trigger) => deps.setTrigger(task, trigger),
-      runsWithTokens: () => executor.tokenRuns(),
+      runsWithTokens: () => deps.executor().tokenRuns(),
       exhausted: (task) => {
         deps.planner().unplan(task);
         deps.changed();
@@ -148,9 +153,13 @@ export class ClusterLink {
     this.anchors.stop();
   }
 
-  /** Releases the leases held, so another replica takes over at once, and closes the store. */
+  /**
+   * Releases the leases held, so another replica takes over at once, stops writing history again
+   * (what is still pending is reported lost), and closes the store.
+   */
   async close(): Promise<void> {
     await this.leases.stop();
+    this.history.stop();
     try {
       await this.deps.settings.coordinator.close();
     } catch (error) {

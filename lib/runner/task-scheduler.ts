@@ -5,7 +5,6 @@ import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { WaitList } from '../utils/wait-list.js';
 import { ClusterLink, clusterAnswers } from './cluster-link.js';
 import { clusterSettings } from './cluster-options.js';
-import { CoordinatorRunStore } from './coordinator-run-store.js';
 import { FirePlanner } from './fire-planner.js';
 import { ManualRuns, type RunNowOptions } from './manual-runs.js';
 import type { RunRecord } from './run-record.js';
@@ -58,9 +57,21 @@ export class TaskScheduler {
   constructor(options: TaskSchedulerOptions) {
     this.logger = guardLogger(options.logger);
     const cluster = clusterSettings(options.cluster);
-    this.store = cluster
-      ? new CoordinatorRunStore(cluster.coordinator, cluster.instanceId)
-      : (options.store ?? new InMemoryRunStore());
+    this.link = cluster
+      ? new ClusterLink({
+          settings: cluster,
+          logger: this.logger,
+          executor: () => this.executor,
+          planner: () => this.planner,
+          tasks: () => this.catalog.values(),
+          running: () => this.state === 'running',
+          pause: (task) => this.controls.pauseHere(task),
+          resume: (task) => this.controls.resumeHere(task),
+          setTrigger: (task, trigger) => this.controls.setTriggerHere(task, trigger),
+          changed: () => this.notifyIfIdle(),
+        })
+      : null;
+    this.store = this.link?.history ?? options.store ?? new InMemoryRunStore();
     this.shutdownTimeout = options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT;
     const random = options.random ?? Math.random;
     this.catalog = new TaskCatalog(
@@ -76,20 +87,6 @@ export class TaskScheduler {
       random,
       runEnded: (task) => this.planner.runEnded(task),
     });
-    this.link = cluster
-      ? new ClusterLink({
-          settings: cluster,
-          logger: this.logger,
-          executor: this.executor,
-          planner: () => this.planner,
-          tasks: () => this.catalog.values(),
-          running: () => this.state === 'running',
-          pause: (task) => this.controls.pauseHere(task),
-          resume: (task) => this.controls.resumeHere(task),
-          setTrigger: (task, trigger) => this.controls.setTriggerHere(task, trigger),
-          changed: () => this.notifyIfIdle(),
-        })
-      : null;
     this.planner = new FirePlanner({
       cluster,
       ...clusterAnswers(this.link),
