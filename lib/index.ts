@@ -37,16 +37,14 @@ export type {
   MisfirePolicy,
   RetryPolicy,
 } from './runner/task-policies.js';
-export {
-  TaskScheduler,
-  REQUEST_ID_TTL_MS,
-  type RunNowOptions,
-  type TaskSchedulerOptions,
-  type SchedulerShutdownOptions,
-  type RemoveTaskOptions,
-  type SchedulerStatus,
-  type SchedulerState,
-} from './runner/task-scheduler.js';
+export { TaskScheduler } from './runner/task-scheduler.js';
+export type {
+  TaskSchedulerOptions,
+  SchedulerShutdownOptions,
+  RemoveTaskOptions,
+} from './runner/scheduler-options.js';
+export type { SchedulerStatus, SchedulerState } from './runner/scheduler-status.js';
+export { REQUEST_ID_TTL_MS, type RunNowOptions } from './runner/manual-runs.js';
 export type { RunWrapper } from './runner/run-executor.js';
 export type { SchedulerLogger } from './runner/scheduler-logger.js';
 export { taskIdFromName } from './runner/task-id.js';

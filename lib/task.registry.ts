@@ -5,12 +5,10 @@ import type { RunRecord } from './runner/run-record.js';
 import type { ScheduledTask, TaskDefinition } from './runner/scheduled-task.js';
 import type { SchedulerEvent } from './runner/scheduler-events.js';
 import { toTaskMetadata, type TaskMetadata } from './runner/task-metadata.js';
-import {
-  TaskScheduler,
-  type RemoveTaskOptions,
-  type RunNowOptions,
-  type SchedulerStatus,
-} from './runner/task-scheduler.js';
+import type { RunNowOptions } from './runner/manual-runs.js';
+import type { RemoveTaskOptions } from './runner/scheduler-options.js';
+import type { SchedulerStatus } from './runner/scheduler-status.js';
+import { TaskScheduler } from './runner/task-scheduler.js';
 import { optionError, TaskNotFoundError } from './errors.js';
 import {
   checkBoolean,

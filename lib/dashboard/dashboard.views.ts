@@ -1,7 +1,7 @@
 import type { RunRecord, RunStatus } from '../runner/run-record.js';
 import type { SchedulerEvent } from '../runner/scheduler-events.js';
 import type { TaskMetadata } from '../runner/task-metadata.js';
-import type { SchedulerStatus } from '../runner/task-scheduler.js';
+import type { SchedulerStatus } from '../runner/scheduler-status.js';
 import type { JobsView } from './job-tracker.js';
 import { describeTrigger } from './trigger-describer.js';
 

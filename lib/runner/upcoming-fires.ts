@@ -1,7 +1,7 @@
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import type { TriggerState } from '../triggers/trigger-state.js';
 import type { ScheduledTask } from './scheduled-task.js';
-import type { SchedulerState } from './task-scheduler.js';
+import type { SchedulerState } from './scheduler-status.js';
 
 /** Where a task's schedule stands, for a look ahead. */
 export interface FireCursor {

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import { optionError } from '../errors.js';
 import { TaskRegistry } from '../task.registry.js';
-import type { SchedulerStatus } from '../runner/task-scheduler.js';
+import type { SchedulerStatus } from '../runner/scheduler-status.js';
 import { checkKnownKeys, checkNumber, checkOneOf } from '../utils/validation.js';
 import { terminusMessages } from './terminus.messages.js';
 

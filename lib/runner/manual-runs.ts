@@ -1,0 +1,86 @@
+import { DuplicateRunRequestError, RunSkippedError, SchedulerShutdownError } from '../errors.js';
+import type { Coordinator } from './coordinator.js';
+import type { FirePlanner } from './fire-planner.js';
+import { InMemoryCoordinator } from './in-memory-coordinator.js';
+import type { RunExecutor } from './run-executor.js';
+import type { ScheduledTask } from './scheduled-task.js';
+import type { SchedulerState } from './scheduler-status.js';
+import type { ClusterSettings } from './tick-claimer.js';
+
+/** Options of a manual run. */
+export interface RunNowOptions {
+  /** Apply the task's overlap policy instead of always running (default false). */
+  respectOverlap?: boolean;
+  /**
+   * Runs the task once per request id: cluster-wide in a cluster (the store records it, first
+   * writer wins), within the process otherwise; a repeat within REQUEST_ID_TTL_MS rejects with
+   * DuplicateRunRequestError.
+   */
+  requestId?: string;
+}
+
+/** How long a manual run's request id is remembered (ms): a day, longer than any client's retries. */
+export const REQUEST_ID_TTL_MS = 86_400_000;
+
+/** What manual runs need from their scheduler. */
+export interface ManualRunsDeps {
+  /** Cluster mode, or null for one process. */
+  cluster: ClusterSettings | null;
+  /** Holds a manual run behind a running one (overlap 'queue'). */
+  planner: FirePlanner;
+  executor: RunExecutor;
+  /** Where the scheduler is in its life: a stopping scheduler refuses manual runs. */
+  state(): SchedulerState;
+}
+
+/**
+ * Runs a task now, outside its schedule (`runNow`): the overlap policy when asked for, and the
+ * request ids that make a retried request run once, recorded in the cluster's store or, in one
+ * process, in memory.
+ */
+export class ManualRuns {
+  /** Where manual runs' request ids are recorded: the cluster's store, else this process. */
+  private readonly requests: Coordinator;
+  private readonly instanceId: string;
+
+  constructor(private readonly deps: ManualRunsDeps) {
+    this.requests = deps.cluster?.coordinator ?? new InMemoryCoordinator();
+    this.instanceId = deps.cluster?.instanceId ?? 'local';
+  }
+
+  /** Runs the task once (per request id, if given); settles as the run does. */
+  run(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
+    const { requestId } = options;
+    if (requestId === undefined) return this.runOnce(task, options);
+    return this.requests
+      .claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS)
+      .then((first) => {
+        if (!first) throw new DuplicateRunRequestError(task.name, requestId);
+        return this.runOnce(task, options);
+      });
+  }
+
+  private runOnce(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const state = this.deps.state();
+      if (state === 'stopping' || state === 'stopped') {
+        throw new SchedulerShutdownError(task.name);
+      }
+      const waiter = { resolve, reject };
+      const { overlap } = task.policies;
+      if (options.respectOverlap && task.activeRuns > 0 && overlap !== 'allow') {
+        if (overlap === 'queue')
+          return this.deps.planner.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
+        this.deps.executor.recordNotRun(
+          task,
+          'skipped',
+          null,
+          'it overlapped a running one',
+          'manual',
+        );
+        throw new RunSkippedError(task.name);
+      }
+      this.deps.executor.start(task, 'manual', null, waiter);
+    });
+  }
+}
