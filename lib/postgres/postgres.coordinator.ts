@@ -90,7 +90,8 @@ export class PostgresCoordinator implements Coordinator {
     resolve: () => void;
     reject: (error: unknown) => void;
   }[] = [];
-  private writingHistory = false;
+  /** The history writer while it runs (close waits for it, so no queued record is dropped). */
+  private historyWriter: Promise<void> | null = null;
   private readonly sql: Record<
     | 'claim'
     | 'last'
@@ -248,12 +249,19 @@ export class PostgresCoordinator implements Coordinator {
     const written = new Promise<void>((resolve, reject) => {
       this.historyQueue.push({ record, resolve, reject });
     });
-    if (!this.writingHistory) void this.writeHistory();
+    this.startHistoryWriter();
     return written;
   }
 
+  private startHistoryWriter(): void {
+    this.historyWriter ??= this.writeHistory().finally(() => {
+      this.historyWriter = null;
+      // A record may have come between the writer's last check and now.
+      if (this.historyQueue.length > 0) this.startHistoryWriter();
+    });
+  }
+
   private async writeHistory(): Promise<void> {
-    this.writingHistory = true;
     while (this.historyQueue.length > 0) {
       const batch = this.historyQueue.splice(0, MAX_HISTORY_BATCH);
       try {
@@ -270,7 +278,6 @@ export class PostgresCoordinator implements Coordinator {
         for (const { reject } of batch) reject(error);
       }
     }
-    this.writingHistory = false;
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
@@ -292,6 +299,8 @@ export class PostgresCoordinator implements Coordinator {
   /** Ends the pool the coordinator opened; a pool passed in is left open. */
   async close(): Promise<void> {
     if (this.closed) return;
+    // Records handed over before close (the last runs' history) are written first.
+    await this.historyWriter;
     this.closed = true;
     await this.connecting?.catch(() => undefined);
     if (this.ownsPool) await this.pool?.end();
