@@ -28,7 +28,11 @@ export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';
 export type { RunRecord, RunStatus, RunOrigin, RunError } from './runner/run-record.js';
 export { InMemoryRunStore, type RunStore } from './runner/run-store.js';
-export type { SchedulerEvent, SchedulerEventType } from './runner/scheduler-events.js';
+export type {
+  SchedulerEvent,
+  SchedulerEventOf,
+  SchedulerEventType,
+} from './runner/scheduler-events.js';
 export type { TaskDefinition, RunCounters, CriticalOptions } from './runner/scheduled-task.js';
 export type { OverdueTask } from './runner/task-health.js';
 export type {

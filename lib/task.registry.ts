@@ -3,7 +3,11 @@ import type { Observable } from 'rxjs';
 import type { BaseTrigger } from './triggers/base.trigger.js';
 import type { RunRecord } from './runner/run-record.js';
 import type { ScheduledTask, TaskDefinition } from './runner/scheduled-task.js';
-import type { SchedulerEvent } from './runner/scheduler-events.js';
+import type {
+  SchedulerEvent,
+  SchedulerEventOf,
+  SchedulerEventType,
+} from './runner/scheduler-events.js';
 import { toTaskMetadata, type TaskMetadata } from './runner/task-metadata.js';
 import type { RunNowOptions } from './runner/manual-runs.js';
 import type { RemoveTaskOptions } from './runner/scheduler-options.js';
@@ -174,6 +178,11 @@ export class TaskRegistry {
   /** Every scheduling and run event. */
   get events$(): Observable<SchedulerEvent> {
     return this.scheduler.events$;
+  }
+
+  /** Only events of the chosen types; types nobody listens to are not even built. */
+  eventsOf<T extends SchedulerEventType>(types: readonly T[]): Observable<SchedulerEventOf<T>> {
+    return this.scheduler.eventsOf(types);
   }
 
   /** Whether the scheduler runs, and (in a cluster) whether its store answers: for health checks. */

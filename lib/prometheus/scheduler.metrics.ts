@@ -105,7 +105,9 @@ export class SchedulerMetrics {
 
   /** Starts listening to run outcomes. */
   start(): void {
-    this.subscription ??= this.scheduler.events$.subscribe(this.onEvent);
+    this.subscription ??= this.scheduler
+      .eventsOf(['succeeded', 'failed', 'timedOut', 'cancelled', 'retrying'])
+      .subscribe(this.onEvent);
   }
 
   /** Stops listening. */

@@ -151,7 +151,7 @@ export class FirePlanner {
     task.storeOffsetMs = offset;
     this.timers.schedule(task, plannedAt + task.jitterMs - offset);
     // Checked here rather than in emitEvent: this runs once per run, and the Date is not free.
-    if (this.deps.events.observed) {
+    if (this.deps.events.wants('scheduled')) {
       emitEvent(this.deps.events, task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
     }
   }

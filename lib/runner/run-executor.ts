@@ -5,7 +5,7 @@ import { newRunId } from './run-id.js';
 import { describeError, type RunOrigin, type RunRecord } from './run-record.js';
 import type { RunStore } from './run-store.js';
 import type { ScheduledTask } from './scheduled-task.js';
-import { emitEvent, type EventBody, type EventSink } from './scheduler-events.js';
+import { emitEvent, emitOutcome, type EventBody, type EventSink } from './scheduler-events.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import type { TaskContext } from './task-context.js';
 import { backoffDelay } from './task-policies.js';
@@ -168,12 +168,15 @@ export class RunExecutor {
     const { task } = attempt;
     task.countStart();
     this.active.add(attempt);
-    this.emit(task, {
-      type: 'started',
-      runId: attempt.runId,
-      scheduledAt: attempt.scheduledAt,
-      attempt: attempt.attempt,
-    });
+    // Checked here: 'started' fires on every run, and its body is not free to build.
+    if (this.deps.events.wants('started')) {
+      this.emit(task, {
+        type: 'started',
+        runId: attempt.runId,
+        scheduledAt: attempt.scheduledAt,
+        attempt: attempt.attempt,
+      });
+    }
     const timeout = task.policies.timeout;
     if (timeout !== null) attempt.timer = setTimeout(onAttemptTimeout, timeout, attempt, timeout);
     const wrapRun = this.deps.wrapRun;
@@ -265,7 +268,7 @@ export class RunExecutor {
     } catch (storeError) {
       this.logStoreError(task, storeError);
     }
-    this.emit(task, { type: record.status, record } as EventBody);
+    emitOutcome(this.deps.events, task, record);
   }
 
   private report(task: ScheduledTask, record: RunRecord): void {

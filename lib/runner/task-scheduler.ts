@@ -1,5 +1,5 @@
 import { DEFAULT_SHUTDOWN_TIMEOUT } from '../utils/shutdown-timeout.js';
-import { Subject, type Observable } from 'rxjs';
+import type { Observable } from 'rxjs';
 import { SchedulerShutdownError, TaskRemovedError } from '../errors.js';
 import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { WaitList } from '../utils/wait-list.js';
@@ -11,7 +11,7 @@ import type { RunRecord } from './run-record.js';
 import { RunExecutor } from './run-executor.js';
 import { InMemoryRunStore, type RunStore } from './run-store.js';
 import type { ScheduledTask, TaskDefinition } from './scheduled-task.js';
-import { emitEvent, type SchedulerEvent } from './scheduler-events.js';
+import { emitEvent, SchedulerEventHub, type SchedulerEvent } from './scheduler-events.js';
 import { guardLogger, type SchedulerLogger } from './scheduler-logger.js';
 import type {
   RemoveTaskOptions,
@@ -36,7 +36,7 @@ export { DEFAULT_SHUTDOWN_TIMEOUT };
 export class TaskScheduler {
   private readonly catalog: TaskCatalog;
   private readonly planner: FirePlanner;
-  private readonly subject = new Subject<SchedulerEvent>();
+  private readonly subject = new SchedulerEventHub();
   private readonly executor: RunExecutor;
   private readonly controls: TaskControls;
   private readonly manual: ManualRuns;
@@ -52,7 +52,9 @@ export class TaskScheduler {
   private stopped: Promise<void> | undefined;
 
   /** Every scheduling and run event; completes when shutdown begins. */
-  readonly events$: Observable<SchedulerEvent> = this.subject.asObservable();
+  readonly events$: Observable<SchedulerEvent> = this.subject.events$;
+  /** Only events of chosen types; the others are not built for this listener. */
+  readonly eventsOf = this.subject.eventsOf.bind(this.subject);
 
   constructor(options: TaskSchedulerOptions) {
     this.logger = guardLogger(options.logger);
