@@ -101,10 +101,10 @@ export class PostgresCoordinator implements Coordinator {
     | 'list'
     | 'writeControl'
     | 'readControl'
-    | 'request',
+    | 'request'
+    | 'anchors',
     string
   >;
-  private readonly anchorsSql: string;
 
   constructor(options: PostgresCoordinatorOptions) {
     checkKnownKeys(fail, '', options, KEYS);
@@ -135,8 +135,8 @@ export class PostgresCoordinator implements Coordinator {
       writeControl: writeControlSql(tables),
       readControl: readControlSql(tables),
       request: claimRequestSql(tables),
+      anchors: anchorsSql(tables),
     };
-    this.anchorsSql = anchorsSql(tables);
   }
 
   /** Opens the pool (when given a connection string) and runs the idempotent migration. */
@@ -310,7 +310,7 @@ export class PostgresCoordinator implements Coordinator {
     if (proposals.length === 0) return [];
     const { rows } = await (
       await this.connected()
-    ).query<{ anchor_at: string }>(this.anchorsSql, [
+    ).query<{ anchor_at: string }>(this.sql.anchors, [
       proposals.map((proposal) => proposal.taskId),
       proposals.map((proposal) => proposal.schedule),
       proposals.map((proposal) => proposal.proposedAt),

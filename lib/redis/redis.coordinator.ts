@@ -327,7 +327,6 @@ export class RedisCoordinator implements Coordinator {
   }
 }
 
-/** A control hash's HMGET (`paused`, `version`, `tversion`, `trigger`) as a state; null if none. */
 /** The totals hash as HGETALL answers it (an empty object: no record yet). */
 function runStats(reply: unknown): ClusterRunStats | null {
   if (reply === null || typeof reply !== 'object' || Object.keys(reply).length === 0) return null;
@@ -336,6 +335,7 @@ function runStats(reply: unknown): ClusterRunStats | null {
   return runStatsFrom(fields, lastRun);
 }
 
+/** A control hash's HMGET (`paused`, `version`, `tversion`, `trigger`) as a state; null if none. */
 function controlState(reply: unknown): ControlState | null {
   if (!Array.isArray(reply)) return null;
   const [paused, version, triggerVersion, trigger] = reply as (string | null)[];

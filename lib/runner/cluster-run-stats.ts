@@ -1,4 +1,5 @@
 import type { RunRecord, RunStatus } from './run-record.js';
+import type { TaskStats } from './scheduled-task.js';
 
 /** The outcomes a history record can have, in the order counters list them. */
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -55,13 +56,8 @@ export function runStatsFrom(
   return stats;
 }
 
-/** Counts a replica keeps of its own runs (TaskStats' shape). */
-export interface LocalRunStats {
-  /** Attempts started here. */
-  runCount: number;
-  counters: Record<RunStatus, number>;
-  lastRun: RunRecord | null;
-}
+/** Counts a replica keeps of its own runs. */
+export type LocalRunStats = Pick<TaskStats, 'runCount' | 'counters' | 'lastRun'>;
 
 /** A task's totals as the last sync read them, and this replica's own counters at that moment. */
 export interface SyncedRunStats {

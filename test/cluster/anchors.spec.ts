@@ -12,6 +12,7 @@ import {
 import { messages } from '../../lib/errors.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { AnchorsDown } from './replicas.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
 
@@ -195,14 +196,7 @@ describe('fixed-rate Every, immediate Every and Once share an anchor across repl
   });
 
   it('a task whose anchor cannot be read waits, unplanned, and is asked for again', async () => {
-    class Down extends InMemoryCoordinator {
-      down = true;
-      override anchors(...args: Parameters<InMemoryCoordinator['anchors']>) {
-        if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
-        return super.anchors(...args);
-      }
-    }
-    const coordinator = new Down();
+    const coordinator = new AnchorsDown();
     const errors: string[] = [];
     const s = scheduler(coordinator, 'a', { ...quiet, error: (m: string) => void errors.push(m) });
     const runs: number[] = [];

@@ -4,6 +4,7 @@ import { Test, type TestingModule } from '@nestjs/testing';
 import {
   AioClockModule,
   Cron,
+  InMemoryCoordinator,
   Task,
   TaskRegistry,
   type Coordinator,
@@ -90,4 +91,13 @@ export function expectEachTickOnce(runs: Run[], tasks: number): void {
   }
   // No run started before its nominal time (this process is the store's clock here, give or take).
   for (const run of runs) expect(run.startedAt).toBeGreaterThanOrEqual(run.scheduledAt - 50);
+}
+
+/** An in-memory store whose anchors request fails while `down` (claims keep working). */
+export class AnchorsDown extends InMemoryCoordinator {
+  down = true;
+  override anchors(...args: Parameters<InMemoryCoordinator['anchors']>) {
+    if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
+    return super.anchors(...args);
+  }
 }
