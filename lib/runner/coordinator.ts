@@ -216,3 +216,12 @@ export interface Coordinator {
    */
   anchors(proposals: readonly AnchorProposal[]): Promise<number[]>;
 }
+
+/**
+ * The store's clock minus this machine's (ms) as the coordinator last measured it; null while it
+ * cannot tell (nothing measured yet, or a coordinator that does not measure).
+ */
+export function storeClockOffset(coordinator: Coordinator): number | null {
+  const offset = coordinator.clockOffsetMs;
+  return typeof offset === 'number' && Number.isFinite(offset) ? offset : null;
+}

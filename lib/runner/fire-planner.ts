@@ -1,4 +1,5 @@
 import { messages } from '../errors.js';
+import { storeClockOffset } from './coordinator.js';
 import { decideFire } from './fire-decision.js';
 import {
   TickClaimer,
@@ -120,14 +121,13 @@ export class FirePlanner {
   clusterStatus(): ClusterStatus | null {
     const { cluster, contact } = this.deps;
     if (cluster === null || contact === null) return null;
-    const offset = cluster.coordinator.clockOffsetMs;
     return {
       store: cluster.coordinator.kind,
       instanceId: cluster.instanceId,
       reachable: contact.reachable,
       lastContactAt: toDate(contact.lastContactAt),
       unreachableSince: toDate(contact.unreachableSince),
-      clockOffsetMs: typeof offset === 'number' ? offset : null,
+      clockOffsetMs: storeClockOffset(cluster.coordinator),
       leasesHeld: [],
       claims: { ...this.claimer!.claims },
     };
@@ -162,8 +162,7 @@ export class FirePlanner {
    */
   private storeOffset(task: ScheduledTask): number {
     if (!this.claimed(task)) return 0;
-    const offset = this.deps.cluster!.coordinator.clockOffsetMs;
-    return typeof offset === 'number' && Number.isFinite(offset) ? offset : 0;
+    return storeClockOffset(this.deps.cluster!.coordinator) ?? 0;
   }
 
   /** Cluster: whether the task's ticks are claimed (a deterministic schedule, not 'local'). */

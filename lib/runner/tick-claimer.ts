@@ -1,5 +1,11 @@
 import { messages } from '../errors.js';
-import type { ClaimOutcome, ClaimRefusal, Coordinator, TickClaim } from './coordinator.js';
+import {
+  storeClockOffset,
+  type ClaimOutcome,
+  type ClaimRefusal,
+  type Coordinator,
+  type TickClaim,
+} from './coordinator.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
 import type { StoreContact } from './store-contact.js';
@@ -91,6 +97,8 @@ export class TickClaimer {
   private timerAt = Infinity;
   private failures = 0;
   private warnedEarly = false;
+  /** Ticks won before the store's clock reached them, each waiting for it on a timer. */
+  private readonly waitingStarts = new Map<ReturnType<typeof setTimeout>, () => void>();
   /** Running totals for metrics; a tick claimed again after a failure counts each time. */
   readonly claims: ClaimCounts = { won: 0, taken: 0, early: 0, failed: 0 };
 
@@ -214,8 +222,16 @@ export class TickClaimer {
     return ticks;
   }
 
-  /** Stops: nothing more is claimed or tried again. */
+  /**
+   * Stops: nothing more is claimed or tried again; a tick won that waits for the store's clock is
+   * recorded skipped.
+   */
   clear(): void {
+    for (const [timer, start] of this.waitingStarts) {
+      clearTimeout(timer);
+      start();
+    }
+    this.waitingStarts.clear();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = Infinity;
@@ -243,10 +259,10 @@ export class TickClaimer {
       }
       // The store's clock is behind this one's: try again when it gets there, as this reply
       // measured it (or every while, for a store that does not tell its clock).
-      const offset = coordinator.clockOffsetMs;
+      const offset = storeClockOffset(coordinator);
       const fallback = Date.now() + Math.max(250, Math.min(claimToleranceMs, 1_000));
       for (const pending of early) {
-        pending.claimAt = typeof offset === 'number' ? pending.scheduledAt - offset : fallback;
+        pending.claimAt = offset === null ? fallback : pending.scheduledAt - offset;
       }
       this.retries.push(...early);
       this.retryWhenClaimable();
@@ -276,25 +292,41 @@ export class TickClaimer {
       const outcome = outcomes[index];
       if (outcome !== undefined && !outcome.won) return this.refused(pending, outcome.reason);
       if (!outcome?.won) return;
-      const { task, scheduledAt, dueAt } = pending;
-      const { executor } = this.deps;
+      const { task, scheduledAt } = pending;
       const token = outcome.fencingToken;
-      if (!this.deps.planning() || task.paused) {
-        executor.recordNotRun(
-          task,
-          'skipped',
-          scheduledAt,
-          messages.wonWhileStopping,
-          'schedule',
-          token,
-        );
-      } else if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
+      if (pending.late && (dueNow.has(task) || newestLate.get(task) !== pending)) {
         const why = messages.missedWhileDown;
-        executor.recordNotRun(task, 'missed', scheduledAt, why, 'schedule', token);
+        this.deps.executor.recordNotRun(task, 'missed', scheduledAt, why, 'schedule', token);
       } else {
-        this.deps.decide(task, scheduledAt, Date.now() - dueAt, outcome.fencingToken);
+        this.startWhenDue(pending, token);
       }
     });
+  }
+
+  /**
+   * Starts a tick won when the store's clock reaches its nominal time, as this reply measured it:
+   * at once, unless the claim came early (within the claim tolerance: this replica's clock ahead
+   * of the store's before a claim measured the offset), so that no claimed tick starts early.
+   */
+  private startWhenDue(pending: PendingClaim, token: number): void {
+    const offset = storeClockOffset(this.deps.cluster.coordinator);
+    const ahead = offset === null ? 0 : pending.scheduledAt - (Date.now() + offset);
+    if (ahead <= 0) return this.start(pending, token, Date.now() - pending.dueAt);
+    const start = () => this.start(pending, token, 0);
+    const timer = setTimeout(() => {
+      this.waitingStarts.delete(timer);
+      start();
+    }, ahead);
+    this.waitingStarts.set(timer, start);
+  }
+
+  /** Runs a tick won through the policies; records it skipped once the scheduler has stopped. */
+  private start({ task, scheduledAt }: PendingClaim, token: number, lateness: number): void {
+    if (this.deps.planning() && !task.paused) {
+      return this.deps.decide(task, scheduledAt, lateness, token);
+    }
+    const why = messages.wonWhileStopping;
+    this.deps.executor.recordNotRun(task, 'skipped', scheduledAt, why, 'schedule', token);
   }
 
   /**

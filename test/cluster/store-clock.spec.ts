@@ -95,4 +95,43 @@ describe("cluster: claimed ticks are planned on the store's clock", () => {
     // Before the offset was known, ticks came 2 s late by the store's clock: recorded missed.
     expect(gaps(recorded)).toEqual([]);
   });
+
+  it("a tick won early, within the claim tolerance, before any offset was measured, starts when the store's clock reaches it", async () => {
+    // 500 ms ahead: the first claim comes before the offset is known and is not refused as early.
+    const { runs, offset, recorded } = await runOn(new SkewedStore(-500), 5_000);
+    expect(offset).toBe(-500);
+    expect(runs[0]!.scheduledAt).toBe(T0 + 1_000);
+    expect(runs.filter((run) => run.storeStart < run.scheduledAt)).toEqual([]);
+    expect(gaps(runs)).toEqual([]);
+    expect(gaps(recorded)).toEqual([]);
+  });
+
+  it('a tick won early that waits for the store when the scheduler stops is recorded skipped, not run', async () => {
+    const store = new SkewedStore(-500);
+    const scheduler = new TaskScheduler({
+      logger: quiet,
+      triggerDefaults: { timeZone: 'UTC' },
+      cluster: { coordinator: store, instanceId: 'a' },
+    });
+    const ran: number[] = [];
+    scheduler.register({
+      name: 'secondly',
+      trigger: new Cron('* * * * * *'),
+      handler: (context: TaskContext) => void ran.push(context.scheduledAt!.getTime()),
+    });
+    await scheduler.start();
+    // The first tick is won at T0 + 1 s by this clock, 500 ms before the store's clock gets there.
+    await jest.advanceTimersByTimeAsync(1_100);
+    expect(ran).toEqual([]);
+    const history = scheduler.history('secondly', 10);
+    const stopped = scheduler.shutdown();
+    await jest.advanceTimersByTimeAsync(1_000);
+    await stopped;
+    expect(ran).toEqual([]);
+    const records = await scheduler.history('secondly', 10);
+    expect(records.map(({ status, scheduledAt }) => ({ status, scheduledAt }))).toEqual([
+      { status: 'skipped', scheduledAt: new Date(T0 + 1_000) },
+    ]);
+    expect(await history).toEqual([]);
+  });
 });

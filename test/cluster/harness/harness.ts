@@ -15,7 +15,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { transformFile } from '@swc/core';
-import type { LedgerLine } from './replica.js';
+import type { LedgerLine, ReplicaCommand, ReplicaReply } from './replica.js';
+
+/** A command without its id: ReplicaProcess.command() numbers it. */
+type CommandOf<C> = C extends ReplicaCommand ? Omit<C, 'id'> : never;
 
 // The scenario harness of cluster mode: replicas as child processes (replica.ts), each run appended
 // to one ledger file, then the ledger judged per (task, nominal time). Scenarios drive replicas
@@ -100,12 +103,16 @@ export interface ReplicaOptions {
    * has loaded, not once it is ready.
    */
   held?: boolean;
+  /** Opens an IPC channel for command(): the harness drives the replica's registry. */
+  control?: boolean;
 }
 
-/** A replica process: signals to stop, kill, freeze and thaw it. */
+/** A replica process: signals to stop, kill, freeze and thaw it, and commands to its registry. */
 export class ReplicaProcess {
   readonly exited: Promise<number | string>;
   private readonly child: ChildProcess;
+  private readonly waiting = new Map<number, (reply: ReplicaReply) => void>();
+  private commands = 0;
 
   constructor(
     readonly name: string,
@@ -118,7 +125,7 @@ export class ReplicaProcess {
     const log = openSync(logFile, 'a');
     this.child = spawn(process.execPath, [entry], {
       cwd: ROOT,
-      stdio: ['ignore', log, log],
+      stdio: options.control ? ['ignore', log, log, 'ipc'] : ['ignore', log, log],
       env: {
         ...process.env,
         // jest's NODE_OPTIONS (--experimental-vm-modules) would only add warnings here.
@@ -140,6 +147,22 @@ export class ReplicaProcess {
     this.exited = new Promise((resolve) =>
       this.child.once('exit', (code, signal) => resolve(signal ?? code ?? 'unknown')),
     );
+    this.child.on('message', (reply: ReplicaReply) => {
+      this.waiting.get(reply.id)?.(reply);
+      this.waiting.delete(reply.id);
+    });
+  }
+
+  /**
+   * Has the replica carry out a command on its registry (a replica started with `control`);
+   * resolves with its answer, once the registry's promise settled there.
+   */
+  command(command: CommandOf<ReplicaCommand>): Promise<ReplicaReply> {
+    const id = ++this.commands;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, resolve);
+      this.child.send({ ...command, id } as ReplicaCommand, (error) => error && reject(error));
+    });
   }
 
   get alive(): boolean {

@@ -6,6 +6,8 @@
 // With FOREVER=1 it also has a `Forever` task `leader` (one replica at a time, under a lease) that
 // writes a fenced heartbeat to a resource of its own in the store (fenced-resource.ts) and says in
 // the ledger when it leads, each write's answer, and why its run ended.
+// With an IPC channel (the harness's `control` option) it takes commands from the harness
+// (ReplicaCommand: pause, resume, setTrigger, runTask, describe a task) and answers each one.
 // First: shifts Date by CLOCK_OFFSET_MS before any other module reads the clock.
 import './clock-offset.js';
 import 'reflect-metadata';
@@ -17,8 +19,10 @@ import {
   Cron,
   Forever,
   Task,
+  TaskRegistry,
   type Coordinator,
   type TaskContext,
+  type TriggerDescription,
 } from '../../../lib/index.js';
 import { PostgresCoordinator } from '../../../lib/postgres/index.js';
 import { RedisCoordinator } from '../../../lib/redis/index.js';
@@ -37,6 +41,8 @@ export type LedgerLine =
       startedAt: number;
       fencingToken: number | null;
     }
+  /** A manual run (`runTask`) of a cron task: it has no nominal time. */
+  | { type: 'manual'; replica: string; task: string; at: number }
   /** The `leader` task: a run began under lease epoch `epoch`. */
   | { type: 'lead'; replica: string; epoch: number; at: number }
   /**
@@ -53,6 +59,41 @@ export type LedgerLine =
     }
   /** A run of `leader` ended: its signal's reason (LeaseLostError when the lease was lost). */
   | { type: 'abort'; replica: string; epoch: number; reason: string; at: number };
+
+/** A command of the harness, sent over the IPC channel; `task` is a task's name. */
+export type ReplicaCommand = { id: number; task: string } & (
+  | { op: 'pause' | 'resume' | 'describe' }
+  /** Sets a cron trigger (UTC) with this expression. */
+  | { op: 'setTrigger'; cron: string }
+  | { op: 'runTask'; requestId: string }
+);
+
+/**
+ * The answer to a command, once its promise settled (`at`, real clock): the task as this replica
+ * sees it then, or the error's name and message.
+ */
+export type ReplicaReply = { id: number; at: number } & (
+  | { ok: true; paused: boolean; trigger: TriggerDescription }
+  | { ok: false; error: string; message: string }
+);
+
+/** Carries out a command on this replica's registry. */
+async function obey(registry: TaskRegistry, command: ReplicaCommand): Promise<ReplicaReply> {
+  const { id, task } = command;
+  try {
+    if (command.op === 'pause') await registry.pause(task);
+    if (command.op === 'resume') await registry.resume(task);
+    if (command.op === 'setTrigger') {
+      await registry.setTrigger(task, new Cron(command.cron, { tz: 'UTC' }));
+    }
+    if (command.op === 'runTask') await registry.runTask(task, { requestId: command.requestId });
+    const { paused, trigger } = registry.getTask(task);
+    return { id, at: realNow(), ok: true, paused, trigger };
+  } catch (error) {
+    const { name, message } = error as Error;
+    return { id, at: realNow(), ok: false, error: name, message };
+  }
+}
 
 /** What a replica reads from its environment (harness.ts sets it). */
 export interface ReplicaEnv {
@@ -106,14 +147,18 @@ class Secondly {}
 for (let i = 0; i < Number(env.TASKS); i++) {
   const method = `tick${i}`;
   const value = (context: TaskContext) =>
-    record({
-      type: 'run',
-      replica,
-      task: context.taskName,
-      scheduledAt: context.scheduledAt!.getTime(),
-      startedAt: realNow(),
-      fencingToken: context.fencingToken,
-    });
+    record(
+      context.scheduledAt === null
+        ? { type: 'manual', replica, task: context.taskName, at: realNow() }
+        : {
+            type: 'run',
+            replica,
+            task: context.taskName,
+            scheduledAt: context.scheduledAt.getTime(),
+            startedAt: realNow(),
+            fencingToken: context.fencingToken,
+          },
+    );
   Object.defineProperty(Secondly.prototype, method, { value, writable: true, configurable: true });
   const descriptor = Object.getOwnPropertyDescriptor(Secondly.prototype, method)!;
   Task(new Cron(env.CRON ?? '* * * * * *', { tz: 'UTC' }), { name: `tick-${i}` })(
@@ -203,5 +248,8 @@ process.once('SIGTERM', () => {
       process.exit(1);
     },
   );
+});
+process.on('message', (command: ReplicaCommand) => {
+  void obey(app.get(TaskRegistry), command).then((reply) => process.send!(reply));
 });
 record({ type: 'ready', replica, at: realNow() });
