@@ -11,8 +11,10 @@ import { observabilitySection } from './scheduler/observability.section.js';
 
 // `npm run bench -- --quick` or BENCH_QUICK=1: fewer tasks and 2 s windows, to check the script.
 const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
-// `npm run bench -- --observability`: section 6 alone (metrics and tracing on and off).
+// `npm run bench -- --observability`: section 5 alone (metrics and tracing on and off).
 const observabilityOnly = process.argv.includes('--observability');
+// `npm run bench -- --cluster`: section 4 alone (the cluster on each store).
+const clusterOnly = process.argv.includes('--cluster');
 const config = benchConfig(quick);
 
 const LATENESS_SCRIPT = new URL('./scheduler/lateness.scenario.ts', import.meta.url);
@@ -334,8 +336,9 @@ async function main(): Promise<void> {
   console.log(LEGEND);
   const started = Date.now();
   const observability = () => observabilitySection(config.lateness, quick ? 1 : 3, progress);
-  if (observabilityOnly) {
-    for (const check of await observability()) console.log(check);
+  if (observabilityOnly || clusterOnly) {
+    const only = observabilityOnly ? await observability() : await clusterScenario();
+    for (const check of only) console.log(check);
     return;
   }
   const checks = [
