@@ -82,7 +82,7 @@ export class ClusterLink {
     this.leases = new LeaseKeeper({
       contact: this.contact,
       coordinator: settings.coordinator,
-      instanceId: settings.instanceId,
+      holderId: settings.claimerId,
       ttlMs: settings.leaseTtlMs,
       logger,
       gained: (task) => {

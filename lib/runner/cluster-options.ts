@@ -6,7 +6,10 @@ import type { ClusterSettings } from './tick-claimer.js';
 /** Cluster mode settings. */
 export interface ClusterOptions {
   coordinator: Coordinator;
-  /** This replica's id in claims and history; default `hostname:pid:random`. */
+  /**
+   * This replica's name in history and status; default `hostname:pid`. Need not be unique: claims
+   * and leases add a part of their own per process.
+   */
   instanceId?: string;
   /** How far ahead of the store's clock a tick may be claimed (ms), for clock skew. Default 1,000. */
   claimTolerance?: number;
@@ -32,9 +35,11 @@ export interface ClusterOptions {
 /** Cluster settings with their defaults, or null without a cluster. */
 export function clusterSettings(options: ClusterOptions | undefined): ClusterSettings | null {
   if (options === undefined) return null;
+  const instanceId = options.instanceId ?? `${hostname()}:${process.pid}`;
   return {
     coordinator: options.coordinator,
-    instanceId: options.instanceId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    instanceId,
+    claimerId: `${instanceId}:${randomUUID().slice(0, 8)}`,
     claimToleranceMs: options.claimTolerance ?? 1_000,
     leaseTtlMs: options.leaseTtl ?? 10_000,
     syncIntervalMs: options.syncInterval ?? 1_000,

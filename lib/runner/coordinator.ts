@@ -145,11 +145,12 @@ export interface Coordinator {
   /** Opens connections and prepares the store (idempotent). */
   connect(): Promise<void>;
   /**
-   * Claims ticks in one round trip, answering in the same order. `toleranceMs`: how far ahead of
-   * the store's clock a nominal time may be and still be claimed.
+   * Claims ticks in one round trip, answering in the same order. `claimerId` is unique to the
+   * claiming process (a claim of its own answered again after a lost reply is won again);
+   * `toleranceMs`: how far ahead of the store's clock a nominal time may be and still be claimed.
    */
   claimTicks(
-    instanceId: string,
+    claimerId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]>;
@@ -162,16 +163,12 @@ export interface Coordinator {
   /**
    * Takes or renews, in one round trip, the leases of tasks that run on one replica at a time
    * (those without deterministic fire times). Per task, judged on the store's clock: a lease that
-   * is free or expired passes to `instanceId` with a new epoch; one that `instanceId` holds is
-   * extended by `ttlMs` with the same epoch; one that another replica holds is refused.
+   * is free or expired passes to `holderId` (unique to the process) with a new epoch; one that
+   * `holderId` holds is extended by `ttlMs` with the same epoch; one that another holds is refused.
    */
-  holdLeases(
-    instanceId: string,
-    taskIds: readonly string[],
-    ttlMs: number,
-  ): Promise<LeaseOutcome[]>;
-  /** Gives up leases `instanceId` holds (at shutdown), so another replica takes over at once. */
-  releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void>;
+  holdLeases(holderId: string, taskIds: readonly string[], ttlMs: number): Promise<LeaseOutcome[]>;
+  /** Gives up leases `holderId` holds (at shutdown), so another replica takes over at once. */
+  releaseLeases(holderId: string, taskIds: readonly string[]): Promise<void>;
   /**
    * Appends a run to the shared history and counts it in the task's run totals (see
    * ClusterRunStats). A record carrying the fencing token of the task's run marked in flight

@@ -8,7 +8,8 @@ import type { SchedulerLogger } from './scheduler-logger.js';
 /** What the keeper needs from its scheduler. */
 export interface LeaseKeeperDeps {
   coordinator: Coordinator;
-  instanceId: string;
+  /** Who holds leases in the store: unique to this process (ClusterSettings.claimerId). */
+  holderId: string;
   /** How long a lease lasts unless renewed (ms); it is renewed every third of that. */
   ttlMs: number;
   logger: SchedulerLogger;
@@ -78,7 +79,7 @@ export class LeaseKeeper {
     this.held.clear();
     if (ids.length === 0) return;
     try {
-      await this.deps.coordinator.releaseLeases(this.deps.instanceId, ids);
+      await this.deps.coordinator.releaseLeases(this.deps.holderId, ids);
     } catch (error) {
       this.deps.logger.warn(messages.leaseReleaseFailed(describeError(error).message));
     }
@@ -93,7 +94,7 @@ export class LeaseKeeper {
         // period, so that leases not confirmed in time are still given up.
         const outcomes = await withTimeout(
           this.deps.coordinator.holdLeases(
-            this.deps.instanceId,
+            this.deps.holderId,
             tasks.map((task) => task.id),
             this.deps.ttlMs,
           ),

@@ -15,8 +15,15 @@ import type { SchedulerLogger } from './scheduler-logger.js';
 /** Cluster mode: where ticks are claimed, and as whom. */
 export interface ClusterSettings {
   coordinator: Coordinator;
-  /** This replica's id, in history and claims. */
+  /** This replica's id, in history and status. */
   instanceId: string;
+  /**
+   * Who claims ticks and holds leases in the store: `instanceId` plus a part unique to this
+   * process, so that two processes given one instanceId (a shared name, or a replica restarted
+   * under its old one while the old still lives) never pass for each other: a claim answered
+   * again after a lost reply, or a lease renewed, is only ever this process's own.
+   */
+  claimerId: string;
   /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
   claimToleranceMs: number;
   /** How long a lease lasts unless renewed (ms). */
@@ -136,7 +143,7 @@ export class TickClaimer {
     this.queue = [];
     this.retryWhenClaimable();
     if (batch.length === 0) return;
-    const { coordinator, instanceId, claimToleranceMs } = this.deps.cluster;
+    const { coordinator, claimerId, claimToleranceMs } = this.deps.cluster;
     const ticks = batch.map(({ task, scheduledAt }) => ({
       ...this.deps.terms?.(task),
       taskId: task.id,
@@ -144,7 +151,7 @@ export class TickClaimer {
     }));
     this.inFlight = true;
     coordinator
-      .claimTicks(instanceId, ticks, claimToleranceMs)
+      .claimTicks(claimerId, ticks, claimToleranceMs)
       .then(
         (outcomes) => this.answered(batch, outcomes),
         (error: unknown) => this.failed(batch, error),

@@ -21,12 +21,15 @@ class LosingFirstReply extends InMemoryCoordinator {
   }
   lost = 0;
   override async claimTicks(
-    instanceId: string,
+    claimerId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
-    const outcomes = await super.claimTicks(instanceId, ticks, toleranceMs);
-    if (instanceId === this.loser && this.lost++ === 0) throw new Error('read ECONNRESET');
+    const outcomes = await super.claimTicks(claimerId, ticks, toleranceMs);
+    // A replica claims as `instanceId:<a part of its process's own>`.
+    if (claimerId.startsWith(`${this.loser}:`) && this.lost++ === 0) {
+      throw new Error('read ECONNRESET');
+    }
     return outcomes;
   }
 }
