@@ -1,22 +1,16 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Every, InMemoryCoordinator, Once, type TaskContext } from '../../lib/index.js';
 import type { BaseTrigger } from '../../lib/triggers/base.trigger.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { AnchorsDown } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 // Review of the shared anchors (attack1): schedules that, in cluster mode, lose a tick for good
 // (never run, never recorded) where one process would run it, and a look ahead that disagrees
 // with what fires.
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
 

@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
@@ -17,8 +17,7 @@ import { messages } from '../../lib/errors.js';
 import { BaseTrigger } from '../../lib/triggers/base.trigger.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
-
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 /** One run of the task `charge` on some replica (ms since T0). */
 interface Entry {
@@ -28,12 +27,7 @@ interface Entry {
   endedAt: number | null;
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** A provider whose task `charge` runs every second (or as `trigger` says) for `busyMs`. */
 function billing(

@@ -1,20 +1,16 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
 import type { ClusterRunRecord } from '../../lib/runner/coordinator.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { RecordingLogger } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 // A run whose history record meets a store outage is written once the store answers: the
 // shared history never misses a run that happened.
 
 const T0 = new Date('2026-01-01T00:00:00.500Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock(T0);
 
 /** A store whose history appends fail while `down` (claims keep working, as in a short blip). */
 class HistoryDown extends InMemoryCoordinator {

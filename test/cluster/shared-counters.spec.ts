@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import {
@@ -12,17 +12,12 @@ import {
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, sleep } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 // Syncs fall between the ticks (whole seconds), so whether a read sees a run is plain.
 const SYNC = { syncInterval: 2_200 };
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** Task `charge` every second; the run of an even second fails. `ran` lists who ran what. */
 function billing(ran: string[]) {

@@ -1,18 +1,14 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, Every, OptionValidationError, type TaskContext } from '../../lib/index.js';
 import { messages, validationMessages } from '../../lib/errors.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { closeUnderFakeTimers, sleep } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-01-02T08:00:00Z') }); // a Friday
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock(Date.parse('2026-01-02T08:00:00Z')); // a Friday
 
 const overdueNames = (scheduler: TaskScheduler) =>
   scheduler.status().overdue.map((entry) => entry.task);
