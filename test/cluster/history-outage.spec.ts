@@ -2,7 +2,7 @@ import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
 import type { ClusterRunRecord } from '../../lib/runner/coordinator.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { bareReplica } from './replicas.js';
 import { RecordingLogger } from '../fixtures/testing-module.js';
 import { useFakeClock } from '../fixtures/fake-clock.js';
 
@@ -21,12 +21,8 @@ class HistoryDown extends InMemoryCoordinator {
   }
 }
 
-function replica(coordinator: InMemoryCoordinator, logger: RecordingLogger): TaskScheduler {
-  const scheduler = new TaskScheduler({
-    logger,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator, instanceId: 'a' },
-  });
+function replica(coordinator: InMemoryCoordinator, logger: RecordingLogger) {
+  const scheduler = bareReplica(coordinator, 'a', { logger });
   scheduler.register({ name: 'tick', trigger: new Cron('* * * * * *'), handler: () => {} });
   return scheduler;
 }

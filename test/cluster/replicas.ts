@@ -7,9 +7,32 @@ import {
   InMemoryCoordinator,
   Task,
   TaskRegistry,
+  type ClusterOptions,
   type Coordinator,
   type TaskContext,
 } from '../../lib/index.js';
+import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
+import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { quietLogger } from '../fixtures/testing-module.js';
+
+/**
+ * A replica as a bare scheduler (no Nest), with triggers of its own as a separate process would
+ * have: zone UTC, quiet unless given a logger.
+ */
+export function bareReplica(
+  coordinator: Coordinator,
+  instanceId: string,
+  {
+    logger = quietLogger,
+    ...cluster
+  }: { logger?: SchedulerLogger } & Omit<ClusterOptions, 'coordinator' | 'instanceId'> = {},
+): TaskScheduler {
+  return new TaskScheduler({
+    logger,
+    triggerDefaults: { timeZone: 'UTC' },
+    cluster: { ...cluster, coordinator, instanceId },
+  });
+}
 
 /** One run, as a cluster test's ledger records it. */
 export interface Run {
