@@ -2,7 +2,7 @@ import { describe, it, expect, jest } from '@jest/globals';
 import { Every, InMemoryCoordinator, Once, type TaskContext } from '../../lib/index.js';
 import type { BaseTrigger } from '../../lib/triggers/base.trigger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import { AnchorsDown, bareReplica } from './replicas.js';
+import { bareReplica, StoreDown } from './replicas.js';
 import { quietLogger } from '../fixtures/testing-module.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
@@ -127,7 +127,7 @@ describe('a Once set at run time', () => {
 
 describe('getUpcoming of an anchored task agrees with what fires', () => {
   it('says nothing is planned while the anchor is being asked for (store down)', async () => {
-    const coordinator = new AnchorsDown();
+    const coordinator = new StoreDown('anchors', { down: true });
     const s = bareReplica(coordinator, 'a');
     const runs = track(s, new Every({ seconds: 1, anchor: 'start' }));
     await s.start();

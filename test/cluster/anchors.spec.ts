@@ -10,7 +10,7 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
-import { AnchorsDown, bareReplica } from './replicas.js';
+import { bareReplica, StoreDown } from './replicas.js';
 import { closeUnderFakeTimers, quietLogger } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
@@ -177,7 +177,7 @@ describe('fixed-rate Every, immediate Every and Once share an anchor across repl
   });
 
   it('a task whose anchor cannot be read waits, unplanned, and is asked for again', async () => {
-    const coordinator = new AnchorsDown();
+    const coordinator = new StoreDown('anchors', { down: true });
     const errors: string[] = [];
     const s = bareReplica(coordinator, 'a', {
       logger: { ...quietLogger, error: (m: string) => void errors.push(m) },

@@ -14,6 +14,7 @@ import {
 import { messages } from '../../lib/errors.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { StoreDown } from './replicas.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 /** Every run of every replica, as the ledger of a cluster test. */
@@ -158,18 +159,9 @@ describe('cluster mode on a shared InMemoryCoordinator', () => {
 });
 
 describe('a store that cannot be reached', () => {
-  /** An InMemoryCoordinator whose claims fail while `down` is true. */
-  class FlakyCoordinator extends InMemoryCoordinator {
-    down = false;
-    override claimTicks(...args: Parameters<InMemoryCoordinator['claimTicks']>) {
-      if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
-      return super.claimTicks(...args);
-    }
-  }
-
   it('runs no tick while down, logs the outage once and the return once, and shows it in status()', async () => {
     const ledger: LedgerEntry[] = [];
-    const coordinator = new FlakyCoordinator();
+    const coordinator = new StoreDown('claimTicks');
     const Billing = tenSecondlyTasks(ledger);
     const errors: string[] = [];
     const logs: string[] = [];

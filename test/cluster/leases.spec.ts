@@ -12,6 +12,7 @@ import {
 } from '../../lib/index.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { StoreDown } from './replicas.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 const TTL = 3_000;
@@ -86,13 +87,7 @@ describe('leases: tasks without deterministic fire times run on one replica at a
   });
 
   it('gives the lease up, aborting the run with LeaseLostError, when the store cannot renew it', async () => {
-    class Flaky extends InMemoryCoordinator {
-      down = false;
-      override holdLeases(...args: Parameters<InMemoryCoordinator['holdLeases']>) {
-        return this.down ? Promise.reject(new Error('ECONNRESET')) : super.holdLeases(...args);
-      }
-    }
-    const coordinator = new Flaky();
+    const coordinator = new StoreDown('holdLeases');
     const runs: Run[] = [];
     const aborted: unknown[] = [];
     @Injectable()

@@ -116,11 +116,37 @@ export function expectEachTickOnce(runs: Run[], tasks: number): void {
   for (const run of runs) expect(run.startedAt).toBeGreaterThanOrEqual(run.scheduledAt - 50);
 }
 
-/** An in-memory store whose anchors request fails while `down` (claims keep working). */
-export class AnchorsDown extends InMemoryCoordinator {
-  down = true;
+/** A store call that StoreDown can make fail. */
+type StoreCall = 'claimTicks' | 'holdLeases' | 'appendHistory' | 'anchors';
+
+/**
+ * An in-memory store whose `failing` call is refused while `down`; its other calls keep working,
+ * so that a test sees what one kind of failure does.
+ */
+export class StoreDown extends InMemoryCoordinator {
+  down: boolean;
+  constructor(
+    private readonly failing: StoreCall,
+    { down = false } = {},
+  ) {
+    super();
+    this.down = down;
+  }
+  override claimTicks(...args: Parameters<InMemoryCoordinator['claimTicks']>) {
+    return this.refuses('claimTicks') ? refused() : super.claimTicks(...args);
+  }
+  override holdLeases(...args: Parameters<InMemoryCoordinator['holdLeases']>) {
+    return this.refuses('holdLeases') ? refused() : super.holdLeases(...args);
+  }
+  override appendHistory(...args: Parameters<InMemoryCoordinator['appendHistory']>) {
+    return this.refuses('appendHistory') ? refused() : super.appendHistory(...args);
+  }
   override anchors(...args: Parameters<InMemoryCoordinator['anchors']>) {
-    if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
-    return super.anchors(...args);
+    return this.refuses('anchors') ? refused() : super.anchors(...args);
+  }
+  private refuses(call: StoreCall): boolean {
+    return this.down && this.failing === call;
   }
 }
+
+const refused = (): Promise<never> => Promise.reject(new Error('ECONNREFUSED'));
