@@ -13,7 +13,7 @@ import {
 } from '../../lib/index.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import { quietLogger } from '../fixtures/testing-module.js';
+import { closeUnderFakeTimers, quietLogger, sleep } from '../fixtures/testing-module.js';
 
 /**
  * A replica as a bare scheduler (no Nest), with triggers of its own as a separate process would
@@ -32,6 +32,26 @@ export function bareReplica(
     triggerDefaults: { timeZone: 'UTC' },
     cluster: { ...cluster, coordinator, instanceId },
   });
+}
+
+/**
+ * Replica `index` of `count` on `store`: it claims second k's tick at once when k % count === index
+ * and 100 ms late otherwise, so that each tick is won by another replica than the one before (else
+ * the first replica would win them all, and its local checks would hide the store's).
+ */
+export function takingTurns(store: InMemoryCoordinator, index: number, count: number): Coordinator {
+  const turns = Object.create(store) as InMemoryCoordinator;
+  turns.claimTicks = async (instanceId, ticks, toleranceMs) => {
+    const mine = ticks.every((tick) => Math.round(tick.scheduledAt / 1_000) % count === index);
+    if (!mine) await sleep(100);
+    return store.claimTicks(instanceId, ticks, toleranceMs);
+  };
+  return turns;
+}
+
+/** Closes replicas one after the other under fake timers, so that their runs can drain. */
+export async function closeAll(apps: TestingModule[]): Promise<void> {
+  for (const app of apps) await closeUnderFakeTimers(app);
 }
 
 /** One run, as a cluster test's ledger records it. */

@@ -6,12 +6,11 @@ import {
   InMemoryCoordinator,
   Task,
   TaskRegistry,
-  type Coordinator,
   type TaskContext,
   type TaskMetadata,
 } from '../../lib/index.js';
-import { closeUnderFakeTimers, sleep } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { closeAll, takingTurns } from './replicas.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 // Syncs fall between the ticks (whole seconds), so whether a read sees a run is plain.
@@ -34,20 +33,6 @@ function billing(ran: string[]) {
   return Billing;
 }
 
-/**
- * Replica `index` of `count` claims second k's tick at once when k % count === index and 100 ms
- * late otherwise, so the runs spread over every replica.
- */
-function takingTurns(store: InMemoryCoordinator, index: number, count: number): Coordinator {
-  const turns = Object.create(store) as InMemoryCoordinator;
-  turns.claimTicks = async (instanceId, ticks, toleranceMs) => {
-    const mine = ticks.every((tick) => Math.round(tick.scheduledAt / 1_000) % count === index);
-    if (!mine) await sleep(100);
-    return store.claimTicks(instanceId, ticks, toleranceMs);
-  };
-  return turns;
-}
-
 async function replicas(names: string[], ran: string[], store: InMemoryCoordinator) {
   const Billing = billing(ran);
   return Promise.all(
@@ -63,10 +48,6 @@ const totals = ({ runCount, counters, lastRun }: TaskMetadata) => ({
   counters,
   lastRun: lastRun && { scheduledAt: lastRun.scheduledAt, status: lastRun.status },
 });
-
-async function closeAll(apps: TestingModule[]): Promise<void> {
-  for (const app of apps) await closeUnderFakeTimers(app);
-}
 
 describe('run counters are the cluster’s', () => {
   it('every replica shows the same totals of runs spread across them, within one sync interval', async () => {
