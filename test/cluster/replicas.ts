@@ -1,8 +1,7 @@
 import { expect } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import {
-  AioClockModule,
   Cron,
   InMemoryCoordinator,
   Task,
@@ -14,6 +13,7 @@ import {
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { closeUnderFakeTimers, quietLogger, sleep } from '../fixtures/testing-module.js';
+import { replica } from './replica-app.js';
 
 /**
  * A replica as a bare scheduler (no Nest), with triggers of its own as a separate process would
@@ -98,18 +98,7 @@ export async function runReplicas(
   }
   const apps: TestingModule[] = [];
   for (let r = 0; r < replicas; r++) {
-    const app = await Test.createTestingModule({
-      imports: [
-        AioClockModule.forRoot({
-          logger: false,
-          cluster: { coordinator: makeCoordinator(), instanceId: `replica-${r}` },
-        }),
-      ],
-      providers: [Secondly],
-    }).compile();
-    app.get(Secondly).replica = `replica-${r}`;
-    await app.init();
-    apps.push(app);
+    apps.push(await replica(`replica-${r}`, Secondly, { coordinator: makeCoordinator() }));
   }
   const started = Date.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
