@@ -1,32 +1,16 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Every, InMemoryCoordinator, Once, type TaskContext } from '../../lib/index.js';
 import type { BaseTrigger } from '../../lib/triggers/base.trigger.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import { AnchorsDown } from './replicas.js';
+import { bareReplica, StoreDown } from './replicas.js';
+import { quietLogger } from '../fixtures/testing-module.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 // Review of the shared anchors (attack1): schedules that, in cluster mode, lose a tick for good
 // (never run, never recorded) where one process would run it, and a look ahead that disagrees
 // with what fires.
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
-
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
-
-function scheduler(coordinator: InMemoryCoordinator | null, instanceId: string) {
-  return new TaskScheduler({
-    logger: quiet,
-    triggerDefaults: { timeZone: 'UTC' },
-    ...(coordinator ? { cluster: { coordinator, instanceId } } : {}),
-  });
-}
+useFakeClock();
 
 /** Registers one task that notes the nominal time (from T0) of each run. */
 function track(
@@ -56,7 +40,7 @@ class LostReply extends InMemoryCoordinator {
 
 describe('a Once in a cluster still runs once', () => {
   it('without a cluster, a disabled Once runs when it is resumed (the reference)', async () => {
-    const s = scheduler(null, 'a');
+    const s = new TaskScheduler({ logger: quietLogger, triggerDefaults: { timeZone: 'UTC' } });
     const runs = track(s, new Once(), { disabled: true });
     await s.start();
     await jest.advanceTimersByTimeAsync(60_000);
@@ -67,7 +51,7 @@ describe('a Once in a cluster still runs once', () => {
   });
 
   it('a disabled Once runs when it is resumed on a replica', async () => {
-    const s = scheduler(new InMemoryCoordinator(), 'a');
+    const s = bareReplica(new InMemoryCoordinator(), 'a');
     const runs = track(s, new Once(), { disabled: true });
     await s.start();
     await jest.advanceTimersByTimeAsync(60_000);
@@ -80,7 +64,7 @@ describe('a Once in a cluster still runs once', () => {
   });
 
   it('runs when the store kept its anchor but the reply was lost', async () => {
-    const s = scheduler(new LostReply(), 'a');
+    const s = bareReplica(new LostReply(), 'a');
     const runs = track(s, new Once());
     await s.start();
     await jest.advanceTimersByTimeAsync(10_000);
@@ -92,7 +76,7 @@ describe('a Once in a cluster still runs once', () => {
   });
 
   it("an immediate fixed rate runs its first tick when the store's first reply was lost", async () => {
-    const s = scheduler(new LostReply(), 'a');
+    const s = bareReplica(new LostReply(), 'a');
     const runs = track(
       s,
       new Every({ seconds: 5, anchor: 'start', firstRunStrategy: 'immediate' }),
@@ -107,8 +91,8 @@ describe('a Once in a cluster still runs once', () => {
   // The anchor holds the proposer's initial delay: the replica still up runs the tick.
   it('with an initial delay, runs on the replica still up when its proposer stops before the anchor', async () => {
     const coordinator = new InMemoryCoordinator();
-    const a = scheduler(coordinator, 'a');
-    const b = scheduler(coordinator, 'b');
+    const a = bareReplica(coordinator, 'a');
+    const b = bareReplica(coordinator, 'b');
     const runsA = track(a, new Once(), { initialDelay: 10_000 });
     const runsB = track(b, new Once(), { initialDelay: 10_000 });
     await a.start(); // anchor: T0 + 10 s
@@ -128,7 +112,7 @@ describe('a Once set at run time', () => {
   // A trigger set through the cluster is part of the anchor's key: a new Once gets a new anchor
   // (it was ignored for good, silently, when the key was the description alone).
   it('runs when a task that ran a Once before is given a new Once', async () => {
-    const s = scheduler(new InMemoryCoordinator(), 'a');
+    const s = bareReplica(new InMemoryCoordinator(), 'a');
     const runs = track(s, new Once());
     await s.start();
     await jest.advanceTimersByTimeAsync(5_000);
@@ -143,8 +127,8 @@ describe('a Once set at run time', () => {
 
 describe('getUpcoming of an anchored task agrees with what fires', () => {
   it('says nothing is planned while the anchor is being asked for (store down)', async () => {
-    const coordinator = new AnchorsDown();
-    const s = scheduler(coordinator, 'a');
+    const coordinator = new StoreDown('anchors', { down: true });
+    const s = bareReplica(coordinator, 'a');
     const runs = track(s, new Every({ seconds: 1, anchor: 'start' }));
     await s.start();
     await jest.advanceTimersByTimeAsync(100);

@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import {
   Cron,
@@ -10,20 +10,12 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import { AnchorsDown } from './replicas.js';
-import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
+import { bareReplica, StoreDown } from './replicas.js';
+import { closeUnderFakeTimers, quietLogger } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 interface Run {
   replica: string;
@@ -32,17 +24,6 @@ interface Run {
   at: number;
   /** Start minus nominal time. */
   late: number;
-}
-
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
-
-/** A replica as a bare scheduler, with triggers of its own (as a separate process would have). */
-function scheduler(coordinator: InMemoryCoordinator, instanceId: string, logger = quiet) {
-  return new TaskScheduler({
-    logger,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator, instanceId },
-  });
 }
 
 /** Nominal times (from T0) each task ran at, sorted. */
@@ -144,7 +125,7 @@ describe('fixed-rate Every, immediate Every and Once share an anchor across repl
     const coordinator = new InMemoryCoordinator();
     const ran: string[] = [];
     const make = (name: string) => {
-      const s = scheduler(coordinator, name);
+      const s = bareReplica(coordinator, name);
       s.register({ name: 'migrate', trigger: new Once(), handler: () => void ran.push(name) });
       return s;
     };
@@ -168,7 +149,7 @@ describe('fixed-rate Every, immediate Every and Once share an anchor across repl
     const coordinator = new InMemoryCoordinator();
     const runs: Run[] = [];
     const replicas = ['a', 'b', 'c'].map((name) => {
-      const s = scheduler(coordinator, name);
+      const s = bareReplica(coordinator, name);
       s.register({
         name: 'poll',
         trigger: new Cron('0 0 * * *'),
@@ -196,9 +177,11 @@ describe('fixed-rate Every, immediate Every and Once share an anchor across repl
   });
 
   it('a task whose anchor cannot be read waits, unplanned, and is asked for again', async () => {
-    const coordinator = new AnchorsDown();
+    const coordinator = new StoreDown('anchors', { down: true });
     const errors: string[] = [];
-    const s = scheduler(coordinator, 'a', { ...quiet, error: (m: string) => void errors.push(m) });
+    const s = bareReplica(coordinator, 'a', {
+      logger: { ...quietLogger, error: (m: string) => void errors.push(m) },
+    });
     const runs: number[] = [];
     s.register({
       name: 'rate',
@@ -222,7 +205,7 @@ describe('seeded choices: every replica makes the same', () => {
     const coordinator = new InMemoryCoordinator();
     const runs: Run[] = [];
     const replicas = ['a', 'b', 'c'].map((name) => {
-      const s = scheduler(coordinator, name);
+      const s = bareReplica(coordinator, name);
       s.register({
         name: 'report',
         trigger: new Cron('*/10 * * * * *'),
@@ -262,7 +245,7 @@ describe('seeded choices: every replica makes the same', () => {
     const coordinator = new InMemoryCoordinator();
     const runs: Run[] = [];
     const replicas = ['a', 'b', 'c'].map((name) => {
-      const s = scheduler(coordinator, name);
+      const s = bareReplica(coordinator, name);
       s.register({
         name: 'hashed',
         trigger: new Cron('H * * * * *'), // a second of each minute, picked per task

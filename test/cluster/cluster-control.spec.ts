@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import {
@@ -9,7 +9,6 @@ import {
   Task,
   TaskRegistry,
   type ClusterOptions,
-  type Coordinator,
   type TaskContext,
   type TaskPolicies,
 } from '../../lib/index.js';
@@ -17,8 +16,8 @@ import { messages } from '../../lib/errors.js';
 import { BaseTrigger } from '../../lib/triggers/base.trigger.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
-
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+import { closeAll, takingTurns } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 /** One run of the task `charge` on some replica (ms since T0). */
 interface Entry {
@@ -28,12 +27,7 @@ interface Entry {
   endedAt: number | null;
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** A provider whose task `charge` runs every second (or as `trigger` says) for `busyMs`. */
 function billing(
@@ -59,12 +53,7 @@ function billing(
   return Billing;
 }
 
-/**
- * Replicas on one store that take turns: replica i claims the ticks of second k at once when
- * k % count === i and 100 ms late otherwise, so that each tick is won by another replica than the
- * one before (else the first replica would win them all, and its local checks would hide the
- * store's).
- */
+/** Replicas on one store that take turns winning the ticks (see takingTurns). */
 async function replicas(
   names: string[],
   provider: new () => { replica: string },
@@ -76,20 +65,6 @@ async function replicas(
       replica(name, provider, { ...cluster, coordinator: takingTurns(store, index, names.length) }),
     ),
   );
-}
-
-function takingTurns(store: InMemoryCoordinator, index: number, count: number): Coordinator {
-  const turns = Object.create(store) as InMemoryCoordinator;
-  turns.claimTicks = async (instanceId, ticks, toleranceMs) => {
-    const mine = ticks.every((tick) => Math.round(tick.scheduledAt / 1_000) % count === index);
-    if (!mine) await sleep(100);
-    return store.claimTicks(instanceId, ticks, toleranceMs);
-  };
-  return turns;
-}
-
-async function closeAll(apps: TestingModule[]): Promise<void> {
-  for (const app of apps) await closeUnderFakeTimers(app);
 }
 
 const scheduledTimes = (ledger: Entry[]) => ledger.map((entry) => entry.scheduledAt);

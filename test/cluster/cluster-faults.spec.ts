@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import {
   BaseTrigger,
   Cron,
@@ -7,19 +7,11 @@ import {
   type TaskContext,
   type TriggerDescription,
 } from '../../lib/index.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { bareReplica } from './replicas.js';
 import type { ClaimOutcome, TickClaim, LeaseOutcome } from '../../lib/runner/coordinator.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
-
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
+useFakeClock();
 
 /** InMemory store whose claims/leases can be made to fail, hang, be slow, or whose clock lags. */
 class Flaky extends InMemoryCoordinator {
@@ -60,13 +52,9 @@ class LeasedRate extends BaseTrigger {
   }
 }
 
-function replica(coordinator: InMemoryCoordinator, instanceId: string, leaseTtl = 3000) {
-  return new TaskScheduler({
-    logger: quiet,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator, instanceId, leaseTtl },
-  });
-}
+/** Leases of 3 s, so that a lost or hung lease shows within a few seconds. */
+const replica = (coordinator: InMemoryCoordinator, instanceId: string) =>
+  bareReplica(coordinator, instanceId, { leaseTtl: 3_000 });
 
 describe('cluster faults found by review', () => {
   it('a tick whose claim failed in a 1 s blip is claimed again on a timer, not a day later', async () => {

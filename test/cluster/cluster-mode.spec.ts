@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
@@ -14,8 +14,8 @@ import {
 import { messages } from '../../lib/errors.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
-
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+import { StoreDown } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 /** Every run of every replica, as the ledger of a cluster test. */
 interface LedgerEntry {
@@ -26,12 +26,7 @@ interface LedgerEntry {
   fencingToken: number | null;
 }
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** A provider with ten tasks every second, as every replica declares it. */
 function tenSecondlyTasks(ledger: LedgerEntry[]) {
@@ -164,18 +159,9 @@ describe('cluster mode on a shared InMemoryCoordinator', () => {
 });
 
 describe('a store that cannot be reached', () => {
-  /** An InMemoryCoordinator whose claims fail while `down` is true. */
-  class FlakyCoordinator extends InMemoryCoordinator {
-    down = false;
-    override claimTicks(...args: Parameters<InMemoryCoordinator['claimTicks']>) {
-      if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
-      return super.claimTicks(...args);
-    }
-  }
-
   it('runs no tick while down, logs the outage once and the return once, and shows it in status()', async () => {
     const ledger: LedgerEntry[] = [];
-    const coordinator = new FlakyCoordinator();
+    const coordinator = new StoreDown('claimTicks');
     const Billing = tenSecondlyTasks(ledger);
     const errors: string[] = [];
     const logs: string[] = [];

@@ -1,43 +1,26 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator } from '../../lib/index.js';
 import { messages } from '../../lib/errors.js';
-import type { ClusterRunRecord } from '../../lib/runner/coordinator.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { bareReplica, StoreDown } from './replicas.js';
 import { RecordingLogger } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 // A run whose history record meets a store outage is written once the store answers: the
 // shared history never misses a run that happened.
 
 const T0 = new Date('2026-01-01T00:00:00.500Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock(T0);
 
-/** A store whose history appends fail while `down` (claims keep working, as in a short blip). */
-class HistoryDown extends InMemoryCoordinator {
-  down = false;
-  override async appendHistory(record: ClusterRunRecord): Promise<void> {
-    if (this.down) throw new Error('ECONNRESET');
-    return super.appendHistory(record);
-  }
-}
-
-function replica(coordinator: InMemoryCoordinator, logger: RecordingLogger): TaskScheduler {
-  const scheduler = new TaskScheduler({
-    logger,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator, instanceId: 'a' },
-  });
+function replica(coordinator: InMemoryCoordinator, logger: RecordingLogger) {
+  const scheduler = bareReplica(coordinator, 'a', { logger });
   scheduler.register({ name: 'tick', trigger: new Cron('* * * * * *'), handler: () => {} });
   return scheduler;
 }
 
 describe('history written during a store outage', () => {
   it('is kept and written, in order and once, when the store answers again', async () => {
-    const coordinator = new HistoryDown();
+    // History appends fail while down; claims keep working, as in a short blip.
+    const coordinator = new StoreDown('appendHistory');
     const logger = new RecordingLogger();
     const scheduler = replica(coordinator, logger);
     await scheduler.start();
@@ -58,7 +41,7 @@ describe('history written during a store outage', () => {
   });
 
   it('says how many records it could not write when it stops with the store still down', async () => {
-    const coordinator = new HistoryDown();
+    const coordinator = new StoreDown('appendHistory');
     const logger = new RecordingLogger();
     const scheduler = replica(coordinator, logger);
     await scheduler.start();

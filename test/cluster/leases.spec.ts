@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import {
   Every,
@@ -12,16 +12,12 @@ import {
 } from '../../lib/index.js';
 import { closeUnderFakeTimers } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { StoreDown } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const TTL = 3_000;
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 interface Run {
   replica: string;
@@ -91,13 +87,7 @@ describe('leases: tasks without deterministic fire times run on one replica at a
   });
 
   it('gives the lease up, aborting the run with LeaseLostError, when the store cannot renew it', async () => {
-    class Flaky extends InMemoryCoordinator {
-      down = false;
-      override holdLeases(...args: Parameters<InMemoryCoordinator['holdLeases']>) {
-        return this.down ? Promise.reject(new Error('ECONNRESET')) : super.holdLeases(...args);
-      }
-    }
-    const coordinator = new Flaky();
+    const coordinator = new StoreDown('holdLeases');
     const runs: Run[] = [];
     const aborted: unknown[] = [];
     @Injectable()

@@ -1,18 +1,10 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
 import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { bareReplica } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
-
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
+useFakeClock();
 
 /** A store that commits a replica's first claim, then loses the reply (a timeout, a dropped connection). */
 class LosingFirstReply extends InMemoryCoordinator {
@@ -34,20 +26,12 @@ class LosingFirstReply extends InMemoryCoordinator {
   }
 }
 
-function replica(coordinator: InMemoryCoordinator, instanceId: string): TaskScheduler {
-  return new TaskScheduler({
-    logger: quiet,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator, instanceId },
-  });
-}
-
 describe('a claim committed in the store whose reply was lost', () => {
   it('is claimed again by its replica, won with the same token, and the tick runs once', async () => {
     const store = new LosingFirstReply('a');
     const runs: { replica: string; scheduledAt: number; token: number | null }[] = [];
     const schedulers = ['a', 'b'].map((name) => {
-      const scheduler = replica(store, name);
+      const scheduler = bareReplica(store, name);
       scheduler.register({
         name: 'every-5s',
         trigger: new Cron('*/5 * * * * *'),
@@ -92,7 +76,7 @@ describe('a replica never claims a tick it had an answer for again', () => {
     const store = new StoreAhead();
     const runs: number[] = [];
     const start = async () => {
-      const scheduler = replica(store, 'pod-0');
+      const scheduler = bareReplica(store, 'pod-0');
       scheduler.register({
         name: 'every-5s',
         trigger: new Cron('*/5 * * * * *'),

@@ -1,15 +1,58 @@
 import { expect } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
-import { Test, type TestingModule } from '@nestjs/testing';
+import type { TestingModule } from '@nestjs/testing';
 import {
-  AioClockModule,
   Cron,
   InMemoryCoordinator,
   Task,
   TaskRegistry,
+  type ClusterOptions,
   type Coordinator,
   type TaskContext,
 } from '../../lib/index.js';
+import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
+import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { closeUnderFakeTimers, quietLogger, sleep } from '../fixtures/testing-module.js';
+import { replica } from './replica-app.js';
+
+/**
+ * A replica as a bare scheduler (no Nest), with triggers of its own as a separate process would
+ * have: zone UTC, quiet unless given a logger.
+ */
+export function bareReplica(
+  coordinator: Coordinator,
+  instanceId: string,
+  {
+    logger = quietLogger,
+    ...cluster
+  }: { logger?: SchedulerLogger } & Omit<ClusterOptions, 'coordinator' | 'instanceId'> = {},
+): TaskScheduler {
+  return new TaskScheduler({
+    logger,
+    triggerDefaults: { timeZone: 'UTC' },
+    cluster: { ...cluster, coordinator, instanceId },
+  });
+}
+
+/**
+ * Replica `index` of `count` on `store`: it claims second k's tick at once when k % count === index
+ * and 100 ms late otherwise, so that each tick is won by another replica than the one before (else
+ * the first replica would win them all, and its local checks would hide the store's).
+ */
+export function takingTurns(store: InMemoryCoordinator, index: number, count: number): Coordinator {
+  const turns = Object.create(store) as InMemoryCoordinator;
+  turns.claimTicks = async (instanceId, ticks, toleranceMs) => {
+    const mine = ticks.every((tick) => Math.round(tick.scheduledAt / 1_000) % count === index);
+    if (!mine) await sleep(100);
+    return store.claimTicks(instanceId, ticks, toleranceMs);
+  };
+  return turns;
+}
+
+/** Closes replicas one after the other under fake timers, so that their runs can drain. */
+export async function closeAll(apps: TestingModule[]): Promise<void> {
+  for (const app of apps) await closeUnderFakeTimers(app);
+}
 
 /** One run, as a cluster test's ledger records it. */
 export interface Run {
@@ -55,18 +98,7 @@ export async function runReplicas(
   }
   const apps: TestingModule[] = [];
   for (let r = 0; r < replicas; r++) {
-    const app = await Test.createTestingModule({
-      imports: [
-        AioClockModule.forRoot({
-          logger: false,
-          cluster: { coordinator: makeCoordinator(), instanceId: `replica-${r}` },
-        }),
-      ],
-      providers: [Secondly],
-    }).compile();
-    app.get(Secondly).replica = `replica-${r}`;
-    await app.init();
-    apps.push(app);
+    apps.push(await replica(`replica-${r}`, Secondly, { coordinator: makeCoordinator() }));
   }
   const started = Date.now();
   await new Promise((resolve) => setTimeout(resolve, seconds * 1_000));
@@ -93,11 +125,37 @@ export function expectEachTickOnce(runs: Run[], tasks: number): void {
   for (const run of runs) expect(run.startedAt).toBeGreaterThanOrEqual(run.scheduledAt - 50);
 }
 
-/** An in-memory store whose anchors request fails while `down` (claims keep working). */
-export class AnchorsDown extends InMemoryCoordinator {
-  down = true;
+/** A store call that StoreDown can make fail. */
+type StoreCall = 'claimTicks' | 'holdLeases' | 'appendHistory' | 'anchors';
+
+/**
+ * An in-memory store whose `failing` call is refused while `down`; its other calls keep working,
+ * so that a test sees what one kind of failure does.
+ */
+export class StoreDown extends InMemoryCoordinator {
+  down: boolean;
+  constructor(
+    private readonly failing: StoreCall,
+    { down = false } = {},
+  ) {
+    super();
+    this.down = down;
+  }
+  override claimTicks(...args: Parameters<InMemoryCoordinator['claimTicks']>) {
+    return this.refuses('claimTicks') ? refused() : super.claimTicks(...args);
+  }
+  override holdLeases(...args: Parameters<InMemoryCoordinator['holdLeases']>) {
+    return this.refuses('holdLeases') ? refused() : super.holdLeases(...args);
+  }
+  override appendHistory(...args: Parameters<InMemoryCoordinator['appendHistory']>) {
+    return this.refuses('appendHistory') ? refused() : super.appendHistory(...args);
+  }
   override anchors(...args: Parameters<InMemoryCoordinator['anchors']>) {
-    if (this.down) return Promise.reject(new Error('ECONNREFUSED'));
-    return super.anchors(...args);
+    return this.refuses('anchors') ? refused() : super.anchors(...args);
+  }
+  private refuses(call: StoreCall): boolean {
+    return this.down && this.failing === call;
   }
 }
+
+const refused = (): Promise<never> => Promise.reject(new Error('ECONNREFUSED'));

@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import type { TestingModule } from '@nestjs/testing';
 import {
@@ -6,23 +6,17 @@ import {
   InMemoryCoordinator,
   Task,
   TaskRegistry,
-  type Coordinator,
   type TaskContext,
   type TaskMetadata,
 } from '../../lib/index.js';
-import { closeUnderFakeTimers, sleep } from '../fixtures/testing-module.js';
 import { replica } from './replica-app.js';
+import { closeAll, takingTurns } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 // Syncs fall between the ticks (whole seconds), so whether a read sees a run is plain.
 const SYNC = { syncInterval: 2_200 };
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** Task `charge` every second; the run of an even second fails. `ran` lists who ran what. */
 function billing(ran: string[]) {
@@ -37,20 +31,6 @@ function billing(ran: string[]) {
     }
   }
   return Billing;
-}
-
-/**
- * Replica `index` of `count` claims second k's tick at once when k % count === index and 100 ms
- * late otherwise, so the runs spread over every replica.
- */
-function takingTurns(store: InMemoryCoordinator, index: number, count: number): Coordinator {
-  const turns = Object.create(store) as InMemoryCoordinator;
-  turns.claimTicks = async (instanceId, ticks, toleranceMs) => {
-    const mine = ticks.every((tick) => Math.round(tick.scheduledAt / 1_000) % count === index);
-    if (!mine) await sleep(100);
-    return store.claimTicks(instanceId, ticks, toleranceMs);
-  };
-  return turns;
 }
 
 async function replicas(names: string[], ran: string[], store: InMemoryCoordinator) {
@@ -68,10 +48,6 @@ const totals = ({ runCount, counters, lastRun }: TaskMetadata) => ({
   counters,
   lastRun: lastRun && { scheduledAt: lastRun.scheduledAt, status: lastRun.status },
 });
-
-async function closeAll(apps: TestingModule[]): Promise<void> {
-  for (const app of apps) await closeUnderFakeTimers(app);
-}
 
 describe('run counters are the cluster’s', () => {
   it('every replica shows the same totals of runs spread across them, within one sync interval', async () => {

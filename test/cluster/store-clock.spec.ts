@@ -1,18 +1,10 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
 import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { bareReplica } from './replicas.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
-
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
+useFakeClock();
 
 /**
  * A store whose clock is `skewMs` ahead of this process's (behind when negative), as a replica
@@ -39,11 +31,7 @@ class SkewedStore extends InMemoryCoordinator {
 
 /** Runs one replica on `store` for `ms`: each run's nominal time and its start by the store's clock. */
 async function runOn(store: SkewedStore, ms: number) {
-  const scheduler = new TaskScheduler({
-    logger: quiet,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator: store, instanceId: 'a' },
-  });
+  const scheduler = bareReplica(store, 'a');
   const runs: { scheduledAt: number; storeStart: number }[] = [];
   scheduler.register({
     name: 'secondly',
@@ -108,11 +96,7 @@ describe("cluster: claimed ticks are planned on the store's clock", () => {
 
   it('a tick won early that waits for the store when the scheduler stops is recorded skipped, not run', async () => {
     const store = new SkewedStore(-500);
-    const scheduler = new TaskScheduler({
-      logger: quiet,
-      triggerDefaults: { timeZone: 'UTC' },
-      cluster: { coordinator: store, instanceId: 'a' },
-    });
+    const scheduler = bareReplica(store, 'a');
     const ran: number[] = [];
     scheduler.register({
       name: 'secondly',

@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable, type LoggerService } from '@nestjs/common';
 import {
   BaseTrigger,
@@ -9,18 +9,12 @@ import {
   type TriggerDescription,
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 // Issue 9: a fault in one task (what it throws, the logger, its trigger) stays inside that task:
 // the others keep running and the timer queue keeps firing.
 
-const T0 = new Date('2026-01-01T00:00:00Z');
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** Values whose String() throws, as a careless library may throw them. */
 function nullPrototype(): unknown {

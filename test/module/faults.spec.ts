@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { ConsoleLogger, Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
@@ -18,18 +18,13 @@ import {
   flushPromises,
   sleep,
 } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 // Issue 9: reproduced faults of the scheduler core, each as a user would meet it.
 
-const T0 = new Date('2026-01-01T00:00:00Z');
 const HOUR = 3_600_000;
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 describe('a manual run of a Forever task', () => {
   it('does not spin the scheduled loop while it runs', async () => {

@@ -1,17 +1,12 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Every, Task, TaskRegistry, type TaskContext, type TaskOptions } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const since = (date: Date | null) => (date ? date.getTime() - T0 : null);
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** Builds a provider with one task: a 3 s run on a fixed-rate 1 s schedule. */
 function slowTask(options: TaskOptions) {

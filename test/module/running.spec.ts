@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
@@ -16,15 +16,9 @@ import {
   type TriggerState,
 } from '../../lib/index.js';
 import { createApp, flushPromises, sleep } from '../fixtures/testing-module.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z');
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 describe('running tasks', () => {
   it('logs a failing run with the task name and stack, and keeps the loop going', async () => {
@@ -55,9 +49,7 @@ describe('running tasks', () => {
     class Slow {
       @Task(new Every({ seconds: 10 }), { timeout: 2_000 })
       async run({ signal }: TaskContext) {
-        signal.addEventListener('abort', () =>
-          seen.push(`aborted at ${Date.now() - T0.getTime()}`),
-        );
+        signal.addEventListener('abort', () => seen.push(`aborted at ${Date.now() - T0}`));
         await new Promise(() => {}); // never settles by itself
       }
     }
@@ -79,7 +71,7 @@ describe('running tasks', () => {
       runs: number[] = [];
       @Task(new Every({ days: 30 }))
       run() {
-        this.runs.push(Date.now() - T0.getTime());
+        this.runs.push(Date.now() - T0);
       }
     }
     const { app } = await createApp([Monthly]);

@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import {
@@ -17,15 +17,9 @@ import {
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
 import { messages } from '../../lib/errors.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 @TaskGroup('sync')
 @Injectable()

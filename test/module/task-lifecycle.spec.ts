@@ -1,4 +1,4 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Injectable } from '@nestjs/common';
 import {
   Cron,
@@ -11,15 +11,9 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 describe('removeTask, hasTask and addTask', () => {
   /** A task by hand that takes 3 s per run, every second (fixed rate). */

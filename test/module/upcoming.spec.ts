@@ -15,6 +15,7 @@ import {
 } from '../../lib/index.js';
 import { validationMessages } from '../../lib/errors.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
+import { T0 } from '../fixtures/fake-clock.js';
 
 afterEach(() => {
   jest.useRealTimers();
@@ -94,7 +95,6 @@ describe('getUpcoming: calendar triggers across DST (Europe/Berlin)', () => {
   });
 });
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const offsets = (dates: Date[]) => dates.map((date) => date.getTime() - T0);
 
 @Injectable()

@@ -23,8 +23,7 @@ import {
 } from '../../lib/index.js';
 import { AioClockTracingHook, SPAN_ATTRIBUTES as A } from '../../lib/opentelemetry/index.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
-
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
+import { T0 } from '../fixtures/fake-clock.js';
 
 let exporter: InMemorySpanExporter;
 let contextManager: AsyncLocalStorageContextManager;

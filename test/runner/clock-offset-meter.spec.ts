@@ -1,12 +1,8 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { ClockOffsetMeter } from '../../lib/runner/clock-offset-meter.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: 1_000_000 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock(1_000_000);
 
 describe('ClockOffsetMeter', () => {
   it('knows nothing before the first reading, then takes it: the store read its clock at the latest when it replied', () => {

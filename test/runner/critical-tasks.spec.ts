@@ -1,25 +1,21 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, Every, OptionValidationError, type TaskContext } from '../../lib/index.js';
 import { messages, validationMessages } from '../../lib/errors.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
-import { closeUnderFakeTimers, sleep } from '../fixtures/testing-module.js';
+import { closeUnderFakeTimers, quietLogger, sleep } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
-
-beforeEach(() => {
-  jest.useFakeTimers({ now: new Date('2026-01-02T08:00:00Z') }); // a Friday
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock(Date.parse('2026-01-02T08:00:00Z')); // a Friday
 
 const overdueNames = (scheduler: TaskScheduler) =>
   scheduler.status().overdue.map((entry) => entry.task);
 
 describe('registry.status().overdue', () => {
   it('follows the calendar: a weekday job is not due at the weekend; two failed days are overdue', async () => {
-    const scheduler = new TaskScheduler({ logger: quiet, triggerDefaults: { timeZone: 'UTC' } });
+    const scheduler = new TaskScheduler({
+      logger: quietLogger,
+      triggerDefaults: { timeZone: 'UTC' },
+    });
     let fail = false;
     scheduler.register({
       name: 'payroll',
@@ -51,7 +47,7 @@ describe('registry.status().overdue', () => {
   });
 
   it('a fixed delay counts the length of its runs: slow but healthy runs are not overdue', async () => {
-    const scheduler = new TaskScheduler({ logger: quiet });
+    const scheduler = new TaskScheduler({ logger: quietLogger });
     scheduler.register({
       name: 'crawl',
       trigger: new Every({ seconds: 10 }),
@@ -67,7 +63,7 @@ describe('registry.status().overdue', () => {
   });
 
   it('tasks not marked critical are never listed', async () => {
-    const scheduler = new TaskScheduler({ logger: quiet });
+    const scheduler = new TaskScheduler({ logger: quietLogger });
     scheduler.register({
       name: 'flaky',
       trigger: new Every({ seconds: 1 }),
@@ -82,7 +78,7 @@ describe('registry.status().overdue', () => {
   });
 
   it('rejects a bad critical option, naming the task and the field', () => {
-    const scheduler = new TaskScheduler({ logger: quiet });
+    const scheduler = new TaskScheduler({ logger: quietLogger });
     const define = (critical: unknown) => () =>
       scheduler.register({
         name: 'payroll',

@@ -1,18 +1,13 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { Every } from '../../lib/index.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { SchedulerEventHub, type SchedulerEvent } from '../../lib/runner/scheduler-events.js';
 import { closeUnderFakeTimers, RecordingLogger } from '../fixtures/testing-module.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 // eventsOf(types): a listener of chosen types gets only those, and events nobody wants are not
 // built; events$ keeps giving every event.
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 async function started(): Promise<TaskScheduler> {
   const scheduler = new TaskScheduler({ logger: new RecordingLogger() });

@@ -1,23 +1,18 @@
-import { afterEach, beforeEach, describe, expect, it, jest } from '@jest/globals';
+import { describe, expect, it, jest } from '@jest/globals';
 import { Every, OnStartUp, OrTrigger } from '../../lib/index.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { sleep } from '../fixtures/background/deferred.js';
 import { closeUnderFakeTimers, RecordingLogger } from '../fixtures/testing-module.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 // The scheduler without Nest: edge cases of overlap, pause and shutdown, under fake timers.
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
 const since = () => Date.now() - T0;
 
 /** Stops a scheduler under fake timers, moving time on so that running runs can drain. */
 const stopUnderFakeTimers = (scheduler: TaskScheduler) =>
   closeUnderFakeTimers({ close: () => scheduler.shutdown() });
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** A scheduler with one task under overlap 'queue' whose runs take `runMs`; logs run starts. */
 async function startQueuedTask(trigger: Every, runMs: number) {

@@ -1,5 +1,6 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { TimerQueue, type TimerItem } from '../../lib/runner/timer-queue.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 interface Item extends TimerItem {
   label: string;
@@ -30,12 +31,7 @@ function queueRecording(fired: string[], batches?: number[]) {
 }
 
 describe('TimerQueue', () => {
-  beforeEach(() => {
-    jest.useFakeTimers({ now: 0 });
-  });
-  afterEach(() => {
-    jest.useRealTimers();
-  });
+  useFakeClock(0);
 
   it('hands out items in due order, ties in insertion order, with one OS timer', () => {
     const fired: string[] = [];

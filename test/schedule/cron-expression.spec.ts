@@ -1,7 +1,7 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { CronExpression as OriginalCronExpression } from '@nestjs/schedule';
 import { CronExpression, CronJob } from '../../lib/schedule/index.js';
-import { T0 } from './fixtures/schedule-app.js';
+import { useFakeClock } from '../fixtures/fake-clock.js';
 
 // The CronExpression constants and the cron dialect of @nestjs/schedule 12 (cron 4): 5 or 6 fields,
 // names of months and days, 7 as Sunday, day-of-month OR day-of-week. Next dates are read from a
@@ -12,12 +12,7 @@ const nextDatesInZone = (expression: string, timeZone: string, count: number): D
   new CronJob(expression, noop, null, false, timeZone).nextDates(count).map((d) => d.toJSDate());
 const dates = (...iso: string[]): Date[] => iso.map((text) => new Date(text));
 
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 /** The next two fire times of every constant, in UTC from T0. */
 const NEXT_TWO: Record<keyof typeof CronExpression, [string, string]> = {

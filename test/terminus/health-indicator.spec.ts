@@ -1,25 +1,13 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Controller, Get, Injectable, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus';
-import {
-  Cron,
-  Every,
-  InMemoryCoordinator,
-  Task,
-  TaskRegistry,
-  type ClaimOutcome,
-  type TickClaim,
-} from '../../lib/index.js';
+import { Cron, Every, Task, TaskRegistry } from '../../lib/index.js';
 import { AioClockHealthIndicator, terminusMessages } from '../../lib/terminus/index.js';
 import { closeUnderFakeTimers, createApp, sleep } from '../fixtures/testing-module.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
+import { StoreDown } from '../cluster/replicas.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
 @Controller('health')
 class HealthController {
@@ -157,19 +145,6 @@ describe('critical: { within }', () => {
   });
 });
 
-/** An in-memory store whose claims fail while `down`. */
-class FlakyStore extends InMemoryCoordinator {
-  down = false;
-  override async claimTicks(
-    id: string,
-    ticks: readonly TickClaim[],
-    tolerance: number,
-  ): Promise<ClaimOutcome[]> {
-    if (this.down) throw new Error('connection refused');
-    return super.claimTicks(id, ticks, tolerance);
-  }
-}
-
 @Injectable()
 class Ticker {
   @Task(new Cron('* * * * * *'), { name: 'tick' })
@@ -178,7 +153,7 @@ class Ticker {
 
 describe('cluster store outage', () => {
   it('is down once the store has been unreachable beyond maxStoreOutage, up when it is back', async () => {
-    const store = new FlakyStore();
+    const store = new StoreDown('claimTicks');
     const { app } = await buildApp([Ticker], {
       timeZone: 'UTC',
       cluster: { coordinator: store, instanceId: 'a' },
