@@ -1,29 +1,16 @@
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, Forever, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
-import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
+import { bareReplica } from './replicas.js';
 
 // Users set `instanceId` to a pod or host name; two processes may then share one (a
 // misconfiguration, or a replica restarted under its old name while the old one still lives).
 // Neither may pass for the other in the store: each tick runs once, each lease has one holder.
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
+useFakeClock();
 
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
-
-function replica(store: InMemoryCoordinator, instanceId: string): TaskScheduler {
-  return new TaskScheduler({
-    logger: quiet,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator: store, instanceId, leaseTtl: 3_000 },
-  });
-}
+const replica = (store: InMemoryCoordinator, instanceId: string) =>
+  bareReplica(store, instanceId, { leaseTtl: 3_000 });
 
 describe('cluster: two processes with the same instanceId', () => {
   it('run each tick once between them', async () => {
