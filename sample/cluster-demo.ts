@@ -1,5 +1,6 @@
 // `npm run demo:cluster`: 3 replicas (processes) of a small app with 3 secondly tasks, in cluster
-// mode on Redis (REDIS_URL or 127.0.0.1:6379), for about 20 s; prints which replica ran each tick.
+// mode on Redis (REDIS_URL or 127.0.0.1:6379), for about 20 s or until Ctrl-C; prints which replica
+// ran each tick.
 // The replicas are the scenario harness's (test/cluster/harness/replica.ts).
 import { Redis } from 'ioredis';
 import { ReplicaSet, removeBuild, sleep, type RunLine } from '../test/cluster/harness/harness.js';
@@ -27,13 +28,18 @@ function print(runs: RunLine[], all: boolean): void {
   }
 }
 
+// Ctrl-C ends the demo early; without this listener Node would exit at once and leave the
+// replicas' keys in Redis and their build in the temporary directory.
+let interrupted = false;
+process.once('SIGINT', () => (interrupted = true));
+
 // The last ticks are printed once everything is stopped and cleaned up.
 let runs: RunLine[] | undefined;
 try {
   console.log(`Starting 3 replicas on ${url} (prefix ${prefix})...`);
   await set.start([{ tasks }, { tasks }, { tasks }]);
   console.log('Each tick below was claimed once, cluster-wide, and run by the replica shown.');
-  for (let second = 0; second < 20; second++) {
+  for (let second = 0; second < 20 && !interrupted; second++) {
     await sleep(1_000);
     print(set.runs(), false);
   }

@@ -4,6 +4,7 @@ import { Test } from '@nestjs/testing';
 import request from 'supertest';
 import { AioClockModule, JOB_PRIORITIES, TaskSupervisor } from '../../lib/index.js';
 import { inputMessages } from '../common/input.pipes.js';
+import { DASHBOARD_TOKEN } from '../dashboard/dashboard-token.guard.js';
 import { JobsController } from './jobs.controller.js';
 
 describe('sample JobsController, bad input', () => {
@@ -32,7 +33,11 @@ describe('sample JobsController, bad input', () => {
     [{ limit: 100, priorty: 'high' }, inputMessages.unknownField('priorty', ['limit', 'priority'])],
     [[100], inputMessages.bodyNotAnObject()],
   ])('answers POST /jobs/primes with %j by 400 and the rule', async (body, message) => {
-    const response = await request(app.getHttpServer()).post('/jobs/primes').send(body).expect(400);
+    const response = await request(app.getHttpServer())
+      .post('/jobs/primes')
+      .set('x-dashboard-token', DASHBOARD_TOKEN)
+      .send(body)
+      .expect(400);
     expect(response.body).toEqual({ statusCode: 400, error: 'Bad Request', message });
     expect(app.get(TaskSupervisor).stats().live).toBe(0);
   });

@@ -2,8 +2,12 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import type { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import request from 'supertest';
-import { AioClockModule } from '../../lib/index.js';
+import { AioClockModule, TaskSupervisor } from '../../lib/index.js';
+import { DASHBOARD_TOKEN } from '../dashboard/dashboard-token.guard.js';
 import { JobsController } from './jobs.controller.js';
+
+/** The header a script sends to pass the sample's token guard. */
+const TOKEN_HEADER = 'x-dashboard-token';
 
 describe('sample JobsController over HTTP', () => {
   let app: INestApplication;
@@ -29,6 +33,7 @@ describe('sample JobsController over HTTP', () => {
   it('submits a thread job, answers at once, and reports its result when done', async () => {
     const submitted = await request(app.getHttpServer())
       .post('/jobs/primes')
+      .set(TOKEN_HEADER, DASHBOARD_TOKEN)
       .send({ limit: 100 })
       .expect(201);
     expect(submitted.body).toMatchObject({
@@ -44,6 +49,19 @@ describe('sample JobsController over HTTP', () => {
         .body;
     }
     expect(body).toMatchObject({ status: 'succeeded', result: 25, error: null });
+  });
+
+  it('refuses to submit without the dashboard token, and starts nothing', async () => {
+    // A job this size would still be running when the answer comes, had it been submitted.
+    const big = { limit: 50_000_000 };
+    const wrong = await request(app.getHttpServer())
+      .post('/jobs/primes')
+      .set(TOKEN_HEADER, 'wrong')
+      .send(big)
+      .expect(401);
+    expect(wrong.body.message).toContain('token');
+    await request(app.getHttpServer()).post('/jobs/primes').send(big).expect(401);
+    expect(app.get(TaskSupervisor).stats().live).toBe(0);
   });
 
   it('answers 404 for an unknown job', async () => {

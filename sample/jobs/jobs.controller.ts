@@ -8,6 +8,7 @@ import {
   Param,
   ParseEnumPipe,
   Post,
+  UseGuards,
 } from '@nestjs/common';
 import {
   JOB_PRIORITIES,
@@ -16,9 +17,13 @@ import {
   type JobPriority,
 } from '../../lib/index.js';
 import { inputMessages, IntRangePipe, KnownFieldsPipe } from '../common/input.pipes.js';
+import { DashboardTokenGuard } from '../dashboard/dashboard-token.guard.js';
 import { PRIMES_WORKER } from './primes.js';
 
-/** Submit background jobs over HTTP and follow them. */
+/**
+ * Submit background jobs over HTTP and follow them. Submitting spends CPU on the app's worker
+ * threads, so it wants the dashboard's token, as the sample's other write endpoints do.
+ */
 @Controller('jobs')
 export class JobsController {
   constructor(private readonly supervisor: TaskSupervisor) {}
@@ -28,6 +33,7 @@ export class JobsController {
    * Bad input (`{"limit": "abc"}`, `{"priority": "urgent"}`, a misspelt field) gets a 400.
    */
   @Post('primes')
+  @UseGuards(DashboardTokenGuard)
   submitPrimes(
     @Body(new KnownFieldsPipe(['limit', 'priority'])) _body: object,
     @Body('limit', new DefaultValuePipe(1_000_000), new IntRangePipe('limit', 2, 50_000_000))
