@@ -26,7 +26,6 @@ import {
   CLAIM_PAUSED,
   CLAIM_STALE,
   CLAIM_TAKEN,
-  RENEW_RUNS_SCRIPT,
   SCRIPTS,
   type RedisScript,
 } from './redis.scripts.js';
@@ -221,15 +220,19 @@ export class RedisCoordinator implements Coordinator {
       pipeline.hmget(this.key('control', taskId), 'paused', 'version', 'tversion', 'trigger');
     }
     for (const taskId of taskIds) pipeline.hgetall(this.key('stats', taskId));
-    if (runs.length > 0) {
-      const keys = runs.map(({ taskId }) => this.key('tick', taskId));
-      const tokens = runs.map(({ fencingToken }) => String(fencingToken));
-      const ttl = String(Math.ceil(renew!.ttlMs));
-      pipeline.eval(RENEW_RUNS_SCRIPT, keys.length, ...keys, ttl, ...tokens);
-    }
+    const keys = runs.map(({ taskId }) => this.key('tick', taskId));
+    const args = [
+      String(Math.ceil(renew?.ttlMs ?? 0)),
+      ...runs.map((run) => String(run.fencingToken)),
+    ];
+    if (runs.length > 0) pipeline.evalsha(SCRIPTS.renewRuns.sha, keys.length, ...keys, ...args);
     const replies = (await pipeline.exec()) ?? [];
     const renewal = runs.length > 0 ? replies[2 * taskIds.length] : undefined;
-    if (renewal?.[0]) throw renewal[0];
+    if (renewal?.[0]) {
+      if (!isNoScript(renewal[0])) throw renewal[0];
+      // The server lost its scripts: the renewal alone, by its source, costs one more round trip.
+      await client.eval(SCRIPTS.renewRuns.source, keys.length, ...keys, ...args);
+    }
     const reply = (index: number): unknown => {
       const [error, value] = replies[index] ?? [new Error(redisMessages.unexpectedReply(replies))];
       if (error) throw error;
@@ -358,12 +361,15 @@ async function evalScript(
   try {
     return await client.evalsha(script.sha, keys.length, ...keys, ...args);
   } catch (error) {
-    // Matched on the reply text: ReplyError classes differ between ioredis versions.
-    if (!String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT')) {
-      throw error;
-    }
+    if (!isNoScript(error)) throw error;
     return client.eval(script.source, keys.length, ...keys, ...args);
   }
+}
+
+/** Whether a script call failed because the server does not have the script cached. */
+function isNoScript(error: unknown): boolean {
+  // Matched on the reply text: ReplyError classes differ between ioredis versions.
+  return String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT');
 }
 
 function checkRedisUrl(url: unknown): string {

@@ -180,8 +180,8 @@ return 0
 /**
  * Renews the in-flight marks of runs still going on the caller's replica, on the store's clock.
  * KEYS[i]: the claim hash of run i's task; ARGV[1]: ttl (ms); ARGV[1 + i]: run i's fencing token.
- * A mark whose token is no longer the run's (cleared, or taken over) is left alone. Sent with
- * EVAL inside readControl's pipeline, so that it shares the sync's round trip.
+ * A mark whose token is no longer the run's (cleared, or taken over) is left alone. Sent inside
+ * readControl's pipeline, so that it shares the sync's round trip.
  */
 export const RENEW_RUNS_SCRIPT = `
 local time = redis.call('TIME')
@@ -228,5 +228,6 @@ export const SCRIPTS = {
   appendHistory: script(APPEND_HISTORY_SCRIPT),
   holdLeases: script(HOLD_LEASES_SCRIPT),
   releaseLeases: script(RELEASE_LEASES_SCRIPT),
+  renewRuns: script(RENEW_RUNS_SCRIPT),
   anchors: script(ANCHORS_SCRIPT),
 } as const;
