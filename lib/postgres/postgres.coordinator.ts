@@ -156,12 +156,7 @@ export class PostgresCoordinator implements Coordinator {
   ): Promise<ClaimOutcome[]> {
     if (ticks.length === 0) return [];
     const pool = await this.connected();
-    const sentAt = Date.now();
-    const { rows } = await pool.query<{
-      outcome: ClaimRefusal | 'won';
-      token: string | null;
-      now_ms: string;
-    }>(this.sql.claim, [
+    const params = [
       ticks.map((tick) => tick.taskId),
       ticks.map((tick) => tick.scheduledAt),
       ticks.map((tick) => tick.version ?? 0),
@@ -169,8 +164,11 @@ export class PostgresCoordinator implements Coordinator {
       ticks.map((tick) => (tick.inFlightTtlMs == null ? null : Math.ceil(tick.inFlightTtlMs))),
       instanceId,
       toleranceMs,
-    ]);
-    if (rows.length > 0) this.clock.record(+rows[0]!.now_ms, sentAt, Date.now());
+    ];
+    const { rows } = await this.clock.measure(
+      () => pool.query<ClaimRow>(this.sql.claim, params),
+      (reply) => (reply.rows.length > 0 ? Number(reply.rows[0]!.now_ms) : null),
+    );
     return rows.map(({ outcome, token }): ClaimOutcome => {
       if (outcome === 'won' && token !== null) return { won: true, fencingToken: +token };
       return { won: false, reason: outcome === 'won' ? 'taken' : outcome };
@@ -330,6 +328,13 @@ export class PostgresCoordinator implements Coordinator {
     await this.connecting;
     return this.pool as Pool;
   }
+}
+
+/** A claim's answer for one tick; every row carries the database's clock (epoch ms, as text). */
+interface ClaimRow {
+  outcome: ClaimRefusal | 'won';
+  token: string | null;
+  now_ms: string;
 }
 
 /** A row of task_control as read (bigints as text); NULL columns: never changed. */

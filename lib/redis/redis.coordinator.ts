@@ -127,13 +127,14 @@ export class RedisCoordinator implements Coordinator {
         tick.inFlightTtlMs == null ? '' : String(Math.ceil(tick.inFlightTtlMs)),
       );
     }
-    const sentAt = Date.now();
-    const answers = await evalScript(client, SCRIPTS.claim, keys, args);
+    const answers = await this.clock.measure(
+      () => evalScript(client, SCRIPTS.claim, keys, args),
+      (reply) => (Array.isArray(reply) && reply.length === ticks.length + 1 ? reply.at(-1) : null),
+    );
     if (!Array.isArray(answers) || answers.length !== ticks.length + 1) {
       throw new Error(redisMessages.unexpectedReply(answers));
     }
-    const storeNow = answers.pop() as unknown;
-    if (typeof storeNow === 'number') this.clock.record(storeNow, sentAt, Date.now());
+    answers.pop(); // the store's time, measured above
     return answers.map((answer): ClaimOutcome => {
       const refusal = REFUSALS.get(answer);
       if (refusal !== undefined) return { won: false, reason: refusal };
