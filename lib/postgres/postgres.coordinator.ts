@@ -36,7 +36,6 @@ import {
   readControlSql,
   releaseLeasesSql,
   writeControlSql,
-  STORE_CLOCK_SQL,
 } from './postgres.queries.js';
 
 /** Options shared by both ways of reaching the server. */
@@ -286,12 +285,6 @@ export class PostgresCoordinator implements Coordinator {
       Math.max(0, Math.min(limit, this.historySize)),
     ]);
     return rows.map(({ record }) => reviveRunRecord(record));
-  }
-
-  /** The database's clock (epoch ms), the one claims are judged on. */
-  async storeTime(): Promise<number> {
-    const { rows } = await (await this.connected()).query<{ now_ms: string }>(STORE_CLOCK_SQL);
-    return Number(rows[0].now_ms);
   }
 
   /** Ends the pool the coordinator opened; a pool passed in is left open. */

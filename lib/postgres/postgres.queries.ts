@@ -147,9 +147,6 @@ export function listHistorySql({ history }: PostgresTables): string {
   return `SELECT record FROM ${history} WHERE task_id = $1 ORDER BY id DESC LIMIT $2`;
 }
 
-/** The store's clock in epoch ms, as claims judge it. */
-export const STORE_CLOCK_SQL = `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now_ms`;
-
 /**
  * Commits one control change ($1 task id, $2 'pause' | 'resume' | 'setTrigger', $3 the trigger's
  * description for setTrigger) in one statement and answers the state committed. setTrigger also
