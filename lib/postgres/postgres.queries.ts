@@ -255,3 +255,22 @@ kept AS (
 )
 SELECT k.anchor_at::text AS anchor_at FROM input i JOIN kept k USING (task_id, schedule) ORDER BY i.ord`;
 }
+
+/** Every statement of the coordinator, as text for the tables of one schema. */
+export function postgresQueries(tables: PostgresTables) {
+  return {
+    claim: claimTicksSql(tables),
+    last: lastTicksSql(tables),
+    hold: holdLeasesSql(tables),
+    release: releaseLeasesSql(tables),
+    append: appendHistorySql(tables),
+    list: listHistorySql(tables),
+    writeControl: writeControlSql(tables),
+    readControl: readControlSql(tables),
+    request: claimRequestSql(tables),
+    anchors: anchorsSql(tables),
+  };
+}
+
+/** The coordinator's statements by name (see postgresQueries). */
+export type PostgresQueries = ReturnType<typeof postgresQueries>;

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 
 /** What the claim script answers for a tick it refuses; a won tick answers its token (>= 1). */
 export const CLAIM_TAKEN = -1;
@@ -231,3 +232,24 @@ export const SCRIPTS = {
   renewRuns: script(RENEW_RUNS_SCRIPT),
   anchors: script(ANCHORS_SCRIPT),
 } as const;
+
+/** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */
+export async function evalScript(
+  client: Redis,
+  { sha, source }: RedisScript,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return client.eval(source, keys.length, ...keys, ...args);
+  }
+}
+
+/** Whether a script call failed because the server does not have the script cached. */
+export function isNoScript(error: unknown): boolean {
+  // Matched on the reply text: ReplyError classes differ between ioredis versions.
+  return String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT');
+}
