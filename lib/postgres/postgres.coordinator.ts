@@ -1,9 +1,7 @@
-import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
-import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
-import { reviveRunRecord } from '../runner/coordinator.js';
-import { runStatsFrom, type ClusterRunStats } from '../runner/cluster-run-stats.js';
 import type { Pool } from 'pg';
-import { optionError } from '../errors.js';
+import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
+import { runStatsFrom, type ClusterRunStats } from '../runner/cluster-run-stats.js';
+import { reviveRunRecord } from '../runner/coordinator.js';
 import type {
   AnchorProposal,
   ClaimOutcome,
@@ -17,53 +15,15 @@ import type {
   SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
-import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
-import {
-  checkSchemaName,
-  DEFAULT_POSTGRES_SCHEMA,
-  postgresMigration,
-  postgresTables,
-} from './postgres.migration.js';
+import { GroupCommit } from './group-commit.js';
+import { createPool } from './postgres.connection.js';
 import { postgresMessages } from './postgres.messages.js';
-import {
-  anchorsSql,
-  appendHistorySql,
-  claimRequestSql,
-  claimTicksSql,
-  holdLeasesSql,
-  lastTicksSql,
-  listHistorySql,
-  readControlSql,
-  releaseLeasesSql,
-  writeControlSql,
-  STORE_CLOCK_SQL,
-} from './postgres.queries.js';
+import { postgresMigration, postgresTables } from './postgres.migration.js';
+import { resolvePostgresOptions, type PostgresCoordinatorOptions } from './postgres.options.js';
+import { postgresQueries, type PostgresQueries } from './postgres.queries.js';
 
-/** Options shared by both ways of reaching the server. */
-interface PostgresCommonOptions {
-  /** The schema of this app's tables, so that apps can share one database (default 'aioclock'). */
-  schema?: string;
-  /** How many history records to keep per task (default 100). */
-  historySize?: number;
-}
-
-/** How PostgresCoordinator reaches the server: a connection string, or your own pg Pool. */
-export type PostgresCoordinatorOptions =
-  | (PostgresCommonOptions & {
-      /** The coordinator opens a pool on it at connect() and ends it at close(). */
-      connectionString: string;
-      pool?: never;
-    })
-  | (PostgresCommonOptions & {
-      /** Your pg Pool; the coordinator never ends it. */
-      pool: Pool;
-      connectionString?: never;
-    });
-
-const fail = optionError('PostgresCoordinator');
 /** Records written in one history statement at most. */
 const MAX_HISTORY_BATCH = 1_000;
-const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
 
 /**
  * The coordinator of replicas sharing a PostgreSQL database (`pg`, loaded only when a connection
@@ -84,59 +44,21 @@ export class PostgresCoordinator implements Coordinator {
   private pool: Pool | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
-  /** Records waiting for the next history statement. */
-  private readonly historyQueue: {
-    record: ClusterRunRecord;
-    resolve: () => void;
-    reject: (error: unknown) => void;
-  }[] = [];
-  /** The history writer while it runs (close waits for it, so no queued record is dropped). */
-  private historyWriter: Promise<void> | null = null;
-  private readonly sql: Record<
-    | 'claim'
-    | 'last'
-    | 'hold'
-    | 'release'
-    | 'append'
-    | 'list'
-    | 'writeControl'
-    | 'readControl'
-    | 'request'
-    | 'anchors',
-    string
-  >;
+  /** History appends, written together (close waits for it, so no queued record is dropped). */
+  private readonly history = new GroupCommit<ClusterRunRecord>(
+    (records) => this.writeHistory(records),
+    MAX_HISTORY_BATCH,
+  );
+  private readonly sql: PostgresQueries;
 
   constructor(options: PostgresCoordinatorOptions) {
-    checkKnownKeys(fail, '', options, KEYS);
-    const given = options as unknown as Record<string, unknown>;
-    const hasPool = given.pool !== undefined;
-    const hasUrl = given.connectionString !== undefined;
-    if (hasPool === hasUrl) {
-      throw fail(hasPool ? 'pool' : 'connectionString', postgresMessages.poolOrConnectionString());
-    }
-    if (hasPool) this.pool = checkMethods(fail, 'pool', given.pool, ['query']) as Pool;
-    else this.connectionString = checkString(fail, 'connectionString', given.connectionString);
-    this.ownsPool = !hasPool;
-    this.schema = checkSchemaName(fail, 'schema', given.schema ?? DEFAULT_POSTGRES_SCHEMA);
-    this.historySize = checkInteger(
-      fail,
-      'historySize',
-      given.historySize ?? DEFAULT_HISTORY_SIZE,
-      { min: 1 },
-    );
-    const tables = postgresTables(this.schema);
-    this.sql = {
-      claim: claimTicksSql(tables),
-      last: lastTicksSql(tables),
-      hold: holdLeasesSql(tables),
-      release: releaseLeasesSql(tables),
-      append: appendHistorySql(tables),
-      list: listHistorySql(tables),
-      writeControl: writeControlSql(tables),
-      readControl: readControlSql(tables),
-      request: claimRequestSql(tables),
-      anchors: anchorsSql(tables),
-    };
+    const { pool, connectionString, schema, historySize } = resolvePostgresOptions(options);
+    this.pool = pool;
+    this.connectionString = connectionString;
+    this.ownsPool = pool === undefined;
+    this.schema = schema;
+    this.historySize = historySize;
+    this.sql = postgresQueries(postgresTables(schema));
   }
 
   /** Opens the pool (when given a connection string) and runs the idempotent migration. */
@@ -156,12 +78,7 @@ export class PostgresCoordinator implements Coordinator {
   ): Promise<ClaimOutcome[]> {
     if (ticks.length === 0) return [];
     const pool = await this.connected();
-    const sentAt = Date.now();
-    const { rows } = await pool.query<{
-      outcome: ClaimRefusal | 'won';
-      token: string | null;
-      now_ms: string;
-    }>(this.sql.claim, [
+    const params = [
       ticks.map((tick) => tick.taskId),
       ticks.map((tick) => tick.scheduledAt),
       ticks.map((tick) => tick.version ?? 0),
@@ -169,8 +86,11 @@ export class PostgresCoordinator implements Coordinator {
       ticks.map((tick) => (tick.inFlightTtlMs == null ? null : Math.ceil(tick.inFlightTtlMs))),
       instanceId,
       toleranceMs,
-    ]);
-    if (rows.length > 0) this.clock.record(+rows[0]!.now_ms, sentAt, Date.now());
+    ];
+    const { rows } = await this.clock.measure(
+      () => pool.query<ClaimRow>(this.sql.claim, params),
+      (reply) => (reply.rows.length > 0 ? Number(reply.rows[0]!.now_ms) : null),
+    );
     return rows.map(({ outcome, token }): ClaimOutcome => {
       if (outcome === 'won' && token !== null) return { won: true, fencingToken: +token };
       return { won: false, reason: outcome === 'won' ? 'taken' : outcome };
@@ -246,38 +166,18 @@ export class PostgresCoordinator implements Coordinator {
    * the next statement (a group commit), so appends keep up with many runs a second.
    */
   appendHistory(record: ClusterRunRecord): Promise<void> {
-    const written = new Promise<void>((resolve, reject) => {
-      this.historyQueue.push({ record, resolve, reject });
-    });
-    this.startHistoryWriter();
-    return written;
+    return this.history.add(record);
   }
 
-  private startHistoryWriter(): void {
-    this.historyWriter ??= this.writeHistory().finally(() => {
-      this.historyWriter = null;
-      // A record may have come between the writer's last check and now.
-      if (this.historyQueue.length > 0) this.startHistoryWriter();
-    });
-  }
-
-  private async writeHistory(): Promise<void> {
-    while (this.historyQueue.length > 0) {
-      const batch = this.historyQueue.splice(0, MAX_HISTORY_BATCH);
-      try {
-        await (
-          await this.connected()
-        ).query(this.sql.append, [
-          batch.map(({ record }) => record.taskId),
-          batch.map(({ record }) => JSON.stringify(record)),
-          batch.map(({ record }) => record.fencingToken ?? null),
-          this.historySize,
-        ]);
-        for (const { resolve } of batch) resolve();
-      } catch (error) {
-        for (const { reject } of batch) reject(error);
-      }
-    }
+  private async writeHistory(records: ClusterRunRecord[]): Promise<void> {
+    await (
+      await this.connected()
+    ).query(this.sql.append, [
+      records.map((record) => record.taskId),
+      records.map((record) => JSON.stringify(record)),
+      records.map((record) => record.fencingToken ?? null),
+      this.historySize,
+    ]);
   }
 
   async listHistory(taskId: string, limit: number): Promise<ClusterRunRecord[]> {
@@ -290,17 +190,11 @@ export class PostgresCoordinator implements Coordinator {
     return rows.map(({ record }) => reviveRunRecord(record));
   }
 
-  /** The database's clock (epoch ms), the one claims are judged on. */
-  async storeTime(): Promise<number> {
-    const { rows } = await (await this.connected()).query<{ now_ms: string }>(STORE_CLOCK_SQL);
-    return Number(rows[0].now_ms);
-  }
-
   /** Ends the pool the coordinator opened; a pool passed in is left open. */
   async close(): Promise<void> {
     if (this.closed) return;
     // Records handed over before close (the last runs' history) are written first.
-    await this.historyWriter;
+    await this.history.flushed();
     this.closed = true;
     await this.connecting?.catch(() => undefined);
     if (this.ownsPool) await this.pool?.end();
@@ -330,6 +224,13 @@ export class PostgresCoordinator implements Coordinator {
     await this.connecting;
     return this.pool as Pool;
   }
+}
+
+/** A claim's answer for one tick; every row carries the database's clock (epoch ms, as text). */
+interface ClaimRow {
+  outcome: ClaimRefusal | 'won';
+  token: string | null;
+  now_ms: string;
 }
 
 /** A row of task_control as read (bigints as text); NULL columns: never changed. */
@@ -368,19 +269,4 @@ function controlState(row: ControlRow | undefined): ControlState | null {
     triggerVersion: Number(row.trigger_version ?? 0),
     trigger: row.trigger ?? null,
   };
-}
-
-/** Loads pg on first use, so that apps without cluster mode never need it installed. */
-async function createPool(connectionString: string): Promise<Pool> {
-  let PgPool: typeof Pool;
-  try {
-    PgPool = (await import('pg')).default.Pool;
-  } catch (cause) {
-    throw new Error(postgresMessages.pgMissing(), { cause });
-  }
-  const pool = new PgPool({ connectionString });
-  // An idle client losing its server emits 'error' on the pool, which would crash the process if
-  // unheard; the next query fails instead and the scheduler handles the outage there.
-  pool.on('error', () => undefined);
-  return pool;
 }

@@ -147,9 +147,6 @@ export function listHistorySql({ history }: PostgresTables): string {
   return `SELECT record FROM ${history} WHERE task_id = $1 ORDER BY id DESC LIMIT $2`;
 }
 
-/** The store's clock in epoch ms, as claims judge it. */
-export const STORE_CLOCK_SQL = `SELECT (extract(epoch FROM clock_timestamp()) * 1000)::bigint::text AS now_ms`;
-
 /**
  * Commits one control change ($1 task id, $2 'pause' | 'resume' | 'setTrigger', $3 the trigger's
  * description for setTrigger) in one statement and answers the state committed. setTrigger also
@@ -258,3 +255,22 @@ kept AS (
 )
 SELECT k.anchor_at::text AS anchor_at FROM input i JOIN kept k USING (task_id, schedule) ORDER BY i.ord`;
 }
+
+/** Every statement of the coordinator, as text for the tables of one schema. */
+export function postgresQueries(tables: PostgresTables) {
+  return {
+    claim: claimTicksSql(tables),
+    last: lastTicksSql(tables),
+    hold: holdLeasesSql(tables),
+    release: releaseLeasesSql(tables),
+    append: appendHistorySql(tables),
+    list: listHistorySql(tables),
+    writeControl: writeControlSql(tables),
+    readControl: readControlSql(tables),
+    request: claimRequestSql(tables),
+    anchors: anchorsSql(tables),
+  };
+}
+
+/** The coordinator's statements by name (see postgresQueries). */
+export type PostgresQueries = ReturnType<typeof postgresQueries>;

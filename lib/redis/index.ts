@@ -1,3 +1,4 @@
 // nestjs-aioclock/redis: cluster mode on Redis (needs the optional peer `ioredis`).
-export { RedisCoordinator, type RedisCoordinatorOptions } from './redis.coordinator.js';
+export { RedisCoordinator } from './redis.coordinator.js';
+export type { RedisCoordinatorOptions } from './redis.options.js';
 export { redisMessages } from './redis.messages.js';

@@ -1,8 +1,7 @@
-import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
-import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
-import { reviveRunRecord } from '../runner/coordinator.js';
-import { runStatsFrom, type ClusterRunStats } from '../runner/cluster-run-stats.js';
 import type { Redis } from 'ioredis';
+import { ClockOffsetMeter } from '../runner/clock-offset-meter.js';
+import { runStatsFrom, type ClusterRunStats } from '../runner/cluster-run-stats.js';
+import { reviveRunRecord } from '../runner/coordinator.js';
 import type {
   AnchorProposal,
   ClaimOutcome,
@@ -16,9 +15,9 @@ import type {
   SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
-import { optionError } from '../errors.js';
-import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
+import { openRedis } from './redis.connection.js';
 import { redisMessages } from './redis.messages.js';
+import { resolveRedisOptions, type RedisCoordinatorOptions } from './redis.options.js';
 import {
   CLAIM_EARLY,
   CLAIM_EXHAUSTED,
@@ -26,9 +25,9 @@ import {
   CLAIM_PAUSED,
   CLAIM_STALE,
   CLAIM_TAKEN,
-  RENEW_RUNS_SCRIPT,
+  evalScript,
+  isNoScript,
   SCRIPTS,
-  type RedisScript,
 } from './redis.scripts.js';
 
 /** The claim script's refusal codes. */
@@ -41,34 +40,11 @@ const REFUSALS = new Map<unknown, ClaimRefusal>([
   [CLAIM_OVERLAP, 'overlap'],
 ]);
 
-/** Options of RedisCoordinator: where the store is (`url` or `client`) and whose keys these are. */
-export type RedisCoordinatorOptions = (
-  | {
-      /** A connection the coordinator opens at connect() and closes at close(). */
-      url: string;
-      client?: never;
-    }
-  | {
-      /** Your own ioredis client: used as is, and left open at close(). */
-      client: Redis;
-      url?: never;
-    }
-) & {
-  /** Separates the apps that share one Redis; keys start with `{prefix}:aioclock:`. Default 'default'. */
-  prefix?: string;
-  /** How many runs each task's shared history keeps, newest first. Default 100. */
-  historySize?: number;
-};
-
-const OPTION_KEYS = ['url', 'client', 'prefix', 'historySize'] as const;
-const CLIENT_METHODS = ['evalsha', 'eval', 'script', 'multi', 'lrange', 'quit'];
-const fail = optionError('RedisCoordinator');
-
 /**
  * The coordination port on Redis (`nestjs-aioclock/redis`): each batch of claims, and each batch of
- * leases, is one EVALSHA of a Lua script judged on Redis `TIME`; history is a capped list per task. Every key of one prefix
- * shares the hash tag `{prefix}`, so a batch stays one script call on Redis Cluster too (one slot
- * per app). `ioredis` is loaded only when a `url` is given.
+ * leases, is one EVALSHA of a Lua script judged on Redis `TIME`; history is a capped list per
+ * task. Every key of one prefix shares the hash tag `{prefix}`, so a batch stays one script call
+ * on Redis Cluster too (one slot per app). `ioredis` is loaded only when a `url` is given.
  */
 export class RedisCoordinator implements Coordinator {
   readonly kind = 'redis';
@@ -85,18 +61,12 @@ export class RedisCoordinator implements Coordinator {
   private connecting: Promise<void> | undefined;
 
   constructor(options: RedisCoordinatorOptions) {
-    checkKnownKeys(fail, '', options, OPTION_KEYS);
-    const { url, client, prefix = 'default', historySize = DEFAULT_HISTORY_SIZE } = options;
-    if ((url === undefined) === (client === undefined)) {
-      throw fail(url === undefined ? 'url' : 'client', redisMessages.urlOrClient());
-    }
-    if (url !== undefined) this.url = checkRedisUrl(url);
-    else this.client = checkMethods(fail, 'client', client, CLIENT_METHODS) as Redis;
+    const { url, client, prefix, historySize } = resolveRedisOptions(options);
+    this.url = url;
+    this.client = client;
     this.ownClient = url !== undefined;
-    checkString(fail, 'prefix', prefix);
-    if (/[{}]/.test(prefix)) throw fail('prefix', redisMessages.braceInPrefix(prefix));
     this.prefix = prefix;
-    this.historySize = checkInteger(fail, 'historySize', historySize, { min: 1 });
+    this.historySize = historySize;
   }
 
   /** Opens the connection (for a `url`) and loads the scripts; idempotent. */
@@ -128,13 +98,14 @@ export class RedisCoordinator implements Coordinator {
         tick.inFlightTtlMs == null ? '' : String(Math.ceil(tick.inFlightTtlMs)),
       );
     }
-    const sentAt = Date.now();
-    const answers = await evalScript(client, SCRIPTS.claim, keys, args);
+    const answers = await this.clock.measure(
+      () => evalScript(client, SCRIPTS.claim, keys, args),
+      (reply) => (Array.isArray(reply) && reply.length === ticks.length + 1 ? reply.at(-1) : null),
+    );
     if (!Array.isArray(answers) || answers.length !== ticks.length + 1) {
       throw new Error(redisMessages.unexpectedReply(answers));
     }
-    const storeNow = answers.pop() as unknown;
-    if (typeof storeNow === 'number') this.clock.record(storeNow, sentAt, Date.now());
+    answers.pop(); // the store's time, measured above
     return answers.map((answer): ClaimOutcome => {
       const refusal = REFUSALS.get(answer);
       if (refusal !== undefined) return { won: false, reason: refusal };
@@ -221,15 +192,19 @@ export class RedisCoordinator implements Coordinator {
       pipeline.hmget(this.key('control', taskId), 'paused', 'version', 'tversion', 'trigger');
     }
     for (const taskId of taskIds) pipeline.hgetall(this.key('stats', taskId));
-    if (runs.length > 0) {
-      const keys = runs.map(({ taskId }) => this.key('tick', taskId));
-      const tokens = runs.map(({ fencingToken }) => String(fencingToken));
-      const ttl = String(Math.ceil(renew!.ttlMs));
-      pipeline.eval(RENEW_RUNS_SCRIPT, keys.length, ...keys, ttl, ...tokens);
-    }
+    const keys = runs.map(({ taskId }) => this.key('tick', taskId));
+    const args = [
+      String(Math.ceil(renew?.ttlMs ?? 0)),
+      ...runs.map((run) => String(run.fencingToken)),
+    ];
+    if (runs.length > 0) pipeline.evalsha(SCRIPTS.renewRuns.sha, keys.length, ...keys, ...args);
     const replies = (await pipeline.exec()) ?? [];
     const renewal = runs.length > 0 ? replies[2 * taskIds.length] : undefined;
-    if (renewal?.[0]) throw renewal[0];
+    if (renewal?.[0]) {
+      if (!isNoScript(renewal[0])) throw renewal[0];
+      // The server lost its scripts: the renewal alone, by its source, costs one more round trip.
+      await client.eval(SCRIPTS.renewRuns.source, keys.length, ...keys, ...args);
+    }
     const reply = (index: number): unknown => {
       const [error, value] = replies[index] ?? [new Error(redisMessages.unexpectedReply(replies))];
       if (error) throw error;
@@ -289,24 +264,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   private async open(): Promise<void> {
-    if (this.url !== undefined) {
-      // No offline queue: a claim sent while Redis is away must fail at once (the tick is then
-      // caught up or recorded missed when Redis is back), not run seconds late from a queue.
-      const client = new (await loadIoredis())(this.url, {
-        lazyConnect: true,
-        enableOfflineQueue: false,
-        maxRetriesPerRequest: 0,
-      });
-      // Errors reach the callers of each command; without a listener ioredis also logs each one.
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-      } catch (error) {
-        client.disconnect();
-        throw error;
-      }
-      this.client = client;
-    }
+    if (this.url !== undefined) this.client = await openRedis(this.url);
     // Warms the script cache; a server that lost it later is handled by the NOSCRIPT fallback.
     const client = this.client;
     if (client)
@@ -346,50 +304,4 @@ function controlState(reply: unknown): ControlState | null {
     triggerVersion: Number(triggerVersion ?? 0),
     trigger: typeof trigger === 'string' ? (JSON.parse(trigger) as ControlState['trigger']) : null,
   };
-}
-
-/** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */
-async function evalScript(
-  client: Redis,
-  script: RedisScript,
-  keys: string[],
-  args: string[],
-): Promise<unknown> {
-  try {
-    return await client.evalsha(script.sha, keys.length, ...keys, ...args);
-  } catch (error) {
-    // Matched on the reply text: ReplyError classes differ between ioredis versions.
-    if (!String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT')) {
-      throw error;
-    }
-    return client.eval(script.source, keys.length, ...keys, ...args);
-  }
-}
-
-function checkRedisUrl(url: unknown): string {
-  const text = checkString(fail, 'url', url);
-  let protocol: string;
-  try {
-    protocol = new URL(text).protocol;
-  } catch {
-    throw fail('url', redisMessages.notRedisUrl(url));
-  }
-  if (protocol !== 'redis:' && protocol !== 'rediss:') {
-    throw fail('url', redisMessages.notRedisUrl(url));
-  }
-  return text;
-}
-
-/** The Redis class of `ioredis`, an optional peer: imported only when a coordinator opens a URL. */
-async function loadIoredis(): Promise<typeof Redis> {
-  try {
-    const module = await import('ioredis');
-    return module.Redis;
-  } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
-    if (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') {
-      throw new Error(redisMessages.ioredisMissing(), { cause: error });
-    }
-    throw error;
-  }
 }

@@ -6,7 +6,7 @@ export const redisMessages = {
   urlOrClient: () => 'give exactly one of url (a connection we open) or client (your own ioredis)',
   notRedisUrl: (got: unknown) =>
     `must be a redis:// or rediss:// URL such as 'redis://127.0.0.1:6379', got ${describeValue(got)}`,
-  // Braces would make Redis Cluster hash the key by part of the prefix only (see redis.keys).
+  // Braces would make Redis Cluster hash the key by part of the prefix only (see RedisCoordinator's key()).
   braceInPrefix: (got: string) => `must not contain { or }, got ${describeValue(got)}`,
   ioredisMissing: () =>
     "RedisCoordinator: the package 'ioredis' is not installed; run `npm install ioredis` (or pass { client })",

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
 
 /** What the claim script answers for a tick it refuses; a won tick answers its token (>= 1). */
 export const CLAIM_TAKEN = -1;
@@ -180,8 +181,8 @@ return 0
 /**
  * Renews the in-flight marks of runs still going on the caller's replica, on the store's clock.
  * KEYS[i]: the claim hash of run i's task; ARGV[1]: ttl (ms); ARGV[1 + i]: run i's fencing token.
- * A mark whose token is no longer the run's (cleared, or taken over) is left alone. Sent with
- * EVAL inside readControl's pipeline, so that it shares the sync's round trip.
+ * A mark whose token is no longer the run's (cleared, or taken over) is left alone. Sent inside
+ * readControl's pipeline, so that it shares the sync's round trip.
  */
 export const RENEW_RUNS_SCRIPT = `
 local time = redis.call('TIME')
@@ -228,5 +229,27 @@ export const SCRIPTS = {
   appendHistory: script(APPEND_HISTORY_SCRIPT),
   holdLeases: script(HOLD_LEASES_SCRIPT),
   releaseLeases: script(RELEASE_LEASES_SCRIPT),
+  renewRuns: script(RENEW_RUNS_SCRIPT),
   anchors: script(ANCHORS_SCRIPT),
 } as const;
+
+/** EVALSHA, then EVAL once if the server lost its script cache (restart, failover, flush). */
+export async function evalScript(
+  client: Redis,
+  { sha, source }: RedisScript,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  try {
+    return await client.evalsha(sha, keys.length, ...keys, ...args);
+  } catch (error) {
+    if (!isNoScript(error)) throw error;
+    return client.eval(source, keys.length, ...keys, ...args);
+  }
+}
+
+/** Whether a script call failed because the server does not have the script cached. */
+export function isNoScript(error: unknown): boolean {
+  // Matched on the reply text: ReplyError classes differ between ioredis versions.
+  return String((error as { message?: unknown } | null)?.message).startsWith('NOSCRIPT');
+}

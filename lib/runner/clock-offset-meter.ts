@@ -27,6 +27,20 @@ export class ClockOffsetMeter {
     return this.estimate;
   }
 
+  /**
+   * Makes a round trip whose reply carries the store's clock, records it, and answers the reply.
+   * `storeNowOf` finds the store's time (epoch ms) in the reply; a reply without one is not a reading.
+   */
+  async measure<T>(roundTrip: () => Promise<T>, storeNowOf: (reply: T) => unknown): Promise<T> {
+    const sentAt = Date.now();
+    const reply = await roundTrip();
+    const storeNowMs = storeNowOf(reply);
+    if (typeof storeNowMs === 'number' && Number.isFinite(storeNowMs)) {
+      this.record(storeNowMs, sentAt, Date.now());
+    }
+    return reply;
+  }
+
   /** One round trip: sent at `sentAt`, answered at `receivedAt` (this machine's epoch ms), the store's clock read `storeNowMs` in between. */
   record(storeNowMs: number, sentAt: number, receivedAt: number): void {
     const takenAt = performance.now();

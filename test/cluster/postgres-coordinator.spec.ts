@@ -139,7 +139,7 @@ describe('PostgresCoordinator', () => {
       );
       try {
         await expect(Promise.all(replicas.map((r) => r.connect()))).resolves.toBeDefined();
-        const now = await replicas[0].storeTime();
+        const now = await storeClock();
         expect(await replicas[2].claimTicks('r3', [{ taskId: 'a', scheduledAt: now }], 0)).toEqual([
           { won: true, fencingToken: 1 },
         ]);
@@ -169,7 +169,7 @@ describe('PostgresCoordinator', () => {
     it('claims a batch of 500 ticks in one query', async () => {
       const coordinator = new PostgresCoordinator({ pool, schema });
       await coordinator.connect();
-      const now = await coordinator.storeTime();
+      const now = await storeClock();
       const query = jest.spyOn(pg.Client.prototype, 'query');
       try {
         const ticks = Array.from({ length: 500 }, (_, i) => ({
@@ -194,7 +194,7 @@ describe('PostgresCoordinator', () => {
     });
 
     it('gives each tick to one replica when 4 claim the same ticks at once, in any order', async () => {
-      const now = await replicas[0].storeTime();
+      const now = await storeClock();
       const tasks = Array.from({ length: 40 }, (_, i) => `race-${i}`);
       for (let round = 0; round < 5; round++) {
         const ticks = tasks.map((taskId) => ({ taskId, scheduledAt: now - 10_000 + round }));
@@ -213,7 +213,7 @@ describe('PostgresCoordinator', () => {
     });
 
     it('judges several ticks of one task in a batch as the in-memory coordinator does', async () => {
-      const now = await replicas[0].storeTime();
+      const now = await storeClock();
       const memory = new InMemoryCoordinator();
       const batches: TickClaim[][] = [
         [10, 20, 20, 5, 30].map((ago) => ({ taskId: 'dup', scheduledAt: now - 100 + ago })),

@@ -228,6 +228,32 @@ describe('RedisCoordinator on a private redis-server', () => {
     }
   });
 
+  it('renews runs in flight by EVALSHA in the sync round trip, and by EVAL when the server lost its scripts', async () => {
+    const coordinator = new RedisCoordinator({ url: server.url, prefix: 'renew' });
+    await coordinator.connect();
+    try {
+      const [won] = await coordinator.claimTicks(
+        'replica-a',
+        [{ taskId: 'r', scheduledAt: Date.now() - 1_000, inFlightTtlMs: 1_000 }],
+        0,
+      );
+      const runs = [{ taskId: 'r', fencingToken: won.won ? won.fencingToken : 0 }];
+      const busy = async () => Number(await control.hget('{renew}:aioclock:tick:r', 'busy'));
+      const renewed = async (ttlMs: number) => {
+        const before = await busy();
+        const { sent } = await watch(() => coordinator.readControl(['r'], { runs, ttlMs }));
+        expect(await busy()).toBeGreaterThan(before);
+        return sent;
+      };
+      expect(await renewed(60_000)).toEqual(['hmget', 'hgetall', 'evalsha']);
+      await control.script('FLUSH'); // the private server only, never the shared one
+      expect(await renewed(120_000)).toEqual(['hmget', 'hgetall', 'evalsha', 'eval']);
+      expect(await renewed(180_000)).toEqual(['hmget', 'hgetall', 'evalsha']);
+    } finally {
+      await coordinator.close();
+    }
+  });
+
   it('closes the connection it opened from a URL', async () => {
     const clients = async () =>
       String(await control.client('LIST'))

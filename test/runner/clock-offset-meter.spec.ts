@@ -26,4 +26,41 @@ describe('ClockOffsetMeter', () => {
     meter.record(73_500, 71_000, 71_100); // the clock moved by 2.4 s meanwhile
     expect(meter.offsetMs).toBe(2_400);
   });
+
+  it('measures a round trip whose reply carries the store clock, and answers the reply', async () => {
+    const meter = new ClockOffsetMeter();
+    // Sent at 1_000_000; the store reads 1_000_500 and replies, heard 200 ms after sending.
+    const reply = meter.measure(
+      async () => {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        return { storeNow: 1_000_500, answer: 'won' };
+      },
+      (answered) => answered.storeNow,
+    );
+    await jest.advanceTimersByTimeAsync(200);
+    expect(await reply).toEqual({ storeNow: 1_000_500, answer: 'won' });
+    expect(meter.offsetMs).toBe(300);
+  });
+
+  it('takes no reading from a reply without the store clock, nor from a failed round trip', async () => {
+    const meter = new ClockOffsetMeter();
+    expect(
+      await meter.measure(
+        async () => [],
+        () => null,
+      ),
+    ).toEqual([]);
+    expect(
+      await meter.measure(
+        async () => 'x',
+        () => Number('x'),
+      ),
+    ).toBe('x');
+    const failed = meter.measure(
+      () => Promise.reject(new Error('store away')),
+      () => 0,
+    );
+    await expect(failed).rejects.toThrow('store away');
+    expect(meter.offsetMs).toBeNull();
+  });
 });

@@ -1,0 +1,63 @@
+import type { Pool } from 'pg';
+import { optionError } from '../errors.js';
+import { DEFAULT_HISTORY_SIZE } from '../runner/run-store.js';
+import { checkInteger, checkKnownKeys, checkMethods, checkString } from '../utils/validation.js';
+import { postgresMessages } from './postgres.messages.js';
+import { checkSchemaName, DEFAULT_POSTGRES_SCHEMA } from './postgres.migration.js';
+
+/** Options shared by both ways of reaching the server. */
+interface PostgresCommonOptions {
+  /** The schema of this app's tables, so that apps can share one database (default 'aioclock'). */
+  schema?: string;
+  /** How many history records to keep per task (default 100). */
+  historySize?: number;
+}
+
+/** How PostgresCoordinator reaches the server: a connection string, or your own pg Pool. */
+export type PostgresCoordinatorOptions =
+  | (PostgresCommonOptions & {
+      /** The coordinator opens a pool on it at connect() and ends it at close(). */
+      connectionString: string;
+      pool?: never;
+    })
+  | (PostgresCommonOptions & {
+      /** Your pg Pool; the coordinator never ends it. */
+      pool: Pool;
+      connectionString?: never;
+    });
+
+/** The options checked, defaults filled in; exactly one of `pool` and `connectionString` is set. */
+export interface ResolvedPostgresOptions {
+  pool: Pool | undefined;
+  connectionString: string | undefined;
+  schema: string;
+  historySize: number;
+}
+
+const KEYS = ['connectionString', 'pool', 'schema', 'historySize'] as const;
+const fail = optionError('PostgresCoordinator');
+
+/** Checks PostgresCoordinator's options when it is constructed, so a bad one fails before connect(). */
+export function resolvePostgresOptions(
+  options: PostgresCoordinatorOptions,
+): ResolvedPostgresOptions {
+  checkKnownKeys(fail, '', options, KEYS);
+  const given = options as unknown as Record<string, unknown>;
+  const hasPool = given.pool !== undefined;
+  const hasUrl = given.connectionString !== undefined;
+  if (hasPool === hasUrl) {
+    throw fail(hasPool ? 'pool' : 'connectionString', postgresMessages.poolOrConnectionString());
+  }
+  const pool = hasPool ? (checkMethods(fail, 'pool', given.pool, ['query']) as Pool) : undefined;
+  const connectionString = hasPool
+    ? undefined
+    : checkString(fail, 'connectionString', given.connectionString);
+  return {
+    pool,
+    connectionString,
+    schema: checkSchemaName(fail, 'schema', given.schema ?? DEFAULT_POSTGRES_SCHEMA),
+    historySize: checkInteger(fail, 'historySize', given.historySize ?? DEFAULT_HISTORY_SIZE, {
+      min: 1,
+    }),
+  };
+}
