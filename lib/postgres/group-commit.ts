@@ -29,9 +29,12 @@ export class GroupCommit<T> {
     return written;
   }
 
-  /** Waits for the writer running now, if any, and so for the items it will take before it stops. */
+  /**
+   * Waits until no writer runs: for the items queued now, and for any that came while the last
+   * writer was finishing (they start another).
+   */
   async flushed(): Promise<void> {
-    await this.writer;
+    while (this.writer !== null) await this.writer;
   }
 
   private start(): void {
