@@ -172,9 +172,7 @@ export class ClusterLink {
    * runs on one replica at a time, under a lease; startup and shutdown tasks run on every replica.
    */
   track(task: ScheduledTask): void {
-    if (task.phase === 'scheduled' && !task.trigger.deterministic && !task.local) {
-      this.leases.add(task);
-    }
+    if (task.phase === 'scheduled' && task.clusterMode === 'leased') this.leases.add(task);
   }
 
   /** Forgets a task's lease and anchors (removed, or its trigger replaced). */
@@ -188,12 +186,7 @@ export class ClusterLink {
    * (fixed-rate Every, Once): it is planned once the replicas agree on that instant.
    */
   needsAnchors(task: ScheduledTask): boolean {
-    return (
-      task.phase === 'scheduled' &&
-      !task.local &&
-      task.trigger.deterministic &&
-      AnchorKeeper.needs(task)
-    );
+    return task.phase === 'scheduled' && task.clusterMode === 'claimed' && AnchorKeeper.needs(task);
   }
 
   /** Queues the task for its anchors; it is planned when they come (see `flushAnchors`). */

@@ -167,7 +167,7 @@ export class FirePlanner {
 
   /** Cluster: whether the task's ticks are claimed (a deterministic schedule, not 'local'). */
   private claimed(task: ScheduledTask): boolean {
-    return this.deps.cluster !== null && task.trigger.deterministic && !task.local;
+    return this.deps.cluster !== null && task.clusterMode === 'claimed';
   }
 
   /**

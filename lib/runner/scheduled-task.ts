@@ -38,6 +38,12 @@ export interface CriticalOptions {
   within?: number;
 }
 
+/**
+ * How a cluster runs a task's ticks: each claimed by one replica ('claimed': a deterministic
+ * schedule), on the replica holding its lease ('leased': the others), or on every replica ('local').
+ */
+export type ClusterMode = 'claimed' | 'leased' | 'local';
+
 /** Runs and fire times per outcome. */
 export type RunCounters = Record<RunStatus, number>;
 
@@ -149,6 +155,12 @@ export class ScheduledTask implements TimerItem {
   /** In a cluster, whether the task runs on every replica ('local') instead of once. */
   get local(): boolean {
     return this.profile.local;
+  }
+
+  /** In a cluster, how its ticks are run; the phase is not considered (see ClusterMode). */
+  get clusterMode(): ClusterMode {
+    if (this.local) return 'local';
+    return this.trigger.deterministic ? 'claimed' : 'leased';
   }
 
   /** Null unless the task is critical (see TaskDefinition.critical). */

@@ -167,8 +167,7 @@ export class TickClaimer {
   async catchUp(tasks: Iterable<ScheduledTask>, now: number): Promise<void> {
     const { cluster } = this.deps;
     const candidates = [...tasks].filter(
-      (task) =>
-        task.phase === 'scheduled' && task.trigger.deterministic && !task.paused && !task.local,
+      (task) => task.phase === 'scheduled' && !task.paused && task.clusterMode === 'claimed',
     );
     if (candidates.length === 0) return;
     let lasts: (number | null)[];
