@@ -47,6 +47,11 @@ export type ClusterMode = 'claimed' | 'leased' | 'local';
 /** Runs and fire times per outcome. */
 export type RunCounters = Record<RunStatus, number>;
 
+/** Counters of a task that has done nothing yet. */
+export function noRuns(): RunCounters {
+  return { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 };
+}
+
 /** What a task has done: made at its first run, so that idle tasks stay small. */
 export interface TaskStats {
   /** Attempts started, over the task's life. */
@@ -218,7 +223,7 @@ export class ScheduledTask implements TimerItem {
   private ensureStats(): TaskStats {
     return (this.stats ??= {
       runCount: 0,
-      counters: { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 },
+      counters: noRuns(),
       lastRun: null,
       lastSuccess: null,
       lastStartAt: 0,
