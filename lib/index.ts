@@ -65,7 +65,7 @@ export type {
 } from './runner/coordinator.js';
 export { InMemoryCoordinator } from './runner/in-memory-coordinator.js';
 export type { ClusterOptions } from './runner/cluster-options.js';
-export type { ClusterStatus } from './runner/fire-planner.js';
+export type { ClusterStatus } from './runner/cluster-link.js';
 export type { ClaimCounts } from './runner/tick-claimer.js';
 export {
   BaseTrigger,

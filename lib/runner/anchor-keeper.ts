@@ -50,6 +50,8 @@ export class AnchorKeeper {
 
   /** Whether the task's trigger counts from an anchor the cluster must agree on. */
   static needs(task: ScheduledTask): boolean {
+    // Counted from the proposals themselves, though each names its schedule in JSON: only the
+    // trigger knows (a custom one too), and this runs at start, register, resume and setTrigger.
     return task.trigger.proposeAnchors(task.triggerState, 0).length > 0;
   }
 

@@ -2,15 +2,42 @@ import type { BaseTrigger } from '../triggers/base.trigger.js';
 import { AnchorKeeper } from './anchor-keeper.js';
 import { ControlSync } from './control-sync.js';
 import { CoordinatorRunStore } from './coordinator-run-store.js';
-import type { ClaimRefusal, ControlChange, TickClaim } from './coordinator.js';
-import type { ClusterStatus, FirePlanner, FirePlannerDeps } from './fire-planner.js';
+import {
+  storeClockOffset,
+  type ClaimRefusal,
+  type ControlChange,
+  type TickClaim,
+} from './coordinator.js';
+import type { FirePlanner, FirePlannerDeps } from './fire-planner.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import { StoreContact } from './store-contact.js';
-import type { ClusterSettings } from './tick-claimer.js';
+import type { ClaimCounts, ClusterSettings } from './tick-claimer.js';
+
+/** What `registry.status()` says of the cluster store. */
+export interface ClusterStatus {
+  /** 'memory', 'redis' or 'postgres'. */
+  store: string;
+  instanceId: string;
+  /** False from a failed round trip (claim, lease) until one succeeds again. */
+  reachable: boolean;
+  /** When the store last answered a claim or a lease renewal. */
+  lastContactAt: Date | null;
+  /** When the current run of failed round trips began; null while the store answers. */
+  unreachableSince: Date | null;
+  /**
+   * The store's clock minus this machine's (ms), as the coordinator last measured it on a round
+   * trip it makes anyway; null when it cannot tell. Claims are judged on the store's clock.
+   */
+  clockOffsetMs: number | null;
+  /** Tasks whose lease this replica holds (those without deterministic fire times). */
+  leasesHeld: string[];
+  /** Ticks this replica claimed since it started, by the store's answer (for metrics). */
+  claims: ClaimCounts;
+}
 
 /** What the link needs from its scheduler. */
 export interface ClusterLinkDeps {
@@ -172,9 +199,7 @@ export class ClusterLink {
    * runs on one replica at a time, under a lease; startup and shutdown tasks run on every replica.
    */
   track(task: ScheduledTask): void {
-    if (task.phase === 'scheduled' && !task.trigger.deterministic && !task.local) {
-      this.leases.add(task);
-    }
+    if (task.phase === 'scheduled' && task.clusterMode === 'leased') this.leases.add(task);
   }
 
   /** Forgets a task's lease and anchors (removed, or its trigger replaced). */
@@ -188,12 +213,7 @@ export class ClusterLink {
    * (fixed-rate Every, Once): it is planned once the replicas agree on that instant.
    */
   needsAnchors(task: ScheduledTask): boolean {
-    return (
-      task.phase === 'scheduled' &&
-      !task.local &&
-      task.trigger.deterministic &&
-      AnchorKeeper.needs(task)
-    );
+    return task.phase === 'scheduled' && task.clusterMode === 'claimed' && AnchorKeeper.needs(task);
   }
 
   /** Queues the task for its anchors; it is planned when they come (see `flushAnchors`). */
@@ -241,9 +261,24 @@ export class ClusterLink {
     return this.control.write(task, change, trigger);
   }
 
-  /** The store's state as this replica sees it, with the leases it holds. */
-  status(): ClusterStatus | null {
-    const status = this.deps.planner().clusterStatus();
-    return status && { ...status, leasesHeld: this.leases.heldTaskNames() };
+  /** The store's state as this replica sees it, with the leases it holds and the ticks it claimed. */
+  status(): ClusterStatus {
+    const { coordinator, instanceId } = this.deps.settings;
+    const { contact } = this;
+    return {
+      store: coordinator.kind,
+      instanceId,
+      reachable: contact.reachable,
+      lastContactAt: toDate(contact.lastContactAt),
+      unreachableSince: toDate(contact.unreachableSince),
+      clockOffsetMs: storeClockOffset(coordinator),
+      leasesHeld: this.leases.heldTaskNames(),
+      // The planner has a claimer whenever it was built with the cluster settings the link has.
+      claims: this.deps.planner().claimCounts()!,
+    };
   }
+}
+
+function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
 }

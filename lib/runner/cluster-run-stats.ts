@@ -1,5 +1,5 @@
 import type { RunRecord, RunStatus } from './run-record.js';
-import type { TaskStats } from './scheduled-task.js';
+import { noRuns, type TaskStats } from './scheduled-task.js';
 
 /** The outcomes a history record can have, in the order counters list them. */
 export const RUN_STATUSES: readonly RunStatus[] = [
@@ -28,7 +28,7 @@ export interface ClusterRunStats {
 export function emptyRunStats(): ClusterRunStats {
   return {
     runCount: 0,
-    counters: { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 },
+    counters: noRuns(),
     lastRun: null,
   };
 }
@@ -73,7 +73,7 @@ export function syncedRunStats(
 ): SyncedRunStats {
   return {
     store: store ?? emptyRunStats(),
-    localAtRead: { ...(local?.counters ?? emptyRunStats().counters) },
+    localAtRead: { ...(local?.counters ?? noRuns()) },
   };
 }
 
@@ -97,7 +97,7 @@ export function mergeRunStats(
 ): ClusterRunStats | null {
   if (synced === null) return local && { ...local, counters: { ...local.counters } };
   const { store, localAtRead } = synced;
-  const own = local?.counters ?? emptyRunStats().counters;
+  const own = local?.counters ?? noRuns();
   const counters = { ...store.counters };
   for (const status of RUN_STATUSES) {
     counters[status] = Math.max(

@@ -18,28 +18,6 @@ import { TimerQueue } from './timer-queue.js';
 import { seededFraction } from './seeded-fraction.js';
 import { holdsAnchor } from '../triggers/trigger-state.js';
 
-/** What `registry.status()` says of the cluster store. */
-export interface ClusterStatus {
-  /** 'memory', 'redis' or 'postgres'. */
-  store: string;
-  instanceId: string;
-  /** False from a failed round trip (claim, lease) until one succeeds again. */
-  reachable: boolean;
-  /** When the store last answered a claim or a lease renewal. */
-  lastContactAt: Date | null;
-  /** When the current run of failed round trips began; null while the store answers. */
-  unreachableSince: Date | null;
-  /**
-   * The store's clock minus this machine's (ms), as the coordinator last measured it on a round
-   * trip it makes anyway; null when it cannot tell. Claims are judged on the store's clock.
-   */
-  clockOffsetMs: number | null;
-  /** Tasks whose lease this replica holds (those without deterministic fire times). */
-  leasesHeld: string[];
-  /** Ticks this replica claimed since it started, by the store's answer (for metrics). */
-  claims: ClaimCounts;
-}
-
 /** What the planner needs from its scheduler. */
 export interface FirePlannerDeps {
   /** Cluster mode, or null for one process. */
@@ -117,20 +95,9 @@ export class FirePlanner {
     return this.claimer?.catchUp(tasks, now) ?? Promise.resolve();
   }
 
-  /** What this replica knows of the cluster store; null without a cluster. */
-  clusterStatus(): ClusterStatus | null {
-    const { cluster, contact } = this.deps;
-    if (cluster === null || contact === null) return null;
-    return {
-      store: cluster.coordinator.kind,
-      instanceId: cluster.instanceId,
-      reachable: contact.reachable,
-      lastContactAt: toDate(contact.lastContactAt),
-      unreachableSince: toDate(contact.unreachableSince),
-      clockOffsetMs: storeClockOffset(cluster.coordinator),
-      leasesHeld: [],
-      claims: { ...this.claimer!.claims },
-    };
+  /** Cluster mode: the ticks this replica claimed since it started (a copy); null without a cluster. */
+  claimCounts(): ClaimCounts | null {
+    return this.claimer && { ...this.claimer.claims };
   }
 
   /** Plans the task's next fire time from `fromMs` and queues the wake-up. */
@@ -167,7 +134,7 @@ export class FirePlanner {
 
   /** Cluster: whether the task's ticks are claimed (a deterministic schedule, not 'local'). */
   private claimed(task: ScheduledTask): boolean {
-    return this.deps.cluster !== null && task.trigger.deterministic && !task.local;
+    return this.deps.cluster !== null && task.clusterMode === 'claimed';
   }
 
   /**
@@ -355,8 +322,4 @@ export class FirePlanner {
       else this.timers.schedule(task, task.dueAt - ms);
     }
   }
-}
-
-function toDate(ms: number | null): Date | null {
-  return ms === null ? null : new Date(ms);
 }

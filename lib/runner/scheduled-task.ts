@@ -38,8 +38,19 @@ export interface CriticalOptions {
   within?: number;
 }
 
+/**
+ * How a cluster runs a task's ticks: each claimed by one replica ('claimed': a deterministic
+ * schedule), on the replica holding its lease ('leased': the others), or on every replica ('local').
+ */
+export type ClusterMode = 'claimed' | 'leased' | 'local';
+
 /** Runs and fire times per outcome. */
 export type RunCounters = Record<RunStatus, number>;
+
+/** Counters of a task that has done nothing yet. */
+export function noRuns(): RunCounters {
+  return { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 };
+}
 
 /** What a task has done: made at its first run, so that idle tasks stay small. */
 export interface TaskStats {
@@ -151,6 +162,12 @@ export class ScheduledTask implements TimerItem {
     return this.profile.local;
   }
 
+  /** In a cluster, how its ticks are run; the phase is not considered (see ClusterMode). */
+  get clusterMode(): ClusterMode {
+    if (this.local) return 'local';
+    return this.trigger.deterministic ? 'claimed' : 'leased';
+  }
+
   /** Null unless the task is critical (see TaskDefinition.critical). */
   get critical(): { within: number | null } | null {
     return this.profile.critical;
@@ -206,7 +223,7 @@ export class ScheduledTask implements TimerItem {
   private ensureStats(): TaskStats {
     return (this.stats ??= {
       runCount: 0,
-      counters: { succeeded: 0, failed: 0, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 },
+      counters: noRuns(),
       lastRun: null,
       lastSuccess: null,
       lastStartAt: 0,

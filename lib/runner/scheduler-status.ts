@@ -1,5 +1,4 @@
-import type { ClusterLink } from './cluster-link.js';
-import type { ClusterStatus } from './fire-planner.js';
+import type { ClusterLink, ClusterStatus } from './cluster-link.js';
 import type { TaskCatalog } from './task-catalog.js';
 import { listOverdue, type OverdueTask } from './task-health.js';
 

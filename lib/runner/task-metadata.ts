@@ -1,7 +1,7 @@
 import type { TriggerDescription } from '../triggers/base.trigger.js';
 import type { RunRecord } from './run-record.js';
 import { mergeRunStats } from './cluster-run-stats.js';
-import type { RunCounters, ScheduledTask } from './scheduled-task.js';
+import { noRuns, type RunCounters, type ScheduledTask } from './scheduled-task.js';
 import type { ResolvedPolicies } from './task-policies.js';
 
 /** A JSON-safe view of one task, as `TaskRegistry.getTasks()` returns it. */
@@ -41,15 +41,6 @@ export interface TaskMetadata {
   };
 }
 
-const NO_RUNS: RunCounters = {
-  succeeded: 0,
-  failed: 0,
-  timedOut: 0,
-  skipped: 0,
-  missed: 0,
-  cancelled: 0,
-};
-
 /** Builds the metadata of a task from its live state. */
 export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
   const { policies, triggerState: state } = task;
@@ -67,7 +58,7 @@ export function toTaskMetadata(task: ScheduledTask): TaskMetadata {
     loopCount: state.loopCount,
     lastFiredAt: state.lastFireAt === null ? null : new Date(state.lastFireAt),
     timeZone: state.zone ?? null,
-    counters: stats?.counters ?? { ...NO_RUNS },
+    counters: stats?.counters ?? noRuns(),
     lastRun: stats?.lastRun ?? null,
     critical: task.critical && { ...task.critical },
     policies: {

@@ -6,6 +6,7 @@ import {
   type Coordinator,
   type TickClaim,
 } from './coordinator.js';
+import { missedTicks } from './catch-up.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
 import type { StoreContact } from './store-contact.js';
@@ -78,10 +79,6 @@ export interface ClaimCounts {
 const ANSWERED = new Set<ClaimRefusal>(['taken', 'paused', 'overlap']);
 /** Ticks kept to claim again while the store cannot be reached (the newest are kept). */
 const MAX_RETRIES = 10_000;
-/** Missed ticks of one task that catch-up claims at most (the newest). */
-const MAX_CATCH_UP = 100;
-/** Fire times it steps through at most to find them (a secondly cron down for about 3 hours). */
-const MAX_CATCH_UP_STEPS = 10_000;
 /** The longest wait between two tries while the store cannot be reached (ms). */
 const MAX_RETRY_DELAY_MS = 30_000;
 
@@ -166,67 +163,15 @@ export class TickClaimer {
   }
 
   /**
-   * Cluster mode: ticks of deterministic schedules that nobody claimed (every replica was down, or
-   * the store could not be reached), from each task's high-water mark up to now, are claimed once:
-   * the newest is run or recorded missed as the misfire policy and catchUpWindow say, the older
-   * ones are recorded missed. At most the newest MAX_CATCH_UP ticks of a task are looked at.
+   * Claims once the ticks nobody claimed (see missedTicks): the newest of a task is run or recorded
+   * missed as the misfire policy and catchUpWindow say, the older ones are recorded missed.
    */
   async catchUp(tasks: Iterable<ScheduledTask>, now: number): Promise<void> {
-    const { cluster } = this.deps;
-    const candidates = [...tasks].filter(
-      (task) =>
-        task.phase === 'scheduled' && task.trigger.deterministic && !task.paused && !task.local,
-    );
-    if (candidates.length === 0) return;
-    let lasts: (number | null)[];
-    try {
-      lasts = await cluster.coordinator.lastTicks(candidates.map((task) => task.id));
-    } catch (error) {
-      this.deps.contact.failed();
-      this.deps.logger.error(
-        messages.storeUnreachable(cluster.coordinator.kind, describeError(error).message),
-      );
-      return;
-    }
-    const missed: PendingClaim[] = [];
-    candidates.forEach((task, index) => {
-      const highWater = lasts[index];
-      if (highWater != null) task.claimedUpTo = Math.max(task.claimedUpTo ?? highWater, highWater);
-      // A task never claimed that counts from an anchor catches up from the anchor on (the
-      // replica that proposed it went down before claiming); up to the tick planned here.
-      const { anchorAt } = task.triggerState;
-      const last = lasts[index] ?? (anchorAt === undefined ? null : anchorAt - 1);
-      if (last === null) return;
-      const planned = task.plannedAt;
-      const ticks = this.ticksBetween(
-        task,
-        last,
-        planned === null ? now : Math.min(now, planned - 1),
-      );
-      for (const scheduledAt of ticks) missed.push({ task, scheduledAt, dueAt: scheduledAt });
-    });
+    const missed = await missedTicks(tasks, now, this.deps);
     if (missed.length === 0) return;
     // Claimed like any tick that could not be claimed in time: in order, with retries.
     this.addLate(missed);
     this.flush();
-  }
-
-  /** The task's nominal fire times after `after` and at or before `until`, the newest few. */
-  private ticksBetween(task: ScheduledTask, after: number, until: number): number[] {
-    const { trigger } = task;
-    // A copy of the task's state from the high-water mark on: planning ahead must not change it.
-    const scratch = { ...structuredClone(task.triggerState), lastFireAt: after };
-    const ticks: number[] = [];
-    let cursor = after;
-    for (let step = 0; step < MAX_CATCH_UP_STEPS && trigger.canFire(scratch); step++) {
-      const wait = trigger.nextWait(scratch, cursor);
-      if (wait === null || cursor + wait > until) break;
-      cursor += wait;
-      trigger.advance(scratch, cursor);
-      ticks.push(cursor);
-      if (ticks.length > MAX_CATCH_UP) ticks.shift();
-    }
-    return ticks;
   }
 
   /**

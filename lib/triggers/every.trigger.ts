@@ -1,7 +1,7 @@
 import { TriggerValidationError } from '../errors.js';
 import { LoopController } from './loop-controller.js';
 import type { TriggerDescription } from './base.trigger.js';
-import type { AnchorRequest, TriggerState } from './trigger-state.js';
+import { keepAnchor, type AnchorRequest, type TriggerState } from './trigger-state.js';
 import { assertKnownKeys, assertNonNegativeNumber, assertOneOf } from './trigger-validation.js';
 
 /** Options of `Every`; units add up and fractions are allowed. */
@@ -101,7 +101,7 @@ export class Every extends LoopController {
   }
 
   override setAnchors(state: TriggerState, anchors: readonly number[]): void {
-    if (this.deterministic && anchors.length > 0) state.anchorAt = anchors[0];
+    if (this.deterministic) keepAnchor(state, anchors);
   }
 
   nextWait(state: TriggerState, nowMs: number): number {

@@ -1,6 +1,6 @@
 import { LoopController } from './loop-controller.js';
 import type { TriggerDescription } from './base.trigger.js';
-import type { AnchorRequest, TriggerState } from './trigger-state.js';
+import { keepAnchor, type AnchorRequest, type TriggerState } from './trigger-state.js';
 
 /**
  * Fires once, immediately after the scheduler starts. In a cluster it fires once cluster-wide, at
@@ -25,7 +25,7 @@ export class Once extends LoopController {
   }
 
   override setAnchors(state: TriggerState, anchors: readonly number[]): void {
-    if (anchors.length > 0) state.anchorAt = anchors[0];
+    keepAnchor(state, anchors);
   }
 
   /**

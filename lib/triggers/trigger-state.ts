@@ -37,6 +37,14 @@ export function holdsAnchor(state: TriggerState): boolean {
   );
 }
 
+/**
+ * Keeps in `state` the anchor agreed for a trigger's one proposal (fixed-rate Every, Once), if one
+ * came: their shared `setAnchors`.
+ */
+export function keepAnchor(state: TriggerState, anchors: readonly number[]): void {
+  if (anchors.length > 0) state.anchorAt = anchors[0];
+}
+
 /** What an OrTrigger remembers of one child. */
 export interface ChildState {
   state: TriggerState;
