@@ -15,7 +15,8 @@ import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
 import { StoreContact } from './store-contact.js';
-import type { ClaimCounts, ClusterSettings } from './tick-claimer.js';
+import type { ClusterSettings } from './cluster-options.js';
+import type { ClaimCounts } from './tick-claimer.js';
 
 /** What `registry.status()` says of the cluster store. */
 export interface ClusterStatus {

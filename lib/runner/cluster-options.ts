@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Coordinator } from './coordinator.js';
-import type { ClusterSettings } from './tick-claimer.js';
 
 /** Cluster mode settings. */
 export interface ClusterOptions {
@@ -30,6 +29,28 @@ export interface ClusterOptions {
    * Keep it a few sync intervals. Default 3,000.
    */
   inFlightTtl?: number;
+}
+
+/** Cluster mode: where ticks are claimed, and as whom. */
+export interface ClusterSettings {
+  coordinator: Coordinator;
+  /** This replica's id, in history and status. */
+  instanceId: string;
+  /**
+   * Who claims ticks and holds leases in the store: `instanceId` plus a part unique to this
+   * process, so that two processes given one instanceId (a shared name, or a replica restarted
+   * under its old one while the old still lives) never pass for each other: a claim answered
+   * again after a lost reply, or a lease renewed, is only ever this process's own.
+   */
+  claimerId: string;
+  /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
+  claimToleranceMs: number;
+  /** How long a lease lasts unless renewed (ms). */
+  leaseTtlMs: number;
+  /** How often the shared control state is read (ms). */
+  syncIntervalMs: number;
+  /** How long a run's in-flight mark lasts without renewal (ms). */
+  inFlightTtlMs: number;
 }
 
 /** Cluster settings with their defaults, or null without a cluster. */

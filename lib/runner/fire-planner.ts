@@ -1,12 +1,8 @@
 import { messages } from '../errors.js';
 import { storeClockOffset } from './coordinator.js';
 import { decideFire } from './fire-decision.js';
-import {
-  TickClaimer,
-  type ClaimCounts,
-  type ClusterSettings,
-  type TickClaimerDeps,
-} from './tick-claimer.js';
+import type { ClusterSettings } from './cluster-options.js';
+import { TickClaimer, type ClaimCounts, type TickClaimerDeps } from './tick-claimer.js';
 import { HeldRuns, type HeldRun } from './held-runs.js';
 import type { RunExecutor } from './run-executor.js';
 import { describeError } from './run-record.js';

@@ -5,7 +5,7 @@ import { InMemoryCoordinator } from './in-memory-coordinator.js';
 import type { RunExecutor } from './run-executor.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerState } from './scheduler-status.js';
-import type { ClusterSettings } from './tick-claimer.js';
+import type { ClusterSettings } from './cluster-options.js';
 
 /** Options of a manual run. */
 export interface RunNowOptions {

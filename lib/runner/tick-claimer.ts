@@ -7,33 +7,12 @@ import {
   type TickClaim,
 } from './coordinator.js';
 import { missedTicks } from './catch-up.js';
+import type { ClusterSettings } from './cluster-options.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
 import type { StoreContact } from './store-contact.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerLogger } from './scheduler-logger.js';
-
-/** Cluster mode: where ticks are claimed, and as whom. */
-export interface ClusterSettings {
-  coordinator: Coordinator;
-  /** This replica's id, in history and status. */
-  instanceId: string;
-  /**
-   * Who claims ticks and holds leases in the store: `instanceId` plus a part unique to this
-   * process, so that two processes given one instanceId (a shared name, or a replica restarted
-   * under its old one while the old still lives) never pass for each other: a claim answered
-   * again after a lost reply, or a lease renewed, is only ever this process's own.
-   */
-  claimerId: string;
-  /** How far ahead of the store's clock a tick may be claimed (ms): clock skew between replicas. */
-  claimToleranceMs: number;
-  /** How long a lease lasts unless renewed (ms). */
-  leaseTtlMs: number;
-  /** How often the shared control state is read (ms). */
-  syncIntervalMs: number;
-  /** How long a run's in-flight mark lasts without renewal (ms). */
-  inFlightTtlMs: number;
-}
 
 /** A tick of a deterministic schedule that waits for the cluster's answer. */
 export interface PendingClaim {
