@@ -32,7 +32,8 @@ export interface ResolvedRedisOptions {
 }
 
 const OPTION_KEYS = ['url', 'client', 'prefix', 'historySize'] as const;
-const CLIENT_METHODS = ['evalsha', 'eval', 'script', 'multi', 'lrange', 'quit'];
+// The client methods the coordinator calls: a client without one fails here, not at its first use.
+const CLIENT_METHODS = ['evalsha', 'eval', 'script', 'pipeline', 'set', 'lrange', 'quit'];
 const fail = optionError('RedisCoordinator');
 
 /** Checks RedisCoordinator's options when it is constructed, so a bad one fails before connect(). */
