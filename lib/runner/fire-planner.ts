@@ -64,6 +64,8 @@ export interface FirePlannerDeps {
   claimTerms?: TickClaimerDeps['terms'];
   /** Cluster mode: the store refused a tick as paused, stale or exhausted. */
   claimRefused?: TickClaimerDeps['refused'];
+  /** Cluster mode: whether a tick won early, after its wait, may still start. */
+  claimCurrent?: TickClaimerDeps['current'];
 }
 
 /**
@@ -100,13 +102,15 @@ export class FirePlanner {
             this.decide(task, scheduledAt, lateness, token),
           terms: deps.claimTerms,
           refused: deps.claimRefused,
+          current: deps.claimCurrent,
+          changed: () => deps.changed(),
         })
       : null;
   }
 
-  /** True when no fire is planned. */
+  /** True when no fire is planned, and none waits for its claim or for the store's clock. */
   get empty(): boolean {
-    return this.timers.size === 0 && this.toPlan.length === 0;
+    return this.timers.size === 0 && this.toPlan.length === 0 && !this.claimer?.busy;
   }
 
   /**

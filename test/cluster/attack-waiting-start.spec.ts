@@ -84,83 +84,71 @@ describe('attack: a tick won early waits for the store; control changes committe
   // the tick of T0+1 s at T0+1 s by its clock (T0+0.5 s by the store's), wins it within the 1 s
   // claim tolerance, and waits 500 ms. Replica b, in sync, pauses the task 100 ms into that wait.
   // README: "await registry.pause(...) // committed: no replica starts a tick of it from now on".
-  it.failing(
-    'a pause committed on another replica while a won tick waits: no replica starts a tick after the pause resolved',
-    async () => {
-      const store = new InMemoryCoordinator();
-      const runs: Run[] = [];
-      const a = replica('a', skewedView(store, -500), runs);
-      const b = replica('b', skewedView(store, -500, true), runs);
-      await a.start();
-      await b.start();
-      await jest.advanceTimersByTimeAsync(1_100);
-      await b.pause(b.get('secondly'));
-      const pausedAt = Date.now();
-      await jest.advanceTimersByTimeAsync(3_000);
-      expect(runs.filter((run) => run.at >= pausedAt)).toEqual([]);
-      await shutdownAll(a, b);
-    },
-  );
+  it('a pause committed on another replica while a won tick waits: no replica starts a tick after the pause resolved', async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', skewedView(store, -500), runs);
+    const b = replica('b', skewedView(store, -500, true), runs);
+    await a.start();
+    await b.start();
+    await jest.advanceTimersByTimeAsync(1_100);
+    await b.pause(b.get('secondly'));
+    const pausedAt = Date.now();
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect(runs.filter((run) => run.at >= pausedAt)).toEqual([]);
+    await shutdownAll(a, b);
+  });
 
-  it.failing(
-    'setTrigger committed on another replica while a won tick waits: no tick of the old schedule starts after the commit',
-    async () => {
-      const store = new InMemoryCoordinator();
-      const runs: Run[] = [];
-      const a = replica('a', skewedView(store, -500), runs);
-      const b = replica('b', skewedView(store, -500, true), runs);
-      await a.start();
-      await b.start();
-      await jest.advanceTimersByTimeAsync(1_100);
-      // Every 5 s from here: T0+1 s is not one of its ticks.
-      await b.setTrigger(b.get('secondly'), new Cron('*/5 * * * * *'));
-      const committedAt = Date.now();
-      await jest.advanceTimersByTimeAsync(3_000);
-      const after = runs.filter((run) => run.at >= committedAt);
-      expect(after.filter((run) => (run.scheduledAt! - T0) % 5_000 !== 0)).toEqual([]);
-      await shutdownAll(a, b);
-    },
-  );
+  it('setTrigger committed on another replica while a won tick waits: no tick of the old schedule starts after the commit', async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', skewedView(store, -500), runs);
+    const b = replica('b', skewedView(store, -500, true), runs);
+    await a.start();
+    await b.start();
+    await jest.advanceTimersByTimeAsync(1_100);
+    // Every 5 s from here: T0+1 s is not one of its ticks.
+    await b.setTrigger(b.get('secondly'), new Cron('*/5 * * * * *'));
+    const committedAt = Date.now();
+    await jest.advanceTimersByTimeAsync(3_000);
+    const after = runs.filter((run) => run.at >= committedAt);
+    expect(after.filter((run) => (run.scheduledAt! - T0) % 5_000 !== 0)).toEqual([]);
+    await shutdownAll(a, b);
+  });
 
-  it.failing(
-    'setTrigger on the replica whose won tick waits: its own old tick does not start after setTrigger resolved',
-    async () => {
-      const store = new InMemoryCoordinator();
-      const runs: Run[] = [];
-      const a = replica('a', skewedView(store, -500), runs);
-      await a.start();
-      await jest.advanceTimersByTimeAsync(1_100);
-      await a.setTrigger(a.get('secondly'), new Cron('*/5 * * * * *'));
-      const committedAt = Date.now();
-      await jest.advanceTimersByTimeAsync(3_000);
-      const after = runs.filter((run) => run.at >= committedAt);
-      expect(after.filter((run) => (run.scheduledAt! - T0) % 5_000 !== 0)).toEqual([]);
-      await shutdownAll(a);
-    },
-  );
+  it('setTrigger on the replica whose won tick waits: its own old tick does not start after setTrigger resolved', async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', skewedView(store, -500), runs);
+    await a.start();
+    await jest.advanceTimersByTimeAsync(1_100);
+    await a.setTrigger(a.get('secondly'), new Cron('*/5 * * * * *'));
+    const committedAt = Date.now();
+    await jest.advanceTimersByTimeAsync(3_000);
+    const after = runs.filter((run) => run.at >= committedAt);
+    expect(after.filter((run) => (run.scheduledAt! - T0) % 5_000 !== 0)).toEqual([]);
+    await shutdownAll(a);
+  });
 
   // A waited tick is given lateness 0 whatever happens during the wait; an event loop blocked
   // for 5 s (simulated by moving the clock) makes it start 5 s late, and misfire 'skip' (the
   // threshold is 1 s) does not see it.
-  it.failing(
-    "a waited tick that starts late is judged late: misfire 'skip' records it missed",
-    async () => {
-      const store = new InMemoryCoordinator();
-      const runs: Run[] = [];
-      const a = replica('a', skewedView(store, -500), runs, { policies: { misfire: 'skip' } });
-      await a.start();
-      await jest.advanceTimersByTimeAsync(1_100);
-      // The event loop is blocked for 5 s: the clock moves, no timer fires meanwhile.
-      jest.setSystemTime(Date.now() + 5_000);
-      await jest.advanceTimersByTimeAsync(450);
-      // Else it starts 5 s after its nominal time by the store's clock.
-      expect(runs.filter((run) => run.scheduledAt === T0 + 1_000)).toEqual([]);
-      const records = await a.history('secondly', 20);
-      const record = records.find((r) => r.scheduledAt?.getTime() === T0 + 1_000);
-      expect(record?.status).toBe('missed');
-      await shutdownAll(a);
-    },
-  );
+  it("a waited tick that starts late is judged late: misfire 'skip' records it missed", async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', skewedView(store, -500), runs, { policies: { misfire: 'skip' } });
+    await a.start();
+    await jest.advanceTimersByTimeAsync(1_100);
+    // The event loop is blocked for 5 s: the clock moves, no timer fires meanwhile.
+    jest.setSystemTime(Date.now() + 5_000);
+    await jest.advanceTimersByTimeAsync(450);
+    // Else it starts 5 s after its nominal time by the store's clock.
+    expect(runs.filter((run) => run.scheduledAt === T0 + 1_000)).toEqual([]);
+    const records = await a.history('secondly', 20);
+    const record = records.find((r) => r.scheduledAt?.getTime() === T0 + 1_000);
+    expect(record?.status).toBe('missed');
+    await shutdownAll(a);
+  });
 });
 
 describe('attack: whenIdle and ticks the claimer still holds', () => {
@@ -168,46 +156,40 @@ describe('attack: whenIdle and ticks the claimer still holds', () => {
   // counted, then claimed: until its claim is answered (and, since 12386f5, until it stops
   // waiting for the store's clock) the planner is empty and whenIdle resolves; the shutdown that
   // follows records the tick 'skipped' instead of running it.
-  it.failing(
-    'whenIdle does not resolve while the last tick of a finite task waits for the store',
-    async () => {
-      const store = new InMemoryCoordinator();
-      const runs: Run[] = [];
-      const a = replica('a', skewedView(store, -500), runs, {
-        trigger: new Cron('* * * * * *', { maxLoopCount: 1 }),
-      });
-      await a.start();
-      let idle = false;
-      void a.whenIdle().then(() => (idle = true));
-      await jest.advanceTimersByTimeAsync(1_100);
-      expect(runs).toEqual([]);
-      expect(idle).toBe(false);
-      await jest.advanceTimersByTimeAsync(1_000);
-      expect(runs.map((run) => run.scheduledAt)).toEqual([T0 + 1_000]);
-      expect(idle).toBe(true);
-      await shutdownAll(a);
-    },
-  );
+  it('whenIdle does not resolve while the last tick of a finite task waits for the store', async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', skewedView(store, -500), runs, {
+      trigger: new Cron('* * * * * *', { maxLoopCount: 1 }),
+    });
+    await a.start();
+    let idle = false;
+    void a.whenIdle().then(() => (idle = true));
+    await jest.advanceTimersByTimeAsync(1_100);
+    expect(runs).toEqual([]);
+    expect(idle).toBe(false);
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect(runs.map((run) => run.scheduledAt)).toEqual([T0 + 1_000]);
+    expect(idle).toBe(true);
+    await shutdownAll(a);
+  });
 
-  it.failing(
-    'whenIdle does not resolve while the last tick of a finite task is being claimed (a store 20 ms away)',
-    async () => {
-      const store = new InMemoryCoordinator();
-      const slow = Object.create(store) as InMemoryCoordinator;
-      slow.claimTicks = async (...args) => {
-        await sleep(20);
-        return store.claimTicks(...args);
-      };
-      const runs: Run[] = [];
-      const a = replica('a', slow, runs, { trigger: new Cron('* * * * * *', { maxLoopCount: 1 }) });
-      await a.start();
-      // What `serve` does: wait for idle, then shut down.
-      const served = a.whenIdle().then(() => a.shutdown());
-      await jest.advanceTimersByTimeAsync(5_000);
-      await served;
-      expect(runs.map((run) => run.scheduledAt)).toEqual([T0 + 1_000]);
-    },
-  );
+  it('whenIdle does not resolve while the last tick of a finite task is being claimed (a store 20 ms away)', async () => {
+    const store = new InMemoryCoordinator();
+    const slow = Object.create(store) as InMemoryCoordinator;
+    slow.claimTicks = async (...args) => {
+      await sleep(20);
+      return store.claimTicks(...args);
+    };
+    const runs: Run[] = [];
+    const a = replica('a', slow, runs, { trigger: new Cron('* * * * * *', { maxLoopCount: 1 }) });
+    await a.start();
+    // What `serve` does: wait for idle, then shut down.
+    const served = a.whenIdle().then(() => a.shutdown());
+    await jest.advanceTimersByTimeAsync(5_000);
+    await served;
+    expect(runs.map((run) => run.scheduledAt)).toEqual([T0 + 1_000]);
+  });
 });
 
 describe('attack: runTask with a request id', () => {
