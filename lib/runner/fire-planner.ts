@@ -189,6 +189,11 @@ export class FirePlanner {
     this.timers.cancel(task);
   }
 
+  /** Settles once no claim is in flight, or at `deadlineMs` (see TickClaimer.settled). */
+  claimsSettled(deadlineMs: number): Promise<void> {
+    return this.claimer?.settled(deadlineMs) ?? Promise.resolve();
+  }
+
   /** Forgets every planned fire; nothing is left to keep the process alive. */
   clear(): void {
     this.timers.clear();

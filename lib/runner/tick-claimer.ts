@@ -111,6 +111,8 @@ export class TickClaimer {
   /** Ticks to send again (failed or early), oldest first. */
   private retries: PendingClaim[] = [];
   private inFlight = false;
+  /** The claim in flight, settled once its answer was handled. */
+  private sending: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the timer fires (epoch ms). */
   private timerAt = Infinity;
@@ -171,7 +173,7 @@ export class TickClaimer {
       return { ...terms, taskId: pending.task.id, scheduledAt: pending.scheduledAt };
     });
     this.inFlight = true;
-    coordinator
+    this.sending = coordinator
       .claimTicks(instanceId, ticks, claimToleranceMs)
       .then(
         (outcomes) => this.answered(batch, outcomes),
@@ -249,6 +251,25 @@ export class TickClaimer {
       if (ticks.length > MAX_CATCH_UP) ticks.shift();
     }
     return ticks;
+  }
+
+  /**
+   * Settles once no claim is in flight: at shutdown, a tick won by a claim sent before the stop is
+   * recorded skipped before the store closes (else its record could not be written, and the store,
+   * which counts it as claimed, has no replica run it: neither run nor recorded). Waits until
+   * `deadlineMs` (epoch ms) at most: a store that does not answer must not hold shutdown forever.
+   */
+  async settled(deadlineMs: number): Promise<void> {
+    if (!this.inFlight) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadlineMs - Date.now()));
+    });
+    try {
+      while (this.inFlight) if ((await Promise.race([this.sending, deadline])) === 'late') return;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
