@@ -277,3 +277,29 @@ describe('attack: shutdown with a claim in flight', () => {
     expect(records.map((record) => record.scheduledAt?.getTime())).toEqual([T0 + 1_000]);
   });
 });
+
+describe('attack: pause and resume at once from two replicas', () => {
+  it('every replica ends in the state the store committed last, and runs follow it', async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', store, runs);
+    const b = replica('b', store, runs);
+    await a.start();
+    await b.start();
+    await jest.advanceTimersByTimeAsync(1_500);
+    // Sent together: the store orders them (pause, then resume).
+    await Promise.all([a.pause(a.get('secondly')), b.resume(b.get('secondly'))]);
+    const resumedAt = Date.now();
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect([a.get('secondly').paused, b.get('secondly').paused]).toEqual([false, false]);
+    const after = runs.filter((run) => run.scheduledAt! > resumedAt + 1_000);
+    expect(after.map((run) => run.scheduledAt! - T0)).toEqual([3_000, 4_000]);
+    // The other order: resume, then pause.
+    await Promise.all([b.resume(b.get('secondly')), a.pause(a.get('secondly'))]);
+    const pausedAt = Date.now();
+    await jest.advanceTimersByTimeAsync(3_000);
+    expect([a.get('secondly').paused, b.get('secondly').paused]).toEqual([true, true]);
+    expect(runs.filter((run) => run.scheduledAt! > pausedAt)).toEqual([]);
+    await shutdownAll(a, b);
+  });
+});
