@@ -141,6 +141,8 @@ export const messages = {
     `Replica ${instanceId}: the cluster store refused its claims as early: this machine's clock is more than ${toleranceMs} ms ahead of the store's, so other replicas run the ticks. Sync the clock (NTP), or raise cluster.claimTolerance.`,
   overlapCluster: 'it overlapped a run in flight on a replica of the cluster',
   wonWhileStopping: 'claimed while the scheduler stopped or the task was paused',
+  controlChangedWhileWaiting:
+    "paused or given a new trigger while its claim waited for the store's clock",
   missedWhileDown: 'no replica claimed it in time (every replica down, or the store unreachable)',
   anchorsFailed: (tasks: number, reason: string) =>
     `Cluster anchors could not be read for ${tasks} task(s) (fixed-rate Every, Once); they wait and are asked for again: ${reason}`,

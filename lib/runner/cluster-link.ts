@@ -62,7 +62,7 @@ export interface ClusterLinkDeps {
 /** What the planner asks of the cluster (see FirePlannerDeps). */
 export type ClusterAnswers = Pick<
   FirePlannerDeps,
-  'contact' | 'standby' | 'leaseToken' | 'claimTerms' | 'claimRefused'
+  'contact' | 'standby' | 'leaseToken' | 'claimTerms' | 'claimRefused' | 'claimCurrent'
 >;
 
 /** Without a cluster no task stands by, no run has a fencing token and nothing is claimed. */
@@ -81,6 +81,7 @@ export function clusterAnswers(link: ClusterLink | null): ClusterAnswers {
     leaseToken: (task) => link.leaseToken(task),
     claimTerms: (task) => link.claimTerms(task),
     claimRefused: (task, reason) => link.claimRefused(task, reason),
+    claimCurrent: (task, version) => link.claimCurrent(task, version),
   };
 }
 
@@ -255,6 +256,11 @@ export class ClusterLink {
   /** The store refused a tick for the task's shared state (see ControlSync.refused). */
   claimRefused(task: ScheduledTask, reason: ClaimRefusal): void {
     this.control.refused(task, reason);
+  }
+
+  /** Whether a tick claimed with control version `version` may still start (see ControlSync.current). */
+  claimCurrent(task: ScheduledTask, version: number): Promise<boolean> {
+    return this.control.current(task, version);
   }
 
   /** Commits a control change in the store, then applies it here (see ControlSync.write). */

@@ -95,6 +95,17 @@ export class ControlSync {
     this.deps.exhausted(task);
   }
 
+  /**
+   * Whether a tick claimed with control version `version` may still start: reads the shared state
+   * again (in a read begun now, not one already in flight), then answers false if the task is
+   * paused or its trigger was replaced since. While the store cannot be read, as last known here.
+   */
+  async current(task: ScheduledTask, version: number): Promise<boolean> {
+    if (this.pulling) await this.pulling;
+    await this.pull();
+    return !task.paused && this.triggerVersionOf(task) <= version;
+  }
+
   /** Commits a change in the store, then applies it here; rejects if the store refuses. */
   async write(task: ScheduledTask, change: ControlChange, trigger?: BaseTrigger): Promise<void> {
     const state = await this.deps.coordinator.writeControl(task.id, change);

@@ -38,6 +38,8 @@ export interface FirePlannerDeps {
   claimTerms?: TickClaimerDeps['terms'];
   /** Cluster mode: the store refused a tick as paused, stale or exhausted. */
   claimRefused?: TickClaimerDeps['refused'];
+  /** Cluster mode: whether a tick won early, after its wait, may still start. */
+  claimCurrent?: TickClaimerDeps['current'];
 }
 
 /**
@@ -74,13 +76,15 @@ export class FirePlanner {
             this.decide(task, scheduledAt, lateness, token),
           terms: deps.claimTerms,
           refused: deps.claimRefused,
+          current: deps.claimCurrent,
+          changed: () => deps.changed(),
         })
       : null;
   }
 
-  /** True when no fire is planned. */
+  /** True when no fire is planned, and none waits for its claim or for the store's clock. */
   get empty(): boolean {
-    return this.timers.size === 0 && this.toPlan.length === 0;
+    return this.timers.size === 0 && this.toPlan.length === 0 && !this.claimer?.busy;
   }
 
   /**
@@ -146,6 +150,11 @@ export class FirePlanner {
   /** Forgets the task's planned fire. */
   unplan(task: ScheduledTask): void {
     this.timers.cancel(task);
+  }
+
+  /** Settles once no claim is in flight, or at `deadlineMs` (see TickClaimer.settled). */
+  claimsSettled(deadlineMs: number): Promise<void> {
+    return this.claimer?.settled(deadlineMs) ?? Promise.resolve();
   }
 
   /** Forgets every planned fire; nothing is left to keep the process alive. */

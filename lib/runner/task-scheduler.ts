@@ -217,6 +217,7 @@ export class TaskScheduler {
       if (this.started && task.phase === 'shutdown') await this.runPhaseTask(task, 'shutdown');
     }
     this.state = 'stopped';
+    await this.planner.claimsSettled(deadline);
     await this.link?.close();
     this.notifyIfIdle();
     this.subject.complete();

@@ -27,6 +27,18 @@ export interface PendingClaim {
    * clock reaches the nominal time as the refusal measured it; absent: at the next claim.
    */
   claimAt?: number;
+  /** The control version its last claim carried (see TickClaim.version). */
+  version?: number;
+}
+
+/** A tick won before the store's clock reached it, waiting for it. */
+interface WaitingStart {
+  pending: PendingClaim;
+  fencingToken: number;
+  /** When the store's clock reaches the nominal time, as the claim's reply measured it (epoch ms). */
+  dueAt: number;
+  /** Null once it fired (its shared state is being read again). */
+  timer: ReturnType<typeof setTimeout> | null;
 }
 
 /** What the claimer needs from its planner. */
@@ -44,6 +56,13 @@ export interface TickClaimerDeps {
   terms?(task: ScheduledTask): Omit<TickClaim, 'taskId' | 'scheduledAt'>;
   /** The store refused a tick as paused, stale or exhausted: the scheduler catches up. */
   refused?(task: ScheduledTask, reason: ClaimRefusal): void;
+  /**
+   * Reads the task's shared control state again and answers whether a tick claimed with control
+   * version `version` may still start: not paused, no new trigger since (see ControlSync.current).
+   */
+  current?(task: ScheduledTask, version: number): Promise<boolean>;
+  /** The claimer let go of ticks (ran, recorded or dropped them): wake idle waiters. */
+  changed?(): void;
 }
 
 /** Claims this replica sent, by what the store answered ('failed': the store could not be reached). */
@@ -75,13 +94,15 @@ export class TickClaimer {
   /** Ticks to send again (failed or early), oldest first. */
   private retries: PendingClaim[] = [];
   private inFlight = false;
+  /** The claim in flight, settled once its answer was handled. */
+  private sending: Promise<void> = Promise.resolve();
   private timer: ReturnType<typeof setTimeout> | null = null;
   /** When the timer fires (epoch ms). */
   private timerAt = Infinity;
   private failures = 0;
   private warnedEarly = false;
-  /** Ticks won before the store's clock reached them, each waiting for it on a timer. */
-  private readonly waitingStarts = new Map<ReturnType<typeof setTimeout>, () => void>();
+  /** Ticks won before the store's clock reached them, each waiting for it. */
+  private readonly waitingStarts = new Set<WaitingStart>();
   /** Running totals for metrics; a tick claimed again after a failure counts each time. */
   readonly claims: ClaimCounts = { won: 0, taken: 0, early: 0, failed: 0 };
 
@@ -90,6 +111,15 @@ export class TickClaimer {
   /** Whether the last claim failed (until one succeeds). */
   get failing(): boolean {
     return this.failures > 0;
+  }
+
+  /**
+   * Whether it holds ticks not yet run or recorded (to send, in flight, or waiting for the store's
+   * clock): the scheduler is not idle meanwhile, or a finite task's last tick would be lost.
+   */
+  get busy(): boolean {
+    const { queue, retries, waitingStarts } = this;
+    return this.inFlight || queue.length > 0 || retries.length > 0 || waitingStarts.size > 0;
   }
 
   /** Adds a tick due now. */
@@ -120,13 +150,13 @@ export class TickClaimer {
     this.retryWhenClaimable();
     if (batch.length === 0) return;
     const { coordinator, claimerId, claimToleranceMs } = this.deps.cluster;
-    const ticks = batch.map(({ task, scheduledAt }) => ({
-      ...this.deps.terms?.(task),
-      taskId: task.id,
-      scheduledAt,
-    }));
+    const ticks = batch.map((pending) => {
+      const terms = this.deps.terms?.(pending.task);
+      pending.version = terms?.version ?? 0;
+      return { ...terms, taskId: pending.task.id, scheduledAt: pending.scheduledAt };
+    });
     this.inFlight = true;
-    coordinator
+    this.sending = coordinator
       .claimTicks(claimerId, ticks, claimToleranceMs)
       .then(
         (outcomes) => this.answered(batch, outcomes),
@@ -138,6 +168,7 @@ export class TickClaimer {
         if (this.queue.length > 0) this.flush();
         // A retry timer that fired while this claim was in flight found it busy: arm it again.
         else if (this.timer === null) this.retryWhenClaimable();
+        this.deps.changed?.();
       });
   }
 
@@ -154,13 +185,32 @@ export class TickClaimer {
   }
 
   /**
+   * Settles once no claim is in flight: at shutdown, a tick won by a claim sent before the stop is
+   * recorded skipped before the store closes (else its record could not be written, and the store,
+   * which counts it as claimed, has no replica run it: neither run nor recorded). Waits until
+   * `deadlineMs` (epoch ms) at most: a store that does not answer must not hold shutdown forever.
+   */
+  async settled(deadlineMs: number): Promise<void> {
+    if (!this.inFlight) return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const deadline = new Promise<'late'>((resolve) => {
+      timer = setTimeout(() => resolve('late'), Math.max(0, deadlineMs - Date.now()));
+    });
+    try {
+      while (this.inFlight) if ((await Promise.race([this.sending, deadline])) === 'late') return;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Stops: nothing more is claimed or tried again; a tick won that waits for the store's clock is
    * recorded skipped.
    */
   clear(): void {
-    for (const [timer, start] of this.waitingStarts) {
-      clearTimeout(timer);
-      start();
+    for (const waiting of this.waitingStarts) {
+      if (waiting.timer !== null) clearTimeout(waiting.timer);
+      this.start(waiting.pending, waiting.fencingToken, 0);
     }
     this.waitingStarts.clear();
     if (this.timer !== null) clearTimeout(this.timer);
@@ -239,16 +289,44 @@ export class TickClaimer {
    * at once, unless the claim came early (within the claim tolerance: this replica's clock ahead
    * of the store's before a claim measured the offset), so that no claimed tick starts early.
    */
-  private startWhenDue(pending: PendingClaim, token: number): void {
+  private startWhenDue(pending: PendingClaim, fencingToken: number): void {
     const offset = storeClockOffset(this.deps.cluster.coordinator);
     const ahead = offset === null ? 0 : pending.scheduledAt - (Date.now() + offset);
-    if (ahead <= 0) return this.start(pending, token, Date.now() - pending.dueAt);
-    const start = () => this.start(pending, token, 0);
-    const timer = setTimeout(() => {
-      this.waitingStarts.delete(timer);
-      start();
-    }, ahead);
-    this.waitingStarts.set(timer, start);
+    if (ahead <= 0) return this.start(pending, fencingToken, Date.now() - pending.dueAt);
+    const waiting: WaitingStart = { pending, fencingToken, dueAt: Date.now() + ahead, timer: null };
+    waiting.timer = setTimeout(() => void this.startWaited(waiting), ahead);
+    this.waitingStarts.add(waiting);
+  }
+
+  /**
+   * A waited tick's time came. A pause or a new trigger committed while it waited (on any
+   * replica) came before its nominal time, so the claim no longer stands: the shared state is read
+   * again first, and such a tick is recorded skipped. Its lateness counts from the end of the wait.
+   */
+  private async startWaited(waiting: WaitingStart): Promise<void> {
+    waiting.timer = null;
+    const { pending, fencingToken } = waiting;
+    let current = true;
+    try {
+      current = (await this.deps.current?.(pending.task, pending.version ?? 0)) ?? true;
+    } catch (error) {
+      this.deps.logger.error(describeError(error).message);
+    }
+    // Recorded by clear() meanwhile (the scheduler stopped).
+    if (!this.waitingStarts.delete(waiting)) return;
+    if (current) this.start(pending, fencingToken, Date.now() - waiting.dueAt);
+    else {
+      const why = messages.controlChangedWhileWaiting;
+      this.deps.executor.recordNotRun(
+        pending.task,
+        'skipped',
+        pending.scheduledAt,
+        why,
+        'schedule',
+        fencingToken,
+      );
+    }
+    this.deps.changed?.();
   }
 
   /** Runs a tick won through the policies; records it skipped once the scheduler has stopped. */

@@ -205,7 +205,10 @@ describe('cluster faults found by review', () => {
     await jest.advanceTimersByTimeAsync(2000);
     const h = await b.history('sec', 100);
     expect(h.some((r) => r.scheduledAt!.getTime() === T0 + 1000)).toBe(true);
-    await b.shutdown();
+    // b may have a claim in flight (50 ms): its shutdown waits for the answer.
+    const stopping = b.shutdown();
+    await jest.advanceTimersByTimeAsync(100);
+    await stopping;
   });
 
   it('a shutdown while start() connects to the store starts nothing afterwards', async () => {

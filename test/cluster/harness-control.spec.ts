@@ -90,6 +90,10 @@ describe('cluster harness: control from one replica reaches all (real time)', ()
       const pauseSeenByAllMs = await seenByAll(replicas, 'tick-0', (v) => v.paused, paused.at);
       await sleep(3_000);
       expect(runsOf('tick-0', paused.at + SYNC_MS)).toEqual([]);
+      // Stronger, and load-proof: claims are judged on the store, so no tick of it whose nominal
+      // time comes after the commit (before paused.at) runs anywhere, however late runs start.
+      const afterCommit = set.runs().filter((run) => run.task === 'tick-0');
+      expect(afterCommit.filter((run) => run.scheduledAt > paused.at)).toEqual([]);
       expect(runsOf('tick-1', paused.at + SYNC_MS).length).toBeGreaterThanOrEqual(2);
       const lastStartAfterPauseMs = Math.round(
         Math.max(...runsOf('tick-0', 0).map((run) => run.startedAt)) - paused.at,

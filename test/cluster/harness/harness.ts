@@ -111,7 +111,10 @@ export interface ReplicaOptions {
 export class ReplicaProcess {
   readonly exited: Promise<number | string>;
   private readonly child: ChildProcess;
-  private readonly waiting = new Map<number, (reply: ReplicaReply) => void>();
+  private readonly waiting = new Map<
+    number,
+    { resolve(reply: ReplicaReply): void; reject(error: Error): void }
+  >();
   private commands = 0;
 
   constructor(
@@ -145,10 +148,16 @@ export class ReplicaProcess {
       },
     });
     this.exited = new Promise((resolve) =>
-      this.child.once('exit', (code, signal) => resolve(signal ?? code ?? 'unknown')),
+      this.child.once('exit', (code, signal) => {
+        // A command it never answered fails now, naming the replica, not at the test's timeout.
+        const why = `replica ${name} exited (${String(signal ?? code)}) before it answered`;
+        for (const { reject } of this.waiting.values()) reject(new Error(why));
+        this.waiting.clear();
+        resolve(signal ?? code ?? 'unknown');
+      }),
     );
     this.child.on('message', (reply: ReplicaReply) => {
-      this.waiting.get(reply.id)?.(reply);
+      this.waiting.get(reply.id)?.resolve(reply);
       this.waiting.delete(reply.id);
     });
   }
@@ -160,7 +169,7 @@ export class ReplicaProcess {
   command(command: CommandOf<ReplicaCommand>): Promise<ReplicaReply> {
     const id = ++this.commands;
     return new Promise((resolve, reject) => {
-      this.waiting.set(id, resolve);
+      this.waiting.set(id, { resolve, reject });
       this.child.send({ ...command, id } as ReplicaCommand, (error) => error && reject(error));
     });
   }
