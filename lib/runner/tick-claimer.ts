@@ -7,6 +7,7 @@ import {
   type TickClaim,
 } from './coordinator.js';
 import { missedTicks } from './catch-up.js';
+import { EarlyWins, type EarlyWinsDeps } from './early-wins.js';
 import type { ClusterSettings } from './cluster-options.js';
 import { describeError } from './run-record.js';
 import type { RunExecutor } from './run-executor.js';
@@ -31,16 +32,6 @@ export interface PendingClaim {
   version?: number;
 }
 
-/** A tick won before the store's clock reached it, waiting for it. */
-interface WaitingStart {
-  pending: PendingClaim;
-  fencingToken: number;
-  /** When the store's clock reaches the nominal time, as the claim's reply measured it (epoch ms). */
-  dueAt: number;
-  /** Null once it fired (its shared state is being read again). */
-  timer: ReturnType<typeof setTimeout> | null;
-}
-
 /** What the claimer needs from its planner. */
 export interface TickClaimerDeps {
   cluster: ClusterSettings;
@@ -56,11 +47,8 @@ export interface TickClaimerDeps {
   terms?(task: ScheduledTask): Omit<TickClaim, 'taskId' | 'scheduledAt'>;
   /** The store refused a tick as paused, stale or exhausted: the scheduler catches up. */
   refused?(task: ScheduledTask, reason: ClaimRefusal): void;
-  /**
-   * Reads the task's shared control state again and answers whether a tick claimed with control
-   * version `version` may still start: not paused, no new trigger since (see ControlSync.current).
-   */
-  current?(task: ScheduledTask, version: number): Promise<boolean>;
+  /** Whether a tick won early may still start when its wait ends (see EarlyWins). */
+  current?: EarlyWinsDeps['current'];
   /** The claimer let go of ticks (ran, recorded or dropped them): wake idle waiters. */
   changed?(): void;
 }
@@ -102,11 +90,16 @@ export class TickClaimer {
   private failures = 0;
   private warnedEarly = false;
   /** Ticks won before the store's clock reached them, each waiting for it. */
-  private readonly waitingStarts = new Set<WaitingStart>();
+  private readonly early: EarlyWins;
   /** Running totals for metrics; a tick claimed again after a failure counts each time. */
   readonly claims: ClaimCounts = { won: 0, taken: 0, early: 0, failed: 0 };
 
-  constructor(private readonly deps: TickClaimerDeps) {}
+  constructor(private readonly deps: TickClaimerDeps) {
+    this.early = new EarlyWins({
+      ...deps,
+      start: (pending, fencingToken, lateness) => this.start(pending, fencingToken, lateness),
+    });
+  }
 
   /** Whether the last claim failed (until one succeeds). */
   get failing(): boolean {
@@ -118,8 +111,8 @@ export class TickClaimer {
    * clock): the scheduler is not idle meanwhile, or a finite task's last tick would be lost.
    */
   get busy(): boolean {
-    const { queue, retries, waitingStarts } = this;
-    return this.inFlight || queue.length > 0 || retries.length > 0 || waitingStarts.size > 0;
+    const { queue, retries, early } = this;
+    return this.inFlight || queue.length > 0 || retries.length > 0 || early.size > 0;
   }
 
   /** Adds a tick due now. */
@@ -208,11 +201,7 @@ export class TickClaimer {
    * recorded skipped.
    */
   clear(): void {
-    for (const waiting of this.waitingStarts) {
-      if (waiting.timer !== null) clearTimeout(waiting.timer);
-      this.start(waiting.pending, waiting.fencingToken, 0);
-    }
-    this.waitingStarts.clear();
+    this.early.release();
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
     this.timerAt = Infinity;
@@ -286,47 +275,13 @@ export class TickClaimer {
 
   /**
    * Starts a tick won when the store's clock reaches its nominal time, as this reply measured it:
-   * at once, unless the claim came early (within the claim tolerance: this replica's clock ahead
-   * of the store's before a claim measured the offset), so that no claimed tick starts early.
+   * at once, unless the claim came early (see EarlyWins).
    */
   private startWhenDue(pending: PendingClaim, fencingToken: number): void {
     const offset = storeClockOffset(this.deps.cluster.coordinator);
     const ahead = offset === null ? 0 : pending.scheduledAt - (Date.now() + offset);
-    if (ahead <= 0) return this.start(pending, fencingToken, Date.now() - pending.dueAt);
-    const waiting: WaitingStart = { pending, fencingToken, dueAt: Date.now() + ahead, timer: null };
-    waiting.timer = setTimeout(() => void this.startWaited(waiting), ahead);
-    this.waitingStarts.add(waiting);
-  }
-
-  /**
-   * A waited tick's time came. A pause or a new trigger committed while it waited (on any
-   * replica) came before its nominal time, so the claim no longer stands: the shared state is read
-   * again first, and such a tick is recorded skipped. Its lateness counts from the end of the wait.
-   */
-  private async startWaited(waiting: WaitingStart): Promise<void> {
-    waiting.timer = null;
-    const { pending, fencingToken } = waiting;
-    let current = true;
-    try {
-      current = (await this.deps.current?.(pending.task, pending.version ?? 0)) ?? true;
-    } catch (error) {
-      this.deps.logger.error(describeError(error).message);
-    }
-    // Recorded by clear() meanwhile (the scheduler stopped).
-    if (!this.waitingStarts.delete(waiting)) return;
-    if (current) this.start(pending, fencingToken, Date.now() - waiting.dueAt);
-    else {
-      const why = messages.controlChangedWhileWaiting;
-      this.deps.executor.recordNotRun(
-        pending.task,
-        'skipped',
-        pending.scheduledAt,
-        why,
-        'schedule',
-        fencingToken,
-      );
-    }
-    this.deps.changed?.();
+    if (ahead > 0) return this.early.hold(pending, fencingToken, ahead);
+    this.start(pending, fencingToken, Date.now() - pending.dueAt);
   }
 
   /** Runs a tick won through the policies; records it skipped once the scheduler has stopped. */
