@@ -132,6 +132,8 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
+  requestNotRecorded: (taskName: string, kind: string, reason: string) =>
+    `Task "${taskName}": the run request could not be recorded in the cluster store (${kind}), so it did not run; retry with the same requestId: ${reason}`,
   historyNotWritten: (reason: string) =>
     `Run history could not be written to the cluster store; records are kept and written again when it answers: ${reason}`,
   historyWrittenAgain: () => 'Run history kept during the store outage written',

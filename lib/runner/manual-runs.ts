@@ -1,8 +1,14 @@
-import { DuplicateRunRequestError, RunSkippedError, SchedulerShutdownError } from '../errors.js';
+import {
+  DuplicateRunRequestError,
+  messages,
+  RunSkippedError,
+  SchedulerShutdownError,
+} from '../errors.js';
 import type { Coordinator } from './coordinator.js';
 import type { FirePlanner } from './fire-planner.js';
 import { InMemoryCoordinator } from './in-memory-coordinator.js';
 import type { RunExecutor } from './run-executor.js';
+import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerState } from './scheduler-status.js';
 import type { ClusterSettings } from './cluster-options.js';
@@ -51,13 +57,27 @@ export class ManualRuns {
   /** Runs the task once (per request id, if given); settles as the run does. */
   run(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
     const { requestId } = options;
-    if (requestId === undefined) return this.runOnce(task, options);
-    return this.requests
-      .claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS)
-      .then((first) => {
+    // A run refused anyway is refused before its id is recorded: a retry with it can still run.
+    if (requestId === undefined || this.refuses(task, options)) return this.runOnce(task, options);
+    return this.requests.claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS).then(
+      (first) => {
         if (!first) throw new DuplicateRunRequestError(task.name, requestId);
         return this.runOnce(task, options);
-      });
+      },
+      (error: unknown) => {
+        const reason = describeError(error).message;
+        throw new Error(messages.requestNotRecorded(task.name, this.requests.kind, reason), {
+          cause: error,
+        });
+      },
+    );
+  }
+
+  /** Whether runOnce would refuse the run now: the scheduler stops, or overlap 'skip' applies. */
+  private refuses(task: ScheduledTask, options: RunNowOptions): boolean {
+    const state = this.deps.state();
+    if (state === 'stopping' || state === 'stopped') return true;
+    return !!options.respectOverlap && task.activeRuns > 0 && task.policies.overlap === 'skip';
   }
 
   private runOnce(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {

@@ -1,6 +1,6 @@
-// Adversarial review of commit 12386f5 (a tick won before the store's clock reached it waits for
-// it) and of shared control. Each `it.failing` shows a bug a user would hit; it turns into a
-// plain `it` once fixed.
+// Races in cluster mode found by an adversarial review: a tick won before the store's clock
+// reached it (it waits, then re-reads the shared control), whenIdle while the claimer holds ticks,
+// request ids of refused runs, shutdown with a claim in flight, pause and resume from two replicas.
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
 import {
   Cron,
@@ -10,6 +10,7 @@ import {
   type Coordinator,
   type TaskContext,
 } from '../../lib/index.js';
+import { messages } from '../../lib/errors.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import type { TaskPolicies } from '../../lib/runner/task-policies.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
@@ -79,7 +80,7 @@ async function shutdownAll(...schedulers: TaskScheduler[]): Promise<void> {
   await stopping;
 }
 
-describe('attack: a tick won early waits for the store; control changes committed meanwhile', () => {
+describe('a tick won early waits for the store; control changes committed meanwhile', () => {
   // Replica a's clock is 500 ms ahead of the store and it has not measured that yet: it claims
   // the tick of T0+1 s at T0+1 s by its clock (T0+0.5 s by the store's), wins it within the 1 s
   // claim tolerance, and waits 500 ms. Replica b, in sync, pauses the task 100 ms into that wait.
@@ -151,7 +152,7 @@ describe('attack: a tick won early waits for the store; control changes committe
   });
 });
 
-describe('attack: whenIdle and ticks the claimer still holds', () => {
+describe('whenIdle and ticks the claimer still holds', () => {
   // A standalone runner ("serve") awaits whenIdle() then shuts down. A finite task's last tick is
   // counted, then claimed: until its claim is answered (and, since 12386f5, until it stops
   // waiting for the store's clock) the planner is empty and whenIdle resolves; the shutdown that
@@ -192,32 +193,28 @@ describe('attack: whenIdle and ticks the claimer still holds', () => {
   });
 });
 
-describe('attack: runTask with a request id', () => {
-  // The id is recorded before the run is tried; a run refused (overlap 'skip' with
-  // respectOverlap, a scheduler stopping) burns it: the client's retry, once the task is free,
-  // is told the request already ran, though it never did.
-  it.failing(
-    'a request refused with RunSkippedError can be retried with the same id once the task is free',
-    async () => {
-      const store = new InMemoryCoordinator();
-      const runs: Run[] = [];
-      const a = replica('a', store, runs, { trigger: new Cron('0 0 * * *'), busyMs: 1_000 });
-      await a.start();
-      const task = a.get('secondly');
-      const first = a.runNow(task);
-      await expect(
-        a.runNow(task, { requestId: 'order-42', respectOverlap: true }),
-      ).rejects.toBeInstanceOf(RunSkippedError);
-      await jest.advanceTimersByTimeAsync(1_000);
-      await first;
-      const retry = a.runNow(task, { requestId: 'order-42', respectOverlap: true });
-      retry.catch(() => undefined);
-      await jest.advanceTimersByTimeAsync(1_000);
-      await expect(retry).resolves.toBeUndefined();
-      expect(runs).toHaveLength(2);
-      await shutdownAll(a);
-    },
-  );
+describe('runTask with a request id', () => {
+  // A run refused anyway (overlap 'skip' with respectOverlap, a scheduler stopping) is refused
+  // before its id is recorded: the client's retry, once the task is free, runs.
+  it('a request refused with RunSkippedError can be retried with the same id once the task is free', async () => {
+    const store = new InMemoryCoordinator();
+    const runs: Run[] = [];
+    const a = replica('a', store, runs, { trigger: new Cron('0 0 * * *'), busyMs: 1_000 });
+    await a.start();
+    const task = a.get('secondly');
+    const first = a.runNow(task);
+    await expect(
+      a.runNow(task, { requestId: 'order-42', respectOverlap: true }),
+    ).rejects.toBeInstanceOf(RunSkippedError);
+    await jest.advanceTimersByTimeAsync(1_000);
+    await first;
+    const retry = a.runNow(task, { requestId: 'order-42', respectOverlap: true });
+    retry.catch(() => undefined);
+    await jest.advanceTimersByTimeAsync(1_000);
+    await expect(retry).resolves.toBeUndefined();
+    expect(runs).toHaveLength(2);
+    await shutdownAll(a);
+  });
 
   it('a request whose id the store could not record rejects with the store error, and the id is not burned', async () => {
     const store = new InMemoryCoordinator();
@@ -231,7 +228,9 @@ describe('attack: runTask with a request id', () => {
     const a = replica('a', flaky, runs, { trigger: new Cron('0 0 * * *') });
     await a.start();
     const task = a.get('secondly');
-    await expect(a.runNow(task, { requestId: 'order-42' })).rejects.toThrow('ECONNREFUSED');
+    await expect(a.runNow(task, { requestId: 'order-42' })).rejects.toThrow(
+      messages.requestNotRecorded('secondly', 'memory', 'ECONNREFUSED'),
+    );
     flaky.down = false;
     await a.runNow(task, { requestId: 'order-42' });
     await expect(a.runNow(task, { requestId: 'order-42' })).rejects.toBeInstanceOf(
@@ -242,7 +241,7 @@ describe('attack: runTask with a request id', () => {
   });
 });
 
-describe('attack: shutdown with a claim in flight', () => {
+describe('shutdown with a claim in flight', () => {
   // A store that refuses writes once closed, as Redis and PostgreSQL do (the in-memory one
   // accepts them), and answers claims 50 ms after they are sent.
   class ClosingStore extends InMemoryCoordinator {
@@ -278,7 +277,7 @@ describe('attack: shutdown with a claim in flight', () => {
   });
 });
 
-describe('attack: pause and resume at once from two replicas', () => {
+describe('pause and resume at once from two replicas', () => {
   it('every replica ends in the state the store committed last, and runs follow it', async () => {
     const store = new InMemoryCoordinator();
     const runs: Run[] = [];

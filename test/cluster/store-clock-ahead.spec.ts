@@ -1,5 +1,5 @@
-// Adversarial review of planning on the store's clock. Each `it.failing` shows a bug a user would
-// hit; it turns into a plain `it` once fixed.
+// Found by an adversarial review of planning on the store's clock; a known bug, left open: the
+// `it.failing` below turns into a plain `it` once fixed.
 import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
 import { Cron, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
 import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
@@ -33,7 +33,7 @@ class SkewedStore extends InMemoryCoordinator {
   }
 }
 
-describe("attack: a replica far behind the store's clock", () => {
+describe("a replica far behind the store's clock", () => {
   // The store's clock is an hour ahead of the replicas' (a database server whose clock is wrong,
   // a VM restored from a snapshot). A task deployed for the first time (no high-water mark yet)
   // is planned from the replica's own now, an hour behind the store's: every tick of that hour is
