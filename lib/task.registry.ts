@@ -84,7 +84,7 @@ export class TaskRegistry {
   /**
    * Stops planning runs of a task; a run in progress finishes. Resolves once the change is
    * committed: at once in one process; in a cluster once the store has it, after which no replica
-   * starts a tick of the task (the others apply it within one `syncInterval`).
+   * starts a tick of the task (the others apply it at their next sync read, within about one `syncInterval`).
    */
   async pause(idOrName: string): Promise<TaskMetadata> {
     const task = this.scheduler.get(idOrName);

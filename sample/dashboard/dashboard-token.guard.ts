@@ -27,7 +27,7 @@ export class DashboardTokenGuard implements CanActivate {
     const given = request.query.token ?? request.headers['x-dashboard-token'];
     if (typeof given === 'string' && sameText(given, DASHBOARD_TOKEN)) return true;
     throw new UnauthorizedException(
-      'open the dashboard with the URL the app printed at startup (/aioclock?token=...)',
+      'send the token the app printed at startup (or DASHBOARD_TOKEN) as ?token=... or an x-dashboard-token header',
     );
   }
 }

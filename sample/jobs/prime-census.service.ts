@@ -22,7 +22,7 @@ export class PrimeCensus {
     );
     const counts = await this.supervisor.waitAll(handles, { timeout: 15_000 });
     const total = counts.reduce((sum: number, count) => sum + (count as number), 0);
-    this.logger.log(`${total} primes below ${limit}, counted on ${parts} threads`);
+    this.logger.log(`${total} primes below ${limit}, counted in ${parts} parts on the thread pool`);
     return total;
   }
 }
