@@ -11,6 +11,7 @@ export {
   type UpcomingOptions,
 } from './task.registry.js';
 export { TaskRunHook } from './task-run.hook.js';
+export { AioClockExceptionFilter } from './aioclock-exception.filter.js';
 export {
   TaskNotFoundError,
   TriggerValidationError,

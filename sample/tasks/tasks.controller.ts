@@ -3,16 +3,16 @@ import {
   DefaultValuePipe,
   Get,
   HttpCode,
-  NotFoundException,
   Param,
   Post,
   Query,
   Sse,
+  UseFilters,
   UseGuards,
   type MessageEvent,
 } from '@nestjs/common';
 import { map, type Observable } from 'rxjs';
-import { TaskNotFoundError, TaskRegistry } from '../../lib/index.js';
+import { AioClockExceptionFilter, TaskRegistry } from '../../lib/index.js';
 import { IntRangePipe } from '../common/input.pipes.js';
 import { DashboardTokenGuard } from '../dashboard/dashboard-token.guard.js';
 
@@ -21,6 +21,8 @@ import { DashboardTokenGuard } from '../dashboard/dashboard-token.guard.js';
  * is open; run, pause and resume change what the app does, so they want the dashboard's token.
  */
 @Controller('tasks')
+// Unknown task 404, bad input 400, a refused run 409, instead of a 500.
+@UseFilters(AioClockExceptionFilter)
 export class TasksController {
   constructor(private readonly registry: TaskRegistry) {}
 
@@ -37,7 +39,7 @@ export class TasksController {
 
   @Get(':idOrName')
   get(@Param('idOrName') idOrName: string) {
-    return notFoundAs404(() => this.registry.getTask(idOrName));
+    return this.registry.getTask(idOrName);
   }
 
   /** The newest runs first; `limit` is 1 to 1000 (default 20), anything else gets a 400. */
@@ -46,7 +48,7 @@ export class TasksController {
     @Param('idOrName') idOrName: string,
     @Query('limit', new DefaultValuePipe(20), new IntRangePipe('limit', 1, 1_000)) limit: number,
   ) {
-    return notFoundAs404(() => this.registry.getHistory(idOrName, { limit }));
+    return this.registry.getHistory(idOrName, { limit });
   }
 
   /** The next fire times; `count` is 1 to 1000 (default 5). */
@@ -55,14 +57,14 @@ export class TasksController {
     @Param('idOrName') idOrName: string,
     @Query('count', new DefaultValuePipe(5), new IntRangePipe('count', 1, 1_000)) count: number,
   ) {
-    return notFoundAs404(() => this.registry.getUpcoming(idOrName, { count }));
+    return this.registry.getUpcoming(idOrName, { count });
   }
 
   @Post(':idOrName/run')
   @HttpCode(200)
   @UseGuards(DashboardTokenGuard)
   async run(@Param('idOrName') idOrName: string) {
-    const result = await notFoundAs404(() => this.registry.runTask(idOrName));
+    const result = await this.registry.runTask(idOrName);
     return { result: result ?? null };
   }
 
@@ -70,23 +72,13 @@ export class TasksController {
   @HttpCode(200)
   @UseGuards(DashboardTokenGuard)
   async pause(@Param('idOrName') idOrName: string) {
-    return notFoundAs404(async () => await this.registry.pause(idOrName));
+    return this.registry.pause(idOrName);
   }
 
   @Post(':idOrName/resume')
   @HttpCode(200)
   @UseGuards(DashboardTokenGuard)
   async resume(@Param('idOrName') idOrName: string) {
-    return notFoundAs404(async () => await this.registry.resume(idOrName));
-  }
-}
-
-/** Turns TaskNotFoundError (thrown or rejected) into a 404 with a JSON body. */
-async function notFoundAs404<T>(action: () => T | Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TaskNotFoundError) throw new NotFoundException(error.message);
-    throw error;
+    return this.registry.resume(idOrName);
   }
 }
