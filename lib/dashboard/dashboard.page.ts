@@ -19,6 +19,13 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; }
 td.num { font-variant-numeric: tabular-nums; }
+/* Busy tasks change cells every second. Rows are grids of fixed columns, so that a change lays
+   out its row only and never moves the buttons under the pointer; rows off screen are skipped
+   (content-visibility) until they scroll into view. */
+#tasks table, #tasks thead, #tasks tbody { display: block; }
+#tasks tr { display: grid; grid-template-columns: 17% 8% 14% 7% 9% 19% 12% 14%; }
+#task-rows tr { content-visibility: auto; contain-intrinsic-size: auto 34px; }
+#tasks td { overflow-wrap: break-word; }
 a { color: var(--run); text-decoration: none; cursor: pointer; }
 .muted { color: var(--muted); }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; color: #fff;
@@ -70,7 +77,7 @@ export function renderDashboardPage(nonce: string): string {
 <section id="jobs" hidden><h2>Background jobs</h2><div id="pools"></div>
 <h3>Running</h3><div id="running-jobs"></div><h3>Recent</h3><div id="recent-jobs"></div></section>
 </main>
-<aside id="panel" hidden></aside>
+<aside id="panel" hidden><div id="panel-head"></div><div id="panel-body"></div></aside>
 <script nonce="${nonce}">${DASHBOARD_SCRIPT}</script>
 </body></html>`;
 }

@@ -7,9 +7,10 @@ export const DASHBOARD_SCRIPT = String.raw`
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
   // One refresh in flight at most: a request made meanwhile runs once after it (refreshes cannot
-  // overlap, nor land out of order). rows: the task rows by name, each with what it shows.
+  // overlap, nor land out of order). rows: the task rows by name (see rowOf).
   var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set(),
-    refreshFailed: false, inFlight: false, again: false, lastStart: 0, rows: new Map() };
+    refreshFailed: false, inFlight: false, again: false, lastStart: 0, rows: new Map(),
+    timelineOnScreen: false, panelHead: '' };
   // The server shares one overview per second between pages: asking more often brings nothing new.
   var REFRESH_GAP = 1000;
   var RECENT_JOBS_SHOWN = 15;
@@ -84,23 +85,25 @@ export const DASHBOARD_SCRIPT = String.raw`
       return res.json();
     });
   }
-  function act(action, task) {
+  function act(action, name) {
     var label = { run: 'Run', pause: 'Pause', resume: 'Resume' }[action];
-    if (!window.confirm(label + ' task "' + task.name + '"?')) return;
-    fetch(url('/api/tasks/' + encodeURIComponent(task.name) + '/' + action), {
+    if (!window.confirm(label + ' task "' + name + '"?')) return;
+    fetch(url('/api/tasks/' + encodeURIComponent(name) + '/' + action), {
       method: 'POST', headers: { 'x-aioclock-dashboard': '1' },
     }).then(function (res) {
       if (!res.ok) return res.text().then(function (text) { showError(label + ' failed: ' + res.status + ' ' + text); });
       showError('');
-      refresh();
+      // The answer is the task as the action left it: its row shows it now, not after a refetch.
+      return res.json().then(function (task) { showChange(task); refresh(); });
     });
   }
   function actions(task) {
+    var name = task.name;
     return el('span', {}, [
-      el('button', { 'data-action': 'run', onclick: function () { act('run', task); } }, ['Run now']),
+      el('button', { 'data-action': 'run', onclick: function () { act('run', name); } }, ['Run now']),
       task.paused
-        ? el('button', { 'data-action': 'resume', onclick: function () { act('resume', task); } }, ['Resume'])
-        : el('button', { 'data-action': 'pause', onclick: function () { act('pause', task); } }, ['Pause']),
+        ? el('button', { 'data-action': 'resume', onclick: function () { act('resume', name); } }, ['Resume'])
+        : el('button', { 'data-action': 'pause', onclick: function () { act('pause', name); } }, ['Pause']),
     ]);
   }
   function counters(task) {
@@ -127,39 +130,63 @@ export const DASHBOARD_SCRIPT = String.raw`
     }
     fill('facts', facts);
   }
-  // A row is rebuilt only when what it shows changed; the others stay as they are.
-  function rowKey(task) {
-    var last = task.lastRun;
-    return [task.id, task.group, task.triggerText, task.state, task.paused, task.nextRunAt,
-      last ? last.runId + last.attempt + last.status : '', JSON.stringify(task.counters)].join('|');
+  // The cells of a task row: a class, a key that changes when what the cell shows changes, and how
+  // to draw it. Busy tasks change every second: redrawing a few cells, not the row, keeps a refresh
+  // cheap and keeps the buttons the nodes a user is clicking (a click whose button was replaced
+  // between press and release is lost).
+  var CELLS = [
+    { key: function (t) { return t.name; },
+      draw: function (t) { return el('a', { href: '#task=' + encodeURIComponent(t.name) }, [t.name]); } },
+    { key: function (t) { return t.group; }, draw: function (t) { return t.group || '-'; } },
+    { cls: 'trigger', key: function (t) { return t.triggerText; }, draw: function (t) { return t.triggerText; } },
+    { cls: 'state', key: function (t) { return t.state; }, draw: function (t) { return badge(t.state); } },
+    { cls: 'next', key: function (t) { return t.nextRunAt; }, draw: function (t) { return when(t.nextRunAt); } },
+    { cls: 'last', key: function (t) { return JSON.stringify(t.lastRun); }, draw: function (t) { return outcome(t.lastRun); } },
+    { cls: 'num', key: function (t) { return JSON.stringify(t.counters); }, draw: counters },
+    { key: function (t) { return t.paused; }, draw: actions },
+  ];
+  // A task's row, made once: its cells, the key each shows, the task it shows, and when an action
+  // or the stream last changed it (changedAt).
+  function rowOf(name) {
+    var row = view.rows.get(name);
+    if (row) return row;
+    var cells = CELLS.map(function (cell) { return el('td', { class: cell.cls }); });
+    row = { node: el('tr', { 'data-task': name }, cells), cells: cells, keys: [], task: null, changedAt: 0 };
+    view.rows.set(name, row);
+    return row;
   }
-  function renderTasks(tasks) {
-    var body = document.getElementById('task-rows');
-    var rows = new Map();
-    var nodes = tasks.map(function (task) {
-      var key = rowKey(task);
-      var old = view.rows.get(task.name);
-      var node = old && old.key === key ? old.node : taskRow(task);
-      rows.set(task.name, { key: key, node: node });
-      return node;
+  function showTask(row, task) {
+    row.task = task;
+    CELLS.forEach(function (cell, i) {
+      var key = String(cell.key(task));
+      if (row.keys[i] === key) return;
+      row.keys[i] = key;
+      row.cells[i].replaceChildren(cell.draw(task));
     });
-    view.rows = rows;
+  }
+  // An action's answer, or a pause or resume seen live: an overview asked for before it must not
+  // undo it (it may have been computed before), so the row skips those.
+  function showChange(task) {
+    var row = view.rows.get(task.name);
+    if (!row) return;
+    showTask(row, task);
+    row.changedAt = Date.now();
+  }
+  function renderTasks(tasks, askedAt) {
+    var body = document.getElementById('task-rows');
+    var names = new Set();
+    var nodes = tasks.map(function (task) {
+      var row = rowOf(task.name);
+      names.add(task.name);
+      if (row.changedAt < askedAt) showTask(row, task);
+      return row.node;
+    });
+    view.rows.forEach(function (row, name) { if (!names.has(name)) view.rows.delete(name); });
+    // Rows move only when tasks come, go or change order: moving rows lays the table out again.
     var same = body.children.length === nodes.length && nodes.every(function (node, i) {
       return body.children[i] === node;
     });
     if (!same) body.replaceChildren.apply(body, nodes);
-  }
-  function taskRow(task) {
-    return el('tr', { 'data-task': task.name }, [
-      el('td', {}, [el('a', { href: '#task=' + encodeURIComponent(task.name) }, [task.name])]),
-      el('td', {}, [task.group || '-']),
-      el('td', { class: 'trigger' }, [task.triggerText]),
-      el('td', { class: 'state' }, [badge(task.state)]),
-      el('td', { class: 'next' }, [when(task.nextRunAt)]),
-      el('td', { class: 'last' }, [outcome(task.lastRun)]),
-      el('td', { class: 'num' }, [counters(task)]),
-      el('td', {}, [actions(task)]),
-    ]);
   }
 
   // Reading clientWidth right after the table changed forces a layout of the whole page: it is
@@ -212,14 +239,21 @@ export const DASHBOARD_SCRIPT = String.raw`
     root.appendChild(svg('line', { class: 'now', x1: x(to), x2: x(to), y1: top - 4, y2: height }));
     return root;
   }
+  // Drawn only while on screen: with hundreds of tasks the chart is thousands of nodes far below
+  // the table, and redrawing it there every second kept the page too busy to answer a click.
   function renderTimeline(overview) {
+    if (!view.timelineOnScreen || !overview) return;
     var timeline = overview.timeline;
     var running = overview.tasks.filter(function (t) { return t.running; }).map(function (t) { return t.id; });
     fill('chart', [chart(timeline.rows, timeline.from, timeline.to, running)]);
-    fill('legend', Object.keys(STATUS_WORDS).map(function (key) {
-      return el('span', {}, [badge(STATUS_WORDS[key], key)]);
-    }));
   }
+  new IntersectionObserver(function (entries) {
+    view.timelineOnScreen = entries[entries.length - 1].isIntersecting;
+    renderTimeline(view.overview);
+  }).observe(document.getElementById('timeline'));
+  fill('legend', Object.keys(STATUS_WORDS).map(function (key) {
+    return el('span', {}, [badge(STATUS_WORDS[key], key)]);
+  }));
 
   function table(headers, rows) {
     return el('table', {}, [el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', {}, [h]); }))]),
@@ -276,17 +310,25 @@ export const DASHBOARD_SCRIPT = String.raw`
     var headers = ['status', 'origin', 'attempt', 'scheduled', 'started', 'took'];
     if (replicas) headers.push('replica');
     headers.push('result / error');
-    panel.replaceChildren(
-      el('button', { onclick: function () { location.hash = ''; } }, ['Close']),
-      el('h2', { 'data-panel-task': task.name }, [task.name, ' ', badge(task.state)]),
-      el('p', {}, [task.triggerText, task.group ? ' \u00b7 group ' + task.group : '', ' \u00b7 ', actions(task)]),
+    // A busy task's page refreshes every second: its head, which holds the buttons, is redrawn
+    // only when it changes, so that a click on them lands.
+    var head = JSON.stringify([task.name, task.state, task.paused, task.triggerText, task.group]);
+    if (view.panelHead !== head) {
+      view.panelHead = head;
+      fill('panel-head', [
+        el('button', { onclick: function () { location.hash = ''; } }, ['Close']),
+        el('h2', { 'data-panel-task': task.name }, [task.name, ' ', badge(task.state)]),
+        el('p', {}, [task.triggerText, task.group ? ' \u00b7 group ' + task.group : '', ' \u00b7 ', actions(task)]),
+      ]);
+    }
+    fill('panel-body', [
       el('p', {}, [counters(task)]),
       el('h3', {}, ['Upcoming fire times']),
       detail.upcoming.length ? el('ol', { id: 'upcoming' }, detail.upcoming.map(function (at) {
         return el('li', {}, [dateTime(at), ' (', when(at), ')']);
       })) : el('p', { class: 'muted' }, ['none planned']),
       el('h3', {}, ['History (newest first)']),
-      history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet']));
+      history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet'])]);
   }
 
   // A hand-edited link may carry a malformed escape: it selects nothing rather than stop the script.
@@ -305,6 +347,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     });
   }
   function load() {
+    var askedAt = Date.now();
     var name = selectedTask();
     var panelError = null;
     // The panel's task may be gone (removed): that must not stop the rest of the page refreshing.
@@ -316,7 +359,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       view.overview = results[0];
       view.detail = results[1];
       renderFacts(view.overview.status);
-      renderTasks(view.overview.tasks);
+      renderTasks(view.overview.tasks, askedAt);
       renderTimeline(view.overview);
       renderJobs(view.overview.jobs);
       renderPanel();
@@ -335,12 +378,15 @@ export const DASHBOARD_SCRIPT = String.raw`
     var wait = Math.max(150, view.lastStart + REFRESH_GAP - Date.now());
     view.timer = setTimeout(refresh, wait);
   }
-  function setState(name, state) {
+  // What a state the stream reports says of the rest of the task.
+  var LIVE_STATES = { running: { running: true }, paused: { paused: true }, idle: { paused: false } };
+  function showLiveState(name, state) {
     var row = view.rows.get(name);
-    var cell = row && row.node.querySelector('.state');
-    if (!cell) return;
-    cell.replaceChildren(badge(state));
-    row.key = '';
+    if (!row || !row.task) return;
+    var task = Object.assign({}, row.task, LIVE_STATES[state], { state: state });
+    // A run starting is no change to protect: the overview that follows says more.
+    if (state === 'running') showTask(row, task);
+    else showChange(task);
   }
   function setLive(on, text) {
     var node = document.getElementById('live');
@@ -356,7 +402,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     source.addEventListener('tasks', function (message) {
       var batch = JSON.parse(message.data);
       Object.keys(batch.states).forEach(function (name) {
-        if (batch.states[name] !== 'removed') setState(name, batch.states[name]);
+        if (batch.states[name] !== 'removed') showLiveState(name, batch.states[name]);
       });
       refreshSoon();
     });
