@@ -1,13 +1,18 @@
 // The page's script, sent as is: plain browser JavaScript (no build step, no library). It is a
 // raw string, so it must contain no backtick and no dollar-brace; escapes reach the browser intact.
 // Every request carries the page's own query string, so a guard that reads a token from the query
-// sees it on the API and the event stream too (EventSource cannot send headers).
+// sees it on the API and the event stream too (EventSource cannot send headers). The task table
+// and the timeline live in their own files and are inlined here, in the same closure.
+import { TASK_ROWS_SCRIPT } from './task-rows.script.js';
+import { TIMELINE_SCRIPT } from './timeline.script.js';
+
+/** The page's whole script. */
 export const DASHBOARD_SCRIPT = String.raw`
 'use strict';
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
   // One refresh in flight at most: a request made meanwhile runs once after it (refreshes cannot
-  // overlap, nor land out of order). rows: the task rows by name (see rowOf).
+  // overlap, nor land out of order). rows: the task rows by name (see task-rows.script.ts).
   var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set(),
     refreshFailed: false, inFlight: false, again: false, lastStart: 0, rows: new Map(),
     timelineOnScreen: false, panelHead: '' };
@@ -85,39 +90,8 @@ export const DASHBOARD_SCRIPT = String.raw`
       return res.json();
     });
   }
-  function act(action, name) {
-    var label = { run: 'Run', pause: 'Pause', resume: 'Resume' }[action];
-    if (!window.confirm(label + ' task "' + name + '"?')) return;
-    fetch(url('/api/tasks/' + encodeURIComponent(name) + '/' + action), {
-      method: 'POST', headers: { 'x-aioclock-dashboard': '1' },
-    }).then(function (res) {
-      if (!res.ok) return res.text().then(function (text) { showError(label + ' failed: ' + res.status + ' ' + text); });
-      showError('');
-      // The answer is the task as the action left it: its row shows it now, not after a refetch.
-      return res.json().then(function (task) { showChange(task); refresh(); });
-    });
-  }
-  function actions(task) {
-    var name = task.name;
-    return el('span', {}, [
-      el('button', { 'data-action': 'run', onclick: function () { act('run', name); } }, ['Run now']),
-      task.paused
-        ? el('button', { 'data-action': 'resume', onclick: function () { act('resume', name); } }, ['Resume'])
-        : el('button', { 'data-action': 'pause', onclick: function () { act('pause', name); } }, ['Pause']),
-    ]);
-  }
-  function counters(task) {
-    var parts = Object.keys(task.counters).filter(function (key) { return task.counters[key] > 0; })
-      .map(function (key) { return task.counters[key] + ' ' + STATUS_WORDS[key]; });
-    return el('span', { class: 'counters' }, [parts.length ? parts.join(' \u00b7 ') : '-']);
-  }
-  function outcome(run) {
-    if (!run) return el('span', { class: 'muted' }, ['never ran']);
-    return el('span', { title: run.error ? run.error.name + ': ' + run.error.message : null }, [
-      badge(STATUS_WORDS[run.status], run.status), ' ', when(run.finishedAt),
-      run.instanceId ? el('span', { class: 'muted' }, [' on ' + run.instanceId]) : null,
-    ]);
-  }
+${TASK_ROWS_SCRIPT}
+${TIMELINE_SCRIPT}
 
   function renderFacts(status) {
     var facts = [el('span', {}, ['scheduler: ' + status.state])];
@@ -130,131 +104,6 @@ export const DASHBOARD_SCRIPT = String.raw`
     }
     fill('facts', facts);
   }
-  // The cells of a task row: a class, a key that changes when what the cell shows changes, and how
-  // to draw it. Busy tasks change every second: redrawing a few cells, not the row, keeps a refresh
-  // cheap and keeps the buttons the nodes a user is clicking (a click whose button was replaced
-  // between press and release is lost).
-  var CELLS = [
-    { key: function (t) { return t.name; },
-      draw: function (t) { return el('a', { href: '#task=' + encodeURIComponent(t.name) }, [t.name]); } },
-    { key: function (t) { return t.group; }, draw: function (t) { return t.group || '-'; } },
-    { cls: 'trigger', key: function (t) { return t.triggerText; }, draw: function (t) { return t.triggerText; } },
-    { cls: 'state', key: function (t) { return t.state; }, draw: function (t) { return badge(t.state); } },
-    { cls: 'next', key: function (t) { return t.nextRunAt; }, draw: function (t) { return when(t.nextRunAt); } },
-    { cls: 'last', key: function (t) { return JSON.stringify(t.lastRun); }, draw: function (t) { return outcome(t.lastRun); } },
-    { cls: 'num', key: function (t) { return JSON.stringify(t.counters); }, draw: counters },
-    { key: function (t) { return t.paused; }, draw: actions },
-  ];
-  // A task's row, made once: its cells, the key each shows, the task it shows, and when an action
-  // or the stream last changed it (changedAt).
-  function rowOf(name) {
-    var row = view.rows.get(name);
-    if (row) return row;
-    var cells = CELLS.map(function (cell) { return el('td', { class: cell.cls }); });
-    row = { node: el('tr', { 'data-task': name }, cells), cells: cells, keys: [], task: null, changedAt: 0 };
-    view.rows.set(name, row);
-    return row;
-  }
-  function showTask(row, task) {
-    row.task = task;
-    CELLS.forEach(function (cell, i) {
-      var key = String(cell.key(task));
-      if (row.keys[i] === key) return;
-      row.keys[i] = key;
-      row.cells[i].replaceChildren(cell.draw(task));
-    });
-  }
-  // An action's answer, or a pause or resume seen live: an overview asked for before it must not
-  // undo it (it may have been computed before), so the row skips those.
-  function showChange(task) {
-    var row = view.rows.get(task.name);
-    if (!row) return;
-    showTask(row, task);
-    row.changedAt = Date.now();
-  }
-  function renderTasks(tasks, askedAt) {
-    var body = document.getElementById('task-rows');
-    var names = new Set();
-    var nodes = tasks.map(function (task) {
-      var row = rowOf(task.name);
-      names.add(task.name);
-      if (row.changedAt < askedAt) showTask(row, task);
-      return row.node;
-    });
-    view.rows.forEach(function (row, name) { if (!names.has(name)) view.rows.delete(name); });
-    // Rows move only when tasks come, go or change order: moving rows lays the table out again.
-    var same = body.children.length === nodes.length && nodes.every(function (node, i) {
-      return body.children[i] === node;
-    });
-    if (!same) body.replaceChildren.apply(body, nodes);
-  }
-
-  // Reading clientWidth right after the table changed forces a layout of the whole page: it is
-  // read once, and again only when the window is resized.
-  var measuredWidth = 0;
-  function chartWidth() {
-    if (!measuredWidth) measuredWidth = document.getElementById('chart').clientWidth || 900;
-    return measuredWidth;
-  }
-  window.addEventListener('resize', function () { measuredWidth = 0; });
-  function niceStep(spanMs) {
-    var steps = [1e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 108e5, 216e5];
-    for (var i = 0; i < steps.length; i++) if (spanMs / steps[i] <= 8) return steps[i];
-    return 432e5;
-  }
-  // One row per task: a bar from start to end per run, a tick for fires that did not run.
-  function chart(rows, from, to, runningIds) {
-    var width = Math.max(480, chartWidth());
-    var left = 200, rowH = 22, top = 18, plot = width - left - 12;
-    var height = top + rows.length * rowH + 4;
-    var x = function (t) { return left + ((t - from) / (to - from)) * plot; };
-    var root = svg('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height,
-      role: 'img', 'aria-label': 'timeline of recent runs' });
-    var step = niceStep(to - from);
-    for (var t = Math.ceil(from / step) * step; t <= to; t += step) {
-      root.appendChild(svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: top - 4, y2: height }));
-      root.appendChild(svg('text', { x: x(t) - 20, y: 11 }, clock(t)));
-    }
-    rows.forEach(function (row, index) {
-      var y = top + index * rowH;
-      root.appendChild(svg('text', { class: 'label', x: 4, y: y + 14 }, row.taskName.slice(0, 30)));
-      root.appendChild(svg('line', { class: 'grid', x1: left, x2: left + plot, y1: y + rowH, y2: y + rowH }));
-      row.runs.forEach(function (run) {
-        var tip = (run.count ? run.count + ' runs ' : '') + STATUS_WORDS[run.status] + ' \u00b7 ' + run.origin + (run.attempt > 1 ? ' attempt ' + run.attempt : '') +
-          (run.start !== null ? ' \u00b7 started ' + clock(run.start) + ' \u00b7 took ' + span(run.end - run.start)
-            : ' \u00b7 at ' + clock(run.end)) + (run.instanceId ? ' \u00b7 replica ' + run.instanceId : '');
-        var shape = run.start === null
-          ? svg('rect', { x: x(run.end) - 1, y: y + 3, width: 2, height: rowH - 6 })
-          : svg('rect', { x: x(Math.max(run.start, from)), y: y + 5, height: rowH - 10,
-            width: Math.max(2, x(run.end) - x(Math.max(run.start, from))) });
-        shape.setAttribute('class', 'run r-' + run.status);
-        shape.setAttribute('data-run', run.runId);
-        shape.appendChild(svg('title', {}, tip));
-        root.appendChild(shape);
-      });
-      if (runningIds.indexOf(row.taskId) >= 0) {
-        root.appendChild(svg('circle', { class: 'r-running', cx: x(to) - 4, cy: y + rowH / 2, r: 4 }));
-      }
-    });
-    root.appendChild(svg('line', { class: 'now', x1: x(to), x2: x(to), y1: top - 4, y2: height }));
-    return root;
-  }
-  // Drawn only while on screen: with hundreds of tasks the chart is thousands of nodes far below
-  // the table, and redrawing it there every second kept the page too busy to answer a click.
-  function renderTimeline(overview) {
-    if (!view.timelineOnScreen || !overview) return;
-    var timeline = overview.timeline;
-    var running = overview.tasks.filter(function (t) { return t.running; }).map(function (t) { return t.id; });
-    fill('chart', [chart(timeline.rows, timeline.from, timeline.to, running)]);
-  }
-  new IntersectionObserver(function (entries) {
-    view.timelineOnScreen = entries[entries.length - 1].isIntersecting;
-    renderTimeline(view.overview);
-  }).observe(document.getElementById('timeline'));
-  fill('legend', Object.keys(STATUS_WORDS).map(function (key) {
-    return el('span', {}, [badge(STATUS_WORDS[key], key)]);
-  }));
-
   function table(headers, rows) {
     return el('table', {}, [el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', {}, [h]); }))]),
       el('tbody', {}, rows.map(function (cells) {
@@ -377,16 +226,6 @@ export const DASHBOARD_SCRIPT = String.raw`
     if (view.timer !== null) return;
     var wait = Math.max(150, view.lastStart + REFRESH_GAP - Date.now());
     view.timer = setTimeout(refresh, wait);
-  }
-  // What a state the stream reports says of the rest of the task.
-  var LIVE_STATES = { running: { running: true }, paused: { paused: true }, idle: { paused: false } };
-  function showLiveState(name, state) {
-    var row = view.rows.get(name);
-    if (!row || !row.task) return;
-    var task = Object.assign({}, row.task, LIVE_STATES[state], { state: state });
-    // A run starting is no change to protect: the overview that follows says more.
-    if (state === 'running') showTask(row, task);
-    else showChange(task);
   }
   function setLive(on, text) {
     var node = document.getElementById('live');
