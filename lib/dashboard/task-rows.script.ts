@@ -60,8 +60,9 @@ export const TASK_ROWS_SCRIPT = String.raw`
   function rowOf(name) {
     var row = view.rows.get(name);
     if (row) return row;
-    var cells = CELLS.map(function (cell) { return el('td', { class: cell.cls }); });
-    row = { node: el('tr', { 'data-task': name }, cells), cells: cells, keys: [], task: null, changedAt: 0 };
+    var cells = CELLS.map(function (cell) { return el('td', { class: cell.cls, role: 'cell' }); });
+    var node = el('tr', { 'data-task': name, role: 'row' }, cells);
+    row = { node: node, cells: cells, keys: [], task: null, changedAt: 0 };
     view.rows.set(name, row);
     return row;
   }
