@@ -19,6 +19,14 @@ table { border-collapse: collapse; width: 100%; }
 th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); font-size: 12px; }
 td.num { font-variant-numeric: tabular-nums; }
+/* Busy tasks change cells every second. Rows are grids of fixed columns, so that a change lays
+   out its row only and never moves the buttons under the pointer; rows off screen are skipped
+   (content-visibility) until they scroll into view. The table's roles are explicit in the markup:
+   some browsers drop them from a table whose display is changed. */
+#tasks table, #tasks thead, #tasks tbody { display: block; }
+#tasks tr { display: grid; grid-template-columns: 17% 8% 14% 7% 9% 19% 12% 14%; }
+#task-rows tr { content-visibility: auto; contain-intrinsic-size: auto 34px; }
+#tasks td { overflow-wrap: break-word; }
 a { color: var(--run); text-decoration: none; cursor: pointer; }
 .muted { color: var(--muted); }
 .badge { display: inline-block; padding: 0 7px; border-radius: 9px; font-size: 12px; color: #fff;
@@ -60,9 +68,11 @@ export function renderDashboardPage(nonce: string): string {
 <header><h1>AioClock</h1><div class="facts" id="facts"></div><span id="live">connecting</span></header>
 <main>
 <div id="error" role="alert"></div>
-<section id="tasks"><h2>Tasks</h2><table><thead><tr><th>task</th><th>group</th><th>trigger</th>
-<th>state</th><th>next run</th><th>last outcome</th><th>runs</th><th></th></tr></thead>
-<tbody id="task-rows"></tbody></table></section>
+<section id="tasks"><h2>Tasks</h2><table role="table"><thead role="rowgroup"><tr role="row">
+<th role="columnheader">task</th><th role="columnheader">group</th><th role="columnheader">trigger</th>
+<th role="columnheader">state</th><th role="columnheader">next run</th>
+<th role="columnheader">last outcome</th><th role="columnheader">runs</th><th role="columnheader"></th>
+</tr></thead><tbody id="task-rows" role="rowgroup"></tbody></table></section>
 <section id="timeline"><h2>Timeline of recent runs <select id="window">
 <option value="1">1 min</option><option value="10" selected>10 min</option>
 <option value="60">1 h</option><option value="1440">24 h</option></select></h2>
@@ -70,7 +80,7 @@ export function renderDashboardPage(nonce: string): string {
 <section id="jobs" hidden><h2>Background jobs</h2><div id="pools"></div>
 <h3>Running</h3><div id="running-jobs"></div><h3>Recent</h3><div id="recent-jobs"></div></section>
 </main>
-<aside id="panel" hidden></aside>
+<aside id="panel" hidden><div id="panel-head"></div><div id="panel-body"></div></aside>
 <script nonce="${nonce}">${DASHBOARD_SCRIPT}</script>
 </body></html>`;
 }

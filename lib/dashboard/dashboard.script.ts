@@ -1,15 +1,21 @@
 // The page's script, sent as is: plain browser JavaScript (no build step, no library). It is a
 // raw string, so it must contain no backtick and no dollar-brace; escapes reach the browser intact.
 // Every request carries the page's own query string, so a guard that reads a token from the query
-// sees it on the API and the event stream too (EventSource cannot send headers).
+// sees it on the API and the event stream too (EventSource cannot send headers). The task table
+// and the timeline live in their own files and are inlined here, in the same closure.
+import { TASK_ROWS_SCRIPT } from './task-rows.script.js';
+import { TIMELINE_SCRIPT } from './timeline.script.js';
+
+/** The page's whole script. */
 export const DASHBOARD_SCRIPT = String.raw`
 'use strict';
 (function () {
   var base = location.pathname.replace(/\/+$/, '');
   // One refresh in flight at most: a request made meanwhile runs once after it (refreshes cannot
-  // overlap, nor land out of order). rows: the task rows by name, each with what it shows.
+  // overlap, nor land out of order). rows: the task rows by name (see task-rows.script.ts).
   var view = { overview: null, detail: null, minutes: 10, timer: null, openRuns: new Set(),
-    refreshFailed: false, inFlight: false, again: false, lastStart: 0, rows: new Map() };
+    refreshFailed: false, inFlight: false, again: false, lastStart: 0, rows: new Map(),
+    timelineOnScreen: false, panelHead: '' };
   // The server shares one overview per second between pages: asking more often brings nothing new.
   var REFRESH_GAP = 1000;
   var RECENT_JOBS_SHOWN = 15;
@@ -84,37 +90,8 @@ export const DASHBOARD_SCRIPT = String.raw`
       return res.json();
     });
   }
-  function act(action, task) {
-    var label = { run: 'Run', pause: 'Pause', resume: 'Resume' }[action];
-    if (!window.confirm(label + ' task "' + task.name + '"?')) return;
-    fetch(url('/api/tasks/' + encodeURIComponent(task.name) + '/' + action), {
-      method: 'POST', headers: { 'x-aioclock-dashboard': '1' },
-    }).then(function (res) {
-      if (!res.ok) return res.text().then(function (text) { showError(label + ' failed: ' + res.status + ' ' + text); });
-      showError('');
-      refresh();
-    });
-  }
-  function actions(task) {
-    return el('span', {}, [
-      el('button', { 'data-action': 'run', onclick: function () { act('run', task); } }, ['Run now']),
-      task.paused
-        ? el('button', { 'data-action': 'resume', onclick: function () { act('resume', task); } }, ['Resume'])
-        : el('button', { 'data-action': 'pause', onclick: function () { act('pause', task); } }, ['Pause']),
-    ]);
-  }
-  function counters(task) {
-    var parts = Object.keys(task.counters).filter(function (key) { return task.counters[key] > 0; })
-      .map(function (key) { return task.counters[key] + ' ' + STATUS_WORDS[key]; });
-    return el('span', { class: 'counters' }, [parts.length ? parts.join(' \u00b7 ') : '-']);
-  }
-  function outcome(run) {
-    if (!run) return el('span', { class: 'muted' }, ['never ran']);
-    return el('span', { title: run.error ? run.error.name + ': ' + run.error.message : null }, [
-      badge(STATUS_WORDS[run.status], run.status), ' ', when(run.finishedAt),
-      run.instanceId ? el('span', { class: 'muted' }, [' on ' + run.instanceId]) : null,
-    ]);
-  }
+${TASK_ROWS_SCRIPT}
+${TIMELINE_SCRIPT}
 
   function renderFacts(status) {
     var facts = [el('span', {}, ['scheduler: ' + status.state])];
@@ -127,100 +104,6 @@ export const DASHBOARD_SCRIPT = String.raw`
     }
     fill('facts', facts);
   }
-  // A row is rebuilt only when what it shows changed; the others stay as they are.
-  function rowKey(task) {
-    var last = task.lastRun;
-    return [task.id, task.group, task.triggerText, task.state, task.paused, task.nextRunAt,
-      last ? last.runId + last.attempt + last.status : '', JSON.stringify(task.counters)].join('|');
-  }
-  function renderTasks(tasks) {
-    var body = document.getElementById('task-rows');
-    var rows = new Map();
-    var nodes = tasks.map(function (task) {
-      var key = rowKey(task);
-      var old = view.rows.get(task.name);
-      var node = old && old.key === key ? old.node : taskRow(task);
-      rows.set(task.name, { key: key, node: node });
-      return node;
-    });
-    view.rows = rows;
-    var same = body.children.length === nodes.length && nodes.every(function (node, i) {
-      return body.children[i] === node;
-    });
-    if (!same) body.replaceChildren.apply(body, nodes);
-  }
-  function taskRow(task) {
-    return el('tr', { 'data-task': task.name }, [
-      el('td', {}, [el('a', { href: '#task=' + encodeURIComponent(task.name) }, [task.name])]),
-      el('td', {}, [task.group || '-']),
-      el('td', { class: 'trigger' }, [task.triggerText]),
-      el('td', { class: 'state' }, [badge(task.state)]),
-      el('td', { class: 'next' }, [when(task.nextRunAt)]),
-      el('td', { class: 'last' }, [outcome(task.lastRun)]),
-      el('td', { class: 'num' }, [counters(task)]),
-      el('td', {}, [actions(task)]),
-    ]);
-  }
-
-  // Reading clientWidth right after the table changed forces a layout of the whole page: it is
-  // read once, and again only when the window is resized.
-  var measuredWidth = 0;
-  function chartWidth() {
-    if (!measuredWidth) measuredWidth = document.getElementById('chart').clientWidth || 900;
-    return measuredWidth;
-  }
-  window.addEventListener('resize', function () { measuredWidth = 0; });
-  function niceStep(spanMs) {
-    var steps = [1e3, 5e3, 1e4, 3e4, 6e4, 3e5, 6e5, 18e5, 36e5, 108e5, 216e5];
-    for (var i = 0; i < steps.length; i++) if (spanMs / steps[i] <= 8) return steps[i];
-    return 432e5;
-  }
-  // One row per task: a bar from start to end per run, a tick for fires that did not run.
-  function chart(rows, from, to, runningIds) {
-    var width = Math.max(480, chartWidth());
-    var left = 200, rowH = 22, top = 18, plot = width - left - 12;
-    var height = top + rows.length * rowH + 4;
-    var x = function (t) { return left + ((t - from) / (to - from)) * plot; };
-    var root = svg('svg', { width: width, height: height, viewBox: '0 0 ' + width + ' ' + height,
-      role: 'img', 'aria-label': 'timeline of recent runs' });
-    var step = niceStep(to - from);
-    for (var t = Math.ceil(from / step) * step; t <= to; t += step) {
-      root.appendChild(svg('line', { class: 'grid', x1: x(t), x2: x(t), y1: top - 4, y2: height }));
-      root.appendChild(svg('text', { x: x(t) - 20, y: 11 }, clock(t)));
-    }
-    rows.forEach(function (row, index) {
-      var y = top + index * rowH;
-      root.appendChild(svg('text', { class: 'label', x: 4, y: y + 14 }, row.taskName.slice(0, 30)));
-      root.appendChild(svg('line', { class: 'grid', x1: left, x2: left + plot, y1: y + rowH, y2: y + rowH }));
-      row.runs.forEach(function (run) {
-        var tip = (run.count ? run.count + ' runs ' : '') + STATUS_WORDS[run.status] + ' \u00b7 ' + run.origin + (run.attempt > 1 ? ' attempt ' + run.attempt : '') +
-          (run.start !== null ? ' \u00b7 started ' + clock(run.start) + ' \u00b7 took ' + span(run.end - run.start)
-            : ' \u00b7 at ' + clock(run.end)) + (run.instanceId ? ' \u00b7 replica ' + run.instanceId : '');
-        var shape = run.start === null
-          ? svg('rect', { x: x(run.end) - 1, y: y + 3, width: 2, height: rowH - 6 })
-          : svg('rect', { x: x(Math.max(run.start, from)), y: y + 5, height: rowH - 10,
-            width: Math.max(2, x(run.end) - x(Math.max(run.start, from))) });
-        shape.setAttribute('class', 'run r-' + run.status);
-        shape.setAttribute('data-run', run.runId);
-        shape.appendChild(svg('title', {}, tip));
-        root.appendChild(shape);
-      });
-      if (runningIds.indexOf(row.taskId) >= 0) {
-        root.appendChild(svg('circle', { class: 'r-running', cx: x(to) - 4, cy: y + rowH / 2, r: 4 }));
-      }
-    });
-    root.appendChild(svg('line', { class: 'now', x1: x(to), x2: x(to), y1: top - 4, y2: height }));
-    return root;
-  }
-  function renderTimeline(overview) {
-    var timeline = overview.timeline;
-    var running = overview.tasks.filter(function (t) { return t.running; }).map(function (t) { return t.id; });
-    fill('chart', [chart(timeline.rows, timeline.from, timeline.to, running)]);
-    fill('legend', Object.keys(STATUS_WORDS).map(function (key) {
-      return el('span', {}, [badge(STATUS_WORDS[key], key)]);
-    }));
-  }
-
   function table(headers, rows) {
     return el('table', {}, [el('thead', {}, [el('tr', {}, headers.map(function (h) { return el('th', {}, [h]); }))]),
       el('tbody', {}, rows.map(function (cells) {
@@ -276,17 +159,25 @@ export const DASHBOARD_SCRIPT = String.raw`
     var headers = ['status', 'origin', 'attempt', 'scheduled', 'started', 'took'];
     if (replicas) headers.push('replica');
     headers.push('result / error');
-    panel.replaceChildren(
-      el('button', { onclick: function () { location.hash = ''; } }, ['Close']),
-      el('h2', { 'data-panel-task': task.name }, [task.name, ' ', badge(task.state)]),
-      el('p', {}, [task.triggerText, task.group ? ' \u00b7 group ' + task.group : '', ' \u00b7 ', actions(task)]),
+    // A busy task's page refreshes every second: its head, which holds the buttons, is redrawn
+    // only when it changes, so that a click on them lands.
+    var head = JSON.stringify([task.name, task.state, task.paused, task.triggerText, task.group]);
+    if (view.panelHead !== head) {
+      view.panelHead = head;
+      fill('panel-head', [
+        el('button', { onclick: function () { location.hash = ''; } }, ['Close']),
+        el('h2', { 'data-panel-task': task.name }, [task.name, ' ', badge(task.state)]),
+        el('p', {}, [task.triggerText, task.group ? ' \u00b7 group ' + task.group : '', ' \u00b7 ', actions(task)]),
+      ]);
+    }
+    fill('panel-body', [
       el('p', {}, [counters(task)]),
       el('h3', {}, ['Upcoming fire times']),
       detail.upcoming.length ? el('ol', { id: 'upcoming' }, detail.upcoming.map(function (at) {
         return el('li', {}, [dateTime(at), ' (', when(at), ')']);
       })) : el('p', { class: 'muted' }, ['none planned']),
       el('h3', {}, ['History (newest first)']),
-      history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet']));
+      history.length ? table(headers, history) : el('p', { class: 'muted' }, ['no runs yet'])]);
   }
 
   // A hand-edited link may carry a malformed escape: it selects nothing rather than stop the script.
@@ -305,6 +196,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     });
   }
   function load() {
+    var askedAt = Date.now();
     var name = selectedTask();
     var panelError = null;
     // The panel's task may be gone (removed): that must not stop the rest of the page refreshing.
@@ -316,7 +208,7 @@ export const DASHBOARD_SCRIPT = String.raw`
       view.overview = results[0];
       view.detail = results[1];
       renderFacts(view.overview.status);
-      renderTasks(view.overview.tasks);
+      renderTasks(view.overview.tasks, askedAt);
       renderTimeline(view.overview);
       renderJobs(view.overview.jobs);
       renderPanel();
@@ -335,13 +227,6 @@ export const DASHBOARD_SCRIPT = String.raw`
     var wait = Math.max(150, view.lastStart + REFRESH_GAP - Date.now());
     view.timer = setTimeout(refresh, wait);
   }
-  function setState(name, state) {
-    var row = view.rows.get(name);
-    var cell = row && row.node.querySelector('.state');
-    if (!cell) return;
-    cell.replaceChildren(badge(state));
-    row.key = '';
-  }
   function setLive(on, text) {
     var node = document.getElementById('live');
     node.className = on ? 'on' : '';
@@ -356,7 +241,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     source.addEventListener('tasks', function (message) {
       var batch = JSON.parse(message.data);
       Object.keys(batch.states).forEach(function (name) {
-        if (batch.states[name] !== 'removed') setState(name, batch.states[name]);
+        if (batch.states[name] !== 'removed') showLiveState(name, batch.states[name]);
       });
       refreshSoon();
     });

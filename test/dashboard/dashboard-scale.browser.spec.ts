@@ -59,6 +59,30 @@ function countStream(): Map<string, number> {
   return counts;
 }
 
+/** Waits until the page has drawn another overview. */
+async function nextRefresh(page: Page): Promise<void> {
+  const loaded = await page.getAttribute('body', 'data-loaded');
+  await page.waitForSelector(`body:not([data-loaded="${loaded}"])`, WAIT);
+}
+
+/**
+ * The epoch time of the first frame in which `selector` matches, read by the page itself, so
+ * that the test's own polling on a loaded box does not count.
+ */
+async function firstFrameShowing(page: Page, selector: string): Promise<number> {
+  const shown = await page.waitForFunction(
+    (css) => {
+      const { document } = globalThis as unknown as {
+        document: { querySelector(css: string): unknown };
+      };
+      return document.querySelector(css) !== null && performance.timeOrigin + performance.now();
+    },
+    selector,
+    { polling: 'raf', ...WAIT },
+  );
+  return (await shown.jsonValue()) as number;
+}
+
 describe('the dashboard with 500 tasks firing every second', () => {
   it('goes live on three pages, with one overview computed per second for all of them', async () => {
     for (let i = 0; i < 3; i++) {
@@ -90,6 +114,51 @@ describe('the dashboard with 500 tasks firing every second', () => {
       await page.bringToFront();
       await page.waitForSelector('tr[data-task="busy-250"] .state .badge:text-is("paused")', WAIT);
     }
+  }, 120_000);
+
+  it('keeps every row and button across refreshes, so a pause by its button shows within seconds', async () => {
+    const page = pages[0];
+    await page.bringToFront();
+    // A button a refresh rebuilt comes without the mark.
+    const marked = await page.$$eval(
+      '#task-rows button',
+      (buttons) => buttons.map((button) => Object.assign(button, { kept: true })).length,
+    );
+    await nextRefresh(page);
+    await nextRefresh(page);
+    // Was: each refresh rebuilt every busy row, buttons included, so a click kept missing them.
+    const kept = await page.$$eval(
+      '#task-rows button',
+      (buttons) => buttons.filter((button) => 'kept' in button).length,
+    );
+    expect(kept).toBe(marked);
+
+    const row = 'tr[data-task="busy-400"]';
+    const paused = firstFrameShowing(page, `${row} .state .s-paused`);
+    page.once('dialog', (dialog) => void dialog.accept());
+    const clickedAt = Date.now();
+    await page.click(`${row} button[data-action="pause"]`, WAIT);
+    // Was 5 to 13 s on a loaded box, most of it waiting for a button that stayed in place.
+    expect((await paused) - clickedAt).toBeLessThan(5_000);
+    expect(registry.getTask('busy-400').paused).toBe(true);
+    expect(await page.textContent(`${row} button[data-action="resume"]`)).toBe('Resume');
+  }, 120_000);
+
+  it('redraws the timeline only while it is on screen', async () => {
+    const page = pages[0];
+    const redrawn = () =>
+      page.$$eval('#chart svg', (charts) => charts.filter((chart) => !('kept' in chart)).length);
+    // 500 rows push the chart far below the fold: redrawing it there every second was wasted.
+    await page.$$eval('#chart svg', (charts) =>
+      charts.map((chart) => Object.assign(chart, { kept: true })),
+    );
+    await nextRefresh(page);
+    await nextRefresh(page);
+    expect(await redrawn()).toBe(0);
+    await page.locator('#timeline').scrollIntoViewIfNeeded();
+    await nextRefresh(page);
+    expect(await redrawn()).toBe(1);
+    await page.waitForSelector('#chart rect.run.r-succeeded', WAIT);
   }, 120_000);
 
   it('keeps the overview small enough to fetch every second', async () => {
