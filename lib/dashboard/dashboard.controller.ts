@@ -8,7 +8,6 @@ import {
   Headers,
   HttpCode,
   Inject,
-  NotFoundException,
   Param,
   ParseIntPipe,
   Post,
@@ -16,12 +15,13 @@ import {
   Req,
   Res,
   Sse,
+  UseFilters,
   UseGuards,
   type MessageEvent,
   type Type,
 } from '@nestjs/common';
 import type { Observable } from 'rxjs';
-import { TaskNotFoundError } from '../errors.js';
+import { AioClockExceptionFilter } from '../aioclock-exception.filter.js';
 import { dashboardMessages } from './dashboard.messages.js';
 import type { ResolvedDashboardOptions } from './dashboard.options.js';
 import { renderDashboardPage } from './dashboard.page.js';
@@ -31,23 +31,16 @@ import type { TaskDetailView, TaskView } from './dashboard.views.js';
 /** The header every action needs: a cross-site form cannot set it, so it cannot post here. */
 export const DASHBOARD_ACTION_HEADER = 'x-aioclock-dashboard';
 
-/** The part of Express's response the page route uses (the platform's types stay optional). */
+/**
+ * The part of the response the page route uses, the same on Express and Fastify (the platforms'
+ * types stay optional).
+ */
 interface PageResponse {
-  setHeader(name: string, value: string): void;
+  header(name: string, value: string): void;
   send(body: string): void;
 }
 
 const MINUTE = 60_000;
-
-/** Turns TaskNotFoundError, thrown or rejected, into a 404. */
-async function notFoundAs404<T>(action: () => T | Promise<T>): Promise<T> {
-  try {
-    return await action();
-  } catch (error) {
-    if (error instanceof TaskNotFoundError) throw new NotFoundException(error.message);
-    throw error;
-  }
-}
 
 function requireActionHeader(value: string | undefined): void {
   if (value === undefined) throw new ForbiddenException(dashboardMessages.missingActionHeader());
@@ -59,6 +52,8 @@ function requireActionHeader(value: string | undefined): void {
  */
 export function createDashboardController(options: ResolvedDashboardOptions): Type<unknown> {
   @Controller(options.route)
+  // An unknown task 404, a run refused by its overlap policy 409.
+  @UseFilters(AioClockExceptionFilter)
   class DashboardController {
     constructor(@Inject(DashboardService) private readonly dashboard: DashboardService) {}
 
@@ -66,14 +61,14 @@ export function createDashboardController(options: ResolvedDashboardOptions): Ty
     @Get()
     page(@Res() response: PageResponse): void {
       const nonce = randomBytes(16).toString('base64');
-      response.setHeader('Content-Type', 'text/html; charset=utf-8');
-      response.setHeader('Cache-Control', 'no-store');
-      response.setHeader(
+      response.header('Content-Type', 'text/html; charset=utf-8');
+      response.header('Cache-Control', 'no-store');
+      response.header(
         'Content-Security-Policy',
         `default-src 'none'; script-src 'nonce-${nonce}'; style-src 'nonce-${nonce}'; ` +
           "connect-src 'self'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
       );
-      response.setHeader('X-Content-Type-Options', 'nosniff');
+      response.header('X-Content-Type-Options', 'nosniff');
       response.send(renderDashboardPage(nonce));
     }
 
@@ -91,7 +86,7 @@ export function createDashboardController(options: ResolvedDashboardOptions): Ty
     @Get('api/tasks/:idOrName')
     @Header('Cache-Control', 'no-store')
     detail(@Param('idOrName') idOrName: string): Promise<TaskDetailView> {
-      return notFoundAs404(() => this.dashboard.detail(idOrName));
+      return this.dashboard.detail(idOrName);
     }
 
     @Post('api/tasks/:idOrName/run')
@@ -99,9 +94,9 @@ export function createDashboardController(options: ResolvedDashboardOptions): Ty
     run(
       @Param('idOrName') idOrName: string,
       @Headers(DASHBOARD_ACTION_HEADER) header: string | undefined,
-    ): Promise<TaskView> {
+    ): TaskView {
       requireActionHeader(header);
-      return notFoundAs404(() => this.dashboard.runNow(idOrName));
+      return this.dashboard.runNow(idOrName);
     }
 
     @Post('api/tasks/:idOrName/pause')
@@ -111,7 +106,7 @@ export function createDashboardController(options: ResolvedDashboardOptions): Ty
       @Headers(DASHBOARD_ACTION_HEADER) header: string | undefined,
     ): Promise<TaskView> {
       requireActionHeader(header);
-      return notFoundAs404(() => this.dashboard.pause(idOrName));
+      return this.dashboard.pause(idOrName);
     }
 
     @Post('api/tasks/:idOrName/resume')
@@ -121,7 +116,7 @@ export function createDashboardController(options: ResolvedDashboardOptions): Ty
       @Headers(DASHBOARD_ACTION_HEADER) header: string | undefined,
     ): Promise<TaskView> {
       requireActionHeader(header);
-      return notFoundAs404(() => this.dashboard.resume(idOrName));
+      return this.dashboard.resume(idOrName);
     }
 
     @Sse('events')
