@@ -10,4 +10,6 @@ export const postgresMessages = {
     'PostgresCoordinator needs the "pg" package to open a connection: npm install pg (or pass your own { pool })',
   notConnected: () => 'PostgresCoordinator is not connected: call connect() first',
   closed: () => 'PostgresCoordinator is closed',
+  closeForced: (ms: number, unwritten: number) =>
+    `PostgresCoordinator: the database did not answer within ${ms} ms (closeTimeout) at close; its connections were dropped, abandoning ${unwritten} history record(s) not written`,
 } as const;

@@ -15,6 +15,7 @@ import type {
   SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
+import { settlesWithin } from '../utils/settles-within.js';
 import { openRedis } from './redis.connection.js';
 import { redisMessages } from './redis.messages.js';
 import { resolveRedisOptions, type RedisCoordinatorOptions } from './redis.options.js';
@@ -57,16 +58,18 @@ export class RedisCoordinator implements Coordinator {
   private readonly ownClient: boolean;
   private readonly prefix: string;
   private readonly historySize: number;
+  private readonly closeTimeout: number;
   private client: Redis | undefined;
   private connecting: Promise<void> | undefined;
 
   constructor(options: RedisCoordinatorOptions) {
-    const { url, client, prefix, historySize } = resolveRedisOptions(options);
+    const { url, client, prefix, historySize, closeTimeout } = resolveRedisOptions(options);
     this.url = url;
     this.client = client;
     this.ownClient = url !== undefined;
     this.prefix = prefix;
     this.historySize = historySize;
+    this.closeTimeout = closeTimeout;
   }
 
   /** Opens the connection (for a `url`) and loads the scripts; idempotent. */
@@ -238,16 +241,25 @@ export class RedisCoordinator implements Coordinator {
     return items.map((json) => reviveRunRecord(JSON.parse(json) as Record<string, unknown>));
   }
 
+  /**
+   * Quits the connection opened for a `url` (a `client` passed in is left open). QUIT waits for
+   * replies in flight, for `closeTimeout` at most: then the connection is dropped and close
+   * rejects, saying what was abandoned.
+   */
   async close(): Promise<void> {
     const pending = this.connecting;
     this.connecting = undefined;
     if (!this.ownClient) return;
-    await pending?.catch(() => undefined);
+    if (pending) await settlesWithin(pending, this.closeTimeout);
     const client = this.client;
     this.client = undefined;
     if (!client || client.status === 'end') return;
-    // QUIT waits for replies in flight; a connection that is down is dropped instead.
-    await client.quit().catch(() => client.disconnect());
+    // A connection that is down is dropped at once.
+    const quit = client.quit().catch(() => client.disconnect());
+    if (await settlesWithin(quit, this.closeTimeout)) return;
+    const inFlight = commandsInFlight(client) - 1; // QUIT itself is the last one
+    client.disconnect();
+    throw new Error(redisMessages.closeForced(this.closeTimeout, inFlight));
   }
 
   async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
@@ -283,6 +295,12 @@ export class RedisCoordinator implements Coordinator {
   ): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
   }
+}
+
+/** Commands sent and not answered (ioredis keeps them in `commandQueue`, not a typed field). */
+function commandsInFlight(client: Redis): number {
+  const queue = (client as unknown as { commandQueue?: { length?: unknown } }).commandQueue;
+  return typeof queue?.length === 'number' ? queue.length : 1;
 }
 
 /** The totals hash as HGETALL answers it (an empty object: no record yet). */

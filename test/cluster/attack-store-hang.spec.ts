@@ -2,13 +2,13 @@
 // connection (a network partition, a firewall dropping packets, a Redis stuck in a slow script).
 // Each `it.failing` shows a bug a user would hit; it turns into a plain `it` once fixed.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { Cron } from '../../lib/index.js';
 import { RedisCoordinator } from '../../lib/redis/index.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { REDIS_URL, requireRedis } from './servers.js';
+import { silentProxy, within } from './silent-proxy.js';
 
 const prefix = `t${Date.now().toString(36)}attackhang`;
 const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
@@ -22,46 +22,6 @@ afterAll(async () => {
   if (keys.length > 0) await redis.del(...keys);
   await redis.quit();
 });
-
-/** A TCP proxy to the shared Redis that can go silent (keeps the sockets open, forwards nothing). */
-async function silentProxy(): Promise<{ url: string; silence(): void; close(): Promise<void> }> {
-  const { hostname, port } = new URL(REDIS_URL);
-  const sockets: Socket[] = [];
-  let silent = false;
-  const server: Server = createServer((client) => {
-    const upstream = connect(Number(port || 6379), hostname);
-    sockets.push(client, upstream);
-    client.on('data', (data) => void (silent || upstream.write(data)));
-    upstream.on('data', (data) => void (silent || client.write(data)));
-    for (const socket of [client, upstream]) socket.on('error', () => undefined);
-    client.on('close', () => upstream.destroy());
-    upstream.on('close', () => client.destroy());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port: proxyPort } = server.address() as { port: number };
-  return {
-    url: `redis://127.0.0.1:${proxyPort}`,
-    silence: () => void (silent = true),
-    close: async () => {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
-}
-
-/** What a promise did within `ms`: its outcome, or 'pending'. */
-async function within(promise: Promise<unknown>, ms: number): Promise<string> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const outcome = await Promise.race([
-    promise.then(
-      () => 'resolved',
-      (error: Error) => `rejected: ${error.name}`,
-    ),
-    new Promise<string>((resolve) => (timer = setTimeout(() => resolve('pending'), ms))),
-  ]);
-  clearTimeout(timer);
-  return outcome;
-}
 
 async function scheduledOn(url: string): Promise<TaskScheduler> {
   const scheduler = new TaskScheduler({
@@ -81,7 +41,7 @@ describe('attack: a store that stops answering (real time, Redis behind a proxy)
   it.failing(
     'runTask with a requestId settles (rejects) within a few seconds',
     async () => {
-      const proxy = await silentProxy();
+      const proxy = await silentProxy(REDIS_URL);
       const scheduler = await scheduledOn(proxy.url);
       proxy.silence();
       const run = scheduler.runNow(scheduler.get('charge'), { requestId: 'order-42' });
@@ -97,7 +57,7 @@ describe('attack: a store that stops answering (real time, Redis behind a proxy)
   it.failing(
     'pause settles (rejects) within a few seconds',
     async () => {
-      const proxy = await silentProxy();
+      const proxy = await silentProxy(REDIS_URL);
       const scheduler = await scheduledOn(proxy.url);
       proxy.silence();
       const pause = scheduler.pause(scheduler.get('charge'));
@@ -112,18 +72,14 @@ describe('attack: a store that stops answering (real time, Redis behind a proxy)
 
   // Nest awaits onApplicationShutdown: a pod that must stop (SIGTERM) while the store is
   // partitioned never exits until the orchestrator kills it.
-  it.failing(
-    'shutdown completes within shutdownTimeout and a few seconds',
-    async () => {
-      const proxy = await silentProxy();
-      const scheduler = await scheduledOn(proxy.url);
-      proxy.silence();
-      const stopping = scheduler.shutdown();
-      const outcome = await within(stopping, 6_000);
-      await proxy.close();
-      await within(stopping, 5_000);
-      expect(outcome).toBe('resolved');
-    },
-    20_000,
-  );
+  it('shutdown completes within shutdownTimeout and a few seconds', async () => {
+    const proxy = await silentProxy(REDIS_URL);
+    const scheduler = await scheduledOn(proxy.url);
+    proxy.silence();
+    const stopping = scheduler.shutdown();
+    const outcome = await within(stopping, 6_000);
+    await proxy.close();
+    await within(stopping, 5_000);
+    expect(outcome).toBe('resolved');
+  }, 20_000);
 });
