@@ -9,14 +9,23 @@ export interface OwnPool {
 }
 
 /** Loads pg on first use, so that apps without cluster mode never need it installed. */
-export async function createPool(connectionString: string): Promise<OwnPool> {
+export async function createPool(
+  connectionString: string,
+  commandTimeout: number,
+): Promise<OwnPool> {
   let PgPool: typeof Pool;
   try {
     PgPool = (await import('pg')).default.Pool;
   } catch (cause) {
     throw new Error(postgresMessages.pgMissing(), { cause });
   }
-  const pool = new PgPool({ connectionString });
+  // A partitioned server keeps the socket open and never answers: a query, or opening a
+  // connection for one, fails after commandTimeout instead, as if the server were down.
+  const pool = new PgPool({
+    connectionString,
+    query_timeout: commandTimeout,
+    connectionTimeoutMillis: commandTimeout,
+  });
   // An idle client losing its server emits 'error' on the pool, which would crash the process if
   // unheard; the next query fails instead and the scheduler handles the outage there.
   pool.on('error', () => undefined);

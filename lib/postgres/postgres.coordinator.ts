@@ -41,6 +41,7 @@ export class PostgresCoordinator implements Coordinator {
   readonly schema: string;
   private readonly historySize: number;
   private readonly closeTimeout: number;
+  private readonly commandTimeout: number;
   private readonly connectionString: string | undefined;
   private readonly ownsPool: boolean;
   private pool: Pool | undefined;
@@ -56,7 +57,7 @@ export class PostgresCoordinator implements Coordinator {
   private readonly sql: PostgresQueries;
 
   constructor(options: PostgresCoordinatorOptions) {
-    const { pool, connectionString, schema, historySize, closeTimeout } =
+    const { pool, connectionString, schema, historySize, closeTimeout, commandTimeout } =
       resolvePostgresOptions(options);
     this.pool = pool;
     this.connectionString = connectionString;
@@ -64,6 +65,7 @@ export class PostgresCoordinator implements Coordinator {
     this.schema = schema;
     this.historySize = historySize;
     this.closeTimeout = closeTimeout;
+    this.commandTimeout = commandTimeout;
     this.sql = postgresQueries(postgresTables(schema));
   }
 
@@ -232,7 +234,7 @@ export class PostgresCoordinator implements Coordinator {
 
   private async open(): Promise<void> {
     if (!this.pool) {
-      const own = await createPool(this.connectionString as string);
+      const own = await createPool(this.connectionString as string, this.commandTimeout);
       this.pool = own.pool;
       this.dropConnections = own.drop;
     }

@@ -30,11 +30,19 @@ export type PostgresCoordinatorOptions =
       /** The coordinator opens a pool on it at connect() and ends it at close(). */
       connectionString: string;
       pool?: never;
+      /**
+       * How long (ms) a query, or opening a connection for one, may wait before it fails (pg
+       * `query_timeout` and `connectionTimeoutMillis`): a partitioned server never answers, and a
+       * claim, pause or runTask must not wait for the kernel to give the socket up. Default 3,000.
+       * A `pool` passed in keeps its own settings: give it these yourself.
+       */
+      commandTimeout?: number;
     })
   | (PostgresCommonOptions & {
       /** Your pg Pool; the coordinator never ends it. */
       pool: Pool;
       connectionString?: never;
+      commandTimeout?: never;
     });
 
 /** The options checked, defaults filled in; exactly one of `pool` and `connectionString` is set. */
@@ -44,6 +52,7 @@ export interface ResolvedPostgresOptions {
   schema: string;
   historySize: number;
   closeTimeout: number;
+  commandTimeout: number;
 }
 
 /** Every option PostgresCoordinator knows (an unknown key is refused, naming these). */
@@ -53,9 +62,12 @@ export const POSTGRES_OPTION_KEYS = [
   'schema',
   'historySize',
   'closeTimeout',
+  'commandTimeout',
 ] as const;
 /** Default of `closeTimeout` (ms). */
 export const DEFAULT_POSTGRES_CLOSE_TIMEOUT = 3_000;
+/** Default of `commandTimeout` (ms). */
+export const DEFAULT_POSTGRES_COMMAND_TIMEOUT = 3_000;
 const fail = optionError('PostgresCoordinator');
 
 /** Checks PostgresCoordinator's options when it is constructed, so a bad one fails before connect(). */
@@ -68,6 +80,10 @@ export function resolvePostgresOptions(
   const hasUrl = given.connectionString !== undefined;
   if (hasPool === hasUrl) {
     throw fail(hasPool ? 'pool' : 'connectionString', postgresMessages.poolOrConnectionString());
+  }
+  // Silently ignored on a pool passed in, it would promise a bound that does not exist.
+  if (hasPool && given.commandTimeout !== undefined) {
+    throw fail('commandTimeout', postgresMessages.commandTimeoutWithPool());
   }
   const pool = hasPool ? (checkMethods(fail, 'pool', given.pool, ['query']) as Pool) : undefined;
   const connectionString = hasPool
@@ -84,6 +100,12 @@ export function resolvePostgresOptions(
       fail,
       'closeTimeout',
       given.closeTimeout ?? DEFAULT_POSTGRES_CLOSE_TIMEOUT,
+    ),
+    commandTimeout: checkTimerDelay(
+      fail,
+      'commandTimeout',
+      given.commandTimeout ?? DEFAULT_POSTGRES_COMMAND_TIMEOUT,
+      1,
     ),
   };
 }

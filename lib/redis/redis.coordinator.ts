@@ -59,17 +59,20 @@ export class RedisCoordinator implements Coordinator {
   private readonly prefix: string;
   private readonly historySize: number;
   private readonly closeTimeout: number;
+  private readonly commandTimeout: number;
   private client: Redis | undefined;
   private connecting: Promise<void> | undefined;
 
   constructor(options: RedisCoordinatorOptions) {
-    const { url, client, prefix, historySize, closeTimeout } = resolveRedisOptions(options);
+    const { url, client, prefix, historySize, closeTimeout, commandTimeout } =
+      resolveRedisOptions(options);
     this.url = url;
     this.client = client;
     this.ownClient = url !== undefined;
     this.prefix = prefix;
     this.historySize = historySize;
     this.closeTimeout = closeTimeout;
+    this.commandTimeout = commandTimeout;
   }
 
   /** Opens the connection (for a `url`) and loads the scripts; idempotent. */
@@ -276,7 +279,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   private async open(): Promise<void> {
-    if (this.url !== undefined) this.client = await openRedis(this.url);
+    if (this.url !== undefined) this.client = await openRedis(this.url, this.commandTimeout);
     // Warms the script cache; a server that lost it later is handled by the NOSCRIPT fallback.
     const client = this.client;
     if (client)

@@ -16,11 +16,19 @@ export type RedisCoordinatorOptions = (
       /** A connection the coordinator opens at connect() and closes at close(). */
       url: string;
       client?: never;
+      /**
+       * How long (ms) a command may wait for its reply before it fails (ioredis
+       * `commandTimeout`): a partitioned Redis never answers, and a claim, pause or runTask must
+       * not wait for the kernel to give the socket up. Default 3,000. A `client` passed in keeps
+       * its own settings: give it a `commandTimeout` yourself.
+       */
+      commandTimeout?: number;
     }
   | {
       /** Your own ioredis client: used as is, and left open at close(). */
       client: Redis;
       url?: never;
+      commandTimeout?: never;
     }
 ) & {
   /** Separates the apps that share one Redis; keys start with `{prefix}:aioclock:`. Default 'default'. */
@@ -41,6 +49,7 @@ export interface ResolvedRedisOptions {
   prefix: string;
   historySize: number;
   closeTimeout: number;
+  commandTimeout: number;
 }
 
 /** Every option RedisCoordinator knows (an unknown key is refused, naming these). */
@@ -50,9 +59,12 @@ export const REDIS_OPTION_KEYS = [
   'prefix',
   'historySize',
   'closeTimeout',
+  'commandTimeout',
 ] as const;
 /** Default of `closeTimeout` (ms). */
 export const DEFAULT_REDIS_CLOSE_TIMEOUT = 3_000;
+/** Default of `commandTimeout` (ms). */
+export const DEFAULT_REDIS_COMMAND_TIMEOUT = 3_000;
 // The client methods the coordinator calls: a client without one fails here, not at its first use.
 const CLIENT_METHODS = ['evalsha', 'eval', 'script', 'pipeline', 'set', 'lrange', 'quit'];
 const fail = optionError('RedisCoordinator');
@@ -66,6 +78,7 @@ export function resolveRedisOptions(options: RedisCoordinatorOptions): ResolvedR
     prefix = 'default',
     historySize = DEFAULT_HISTORY_SIZE,
     closeTimeout = DEFAULT_REDIS_CLOSE_TIMEOUT,
+    commandTimeout,
   } = options;
   if ((url === undefined) === (client === undefined)) {
     throw fail(url === undefined ? 'url' : 'client', redisMessages.urlOrClient());
@@ -77,6 +90,10 @@ export function resolveRedisOptions(options: RedisCoordinatorOptions): ResolvedR
         ? undefined
         : (checkMethods(fail, 'client', client, CLIENT_METHODS) as Redis),
   };
+  // Silently ignored on a client passed in, it would promise a bound that does not exist.
+  if (client !== undefined && commandTimeout !== undefined) {
+    throw fail('commandTimeout', redisMessages.commandTimeoutWithClient());
+  }
   checkString(fail, 'prefix', prefix);
   if (/[{}]/.test(prefix)) throw fail('prefix', redisMessages.braceInPrefix(prefix));
   return {
@@ -84,6 +101,12 @@ export function resolveRedisOptions(options: RedisCoordinatorOptions): ResolvedR
     prefix,
     historySize: checkInteger(fail, 'historySize', historySize, { min: 1 }),
     closeTimeout: checkTimerDelay(fail, 'closeTimeout', closeTimeout),
+    commandTimeout: checkTimerDelay(
+      fail,
+      'commandTimeout',
+      commandTimeout ?? DEFAULT_REDIS_COMMAND_TIMEOUT,
+      1,
+    ),
   };
 }
 

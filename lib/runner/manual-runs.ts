@@ -1,8 +1,14 @@
-import { DuplicateRunRequestError, RunSkippedError, SchedulerShutdownError } from '../errors.js';
+import {
+  DuplicateRunRequestError,
+  messages,
+  RunSkippedError,
+  SchedulerShutdownError,
+} from '../errors.js';
 import type { Coordinator } from './coordinator.js';
 import type { FirePlanner } from './fire-planner.js';
 import { InMemoryCoordinator } from './in-memory-coordinator.js';
 import type { RunExecutor } from './run-executor.js';
+import { describeError } from './run-record.js';
 import type { ScheduledTask } from './scheduled-task.js';
 import type { SchedulerState } from './scheduler-status.js';
 import type { ClusterSettings } from './cluster-options.js';
@@ -52,12 +58,18 @@ export class ManualRuns {
   run(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
     const { requestId } = options;
     if (requestId === undefined) return this.runOnce(task, options);
-    return this.requests
-      .claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS)
-      .then((first) => {
+    const { requests } = this;
+    return requests.claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS).then(
+      (first) => {
         if (!first) throw new DuplicateRunRequestError(task.name, requestId);
         return this.runOnce(task, options);
-      });
+      },
+      (cause: unknown) => {
+        const reason = describeError(cause).message;
+        const message = messages.runRequestNotRecorded(task.name, requestId, requests.kind, reason);
+        throw new Error(message, { cause });
+      },
+    );
   }
 
   private runOnce(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {

@@ -38,37 +38,29 @@ async function scheduledOn(url: string): Promise<TaskScheduler> {
 describe('attack: a store that stops answering (real time, Redis behind a proxy)', () => {
   // No command timeout on the coordinator's connection: the caller of runTask waits until the
   // kernel gives the TCP connection up (minutes), and has no way to know whether the id was used.
-  it.failing(
-    'runTask with a requestId settles (rejects) within a few seconds',
-    async () => {
-      const proxy = await silentProxy(REDIS_URL);
-      const scheduler = await scheduledOn(proxy.url);
-      proxy.silence();
-      const run = scheduler.runNow(scheduler.get('charge'), { requestId: 'order-42' });
-      run.catch(() => undefined);
-      const outcome = await within(run, 5_000);
-      await proxy.close();
-      await within(scheduler.shutdown(), 5_000);
-      expect(outcome).not.toBe('pending');
-    },
-    20_000,
-  );
+  it('runTask with a requestId settles (rejects) within a few seconds', async () => {
+    const proxy = await silentProxy(REDIS_URL);
+    const scheduler = await scheduledOn(proxy.url);
+    proxy.silence();
+    const run = scheduler.runNow(scheduler.get('charge'), { requestId: 'order-42' });
+    run.catch(() => undefined);
+    const outcome = await within(run, 5_000);
+    await proxy.close();
+    await within(scheduler.shutdown(), 5_000);
+    expect(outcome).not.toBe('pending');
+  }, 20_000);
 
-  it.failing(
-    'pause settles (rejects) within a few seconds',
-    async () => {
-      const proxy = await silentProxy(REDIS_URL);
-      const scheduler = await scheduledOn(proxy.url);
-      proxy.silence();
-      const pause = scheduler.pause(scheduler.get('charge'));
-      pause.catch(() => undefined);
-      const outcome = await within(pause, 5_000);
-      await proxy.close();
-      await within(scheduler.shutdown(), 5_000);
-      expect(outcome).not.toBe('pending');
-    },
-    20_000,
-  );
+  it('pause settles (rejects) within a few seconds', async () => {
+    const proxy = await silentProxy(REDIS_URL);
+    const scheduler = await scheduledOn(proxy.url);
+    proxy.silence();
+    const pause = scheduler.pause(scheduler.get('charge'));
+    pause.catch(() => undefined);
+    const outcome = await within(pause, 5_000);
+    await proxy.close();
+    await within(scheduler.shutdown(), 5_000);
+    expect(outcome).not.toBe('pending');
+  }, 20_000);
 
   // Nest awaits onApplicationShutdown: a pod that must stop (SIGTERM) while the store is
   // partitioned never exits until the orchestrator kills it.

@@ -89,6 +89,21 @@ describe('PostgresCoordinator', () => {
         validationMessages.notInteger({ min: 1 }, 0),
       );
       invalid(
+        { connectionString: DATABASE_URL, commandTimeout: 0 },
+        'commandTimeout',
+        validationMessages.notNumber({ min: 1 }, 0),
+      );
+      invalid(
+        { connectionString: DATABASE_URL, closeTimeout: '3s' },
+        'closeTimeout',
+        validationMessages.notNumber({ min: 0 }, '3s'),
+      );
+      invalid(
+        { pool: admin, commandTimeout: 1_000 },
+        'commandTimeout',
+        postgresMessages.commandTimeoutWithPool(),
+      );
+      invalid(
         { connectionString: DATABASE_URL, shema: 'billing' },
         'shema',
         validationMessages.unknownKey([...POSTGRES_OPTION_KEYS]),

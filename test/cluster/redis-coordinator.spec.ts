@@ -76,6 +76,22 @@ describe('RedisCoordinator options', () => {
       invalid('historySize', validationMessages.notInteger({ min: 1 }, 0)),
     );
   });
+
+  it('refuses a command or close timeout that is not a delay, and a command timeout with a client', () => {
+    expect(make({ url: REDIS_URL, commandTimeout: 0 })).toThrow(
+      invalid('commandTimeout', validationMessages.notNumber({ min: 1 }, 0)),
+    );
+    expect(make({ url: REDIS_URL, commandTimeout: '5s' })).toThrow(
+      invalid('commandTimeout', validationMessages.notNumber({ min: 1 }, '5s')),
+    );
+    expect(make({ url: REDIS_URL, closeTimeout: -1 })).toThrow(
+      invalid('closeTimeout', validationMessages.notNumber({ min: 0 }, -1)),
+    );
+    expect(make({ client: admin, commandTimeout: 1_000 })).toThrow(
+      invalid('commandTimeout', redisMessages.commandTimeoutWithClient()),
+    );
+    expect(make({ url: REDIS_URL, commandTimeout: 250, closeTimeout: 0 })).not.toThrow();
+  });
 });
 
 describe('RedisCoordinator on the shared Redis', () => {

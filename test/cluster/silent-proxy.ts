@@ -6,6 +6,8 @@ export interface SilentProxy {
   url: string;
   /** From now on nothing is forwarded either way, and no socket is closed (a partition). */
   silence(): void;
+  /** From now on requests still reach the store but its replies are dropped (a reply lost). */
+  deafen(): void;
   /** Destroys every socket and stops listening. */
   close(): Promise<void>;
 }
@@ -16,11 +18,12 @@ export async function silentProxy(target: string): Promise<SilentProxy> {
   const upstreamPort = Number(port || (protocol.startsWith('redis') ? 6379 : 5432));
   const sockets: Socket[] = [];
   let silent = false;
+  let deaf = false;
   const server: Server = createServer((client) => {
     const upstream = connect(upstreamPort, hostname);
     sockets.push(client, upstream);
     client.on('data', (data) => void (silent || upstream.write(data)));
-    upstream.on('data', (data) => void (silent || client.write(data)));
+    upstream.on('data', (data) => void (silent || deaf || client.write(data)));
     for (const socket of [client, upstream]) socket.on('error', () => undefined);
     client.on('close', () => upstream.destroy());
     upstream.on('close', () => client.destroy());
@@ -32,6 +35,7 @@ export async function silentProxy(target: string): Promise<SilentProxy> {
   return {
     url: url.toString(),
     silence: () => void (silent = true),
+    deafen: () => void (deaf = true),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
