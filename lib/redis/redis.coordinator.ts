@@ -168,10 +168,16 @@ export class RedisCoordinator implements Coordinator {
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const client = this.ready('appendHistory');
     const { taskId } = record;
-    const keys = [this.key('history', taskId), this.key('tick', taskId), this.key('stats', taskId)];
+    const keys = [
+      this.key('history', taskId),
+      this.key('tick', taskId),
+      this.key('stats', taskId),
+      this.key('appended', taskId),
+    ];
     const token = record.fencingToken == null ? '' : String(record.fencingToken);
     const started = record.startedAt === null ? '0' : '1';
     const args = [JSON.stringify(record), String(this.historySize), token, record.status, started];
+    args.push(`${record.runId}#${record.attempt}`);
     await evalScript(client, SCRIPTS.appendHistory, keys, args);
   }
 
@@ -293,7 +299,7 @@ export class RedisCoordinator implements Coordinator {
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
   private key(
-    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor' | 'stats',
+    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor' | 'stats' | 'appended',
     taskId: string,
   ): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;

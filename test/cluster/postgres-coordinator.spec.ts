@@ -383,6 +383,25 @@ describe('PostgresCoordinator', () => {
       }
     });
 
+    it('upgrades a history with duplicate records (before idempotent appends) to one row per run attempt', async () => {
+      const old = fresh('dupes');
+      await admin.query(postgresMigration(old));
+      await admin.query(`DROP INDEX "${old}".run_history_run`);
+      const row = (runId: string) => JSON.stringify({ ...hungRecord(), taskId: 'd', runId });
+      await admin.query(
+        `INSERT INTO "${old}".run_history (task_id, record) VALUES ('d', $1), ('d', $1), ('d', $2)`,
+        [row('one'), row('two')],
+      );
+      const coordinator = new PostgresCoordinator({ pool, schema: old });
+      await coordinator.connect();
+      const kept = async () => (await coordinator.listHistory('d', 10)).map((r) => r.runId);
+      expect(await kept()).toEqual(['two', 'one']);
+      await coordinator.appendHistory({ ...hungRecord(), taskId: 'd', runId: 'one' });
+      // Run again (as by the next deploy), the migration keeps every row.
+      await admin.query(postgresMigration(old));
+      expect(await kept()).toEqual(['two', 'one']);
+    });
+
     it('upgrades a schema made by the version before leases', async () => {
       const old = fresh('upgrade');
       await admin.query(postgresMigration(old));
