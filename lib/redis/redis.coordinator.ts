@@ -252,20 +252,21 @@ export class RedisCoordinator implements Coordinator {
 
   /**
    * Quits the connection opened for a `url` (a `client` passed in is left open). QUIT waits for
-   * replies in flight, for `closeTimeout` at most: then the connection is dropped and close
-   * rejects, saying what was abandoned.
+   * replies in flight; past `closeTimeout` in all, the connection is dropped and close rejects,
+   * saying what was abandoned.
    */
   async close(): Promise<void> {
     const pending = this.connecting;
     this.connecting = undefined;
     if (!this.ownClient) return;
+    const deadline = Date.now() + this.closeTimeout;
     if (pending) await settlesWithin(pending, this.closeTimeout);
     const client = this.client;
     this.client = undefined;
     if (!client || client.status === 'end') return;
     // A connection that is down is dropped at once.
     const quit = client.quit().catch(() => client.disconnect());
-    if (await settlesWithin(quit, this.closeTimeout)) return;
+    if (await settlesWithin(quit, Math.max(0, deadline - Date.now()))) return;
     const inFlight = commandsInFlight(client) - 1; // QUIT itself is the last one
     client.disconnect();
     throw new Error(redisMessages.closeForced(this.closeTimeout, inFlight));

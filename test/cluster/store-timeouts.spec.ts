@@ -6,7 +6,8 @@ import pg from 'pg';
 import { messages } from '../../lib/errors.js';
 import { Cron } from '../../lib/index.js';
 import { PostgresCoordinator } from '../../lib/postgres/index.js';
-import { RedisCoordinator } from '../../lib/redis/index.js';
+import { postgresMessages } from '../../lib/postgres/postgres.messages.js';
+import { RedisCoordinator, redisMessages } from '../../lib/redis/index.js';
 import type { Coordinator } from '../../lib/runner/coordinator.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
@@ -42,6 +43,7 @@ const stores = [
     make: (url: string, commandTimeout?: number): Coordinator =>
       new RedisCoordinator({ url, prefix, commandTimeout, closeTimeout: 200 }),
     timedOut: 'Command timed out',
+    closeForced: redisMessages.closeForced(200, 0).split(' (closeTimeout)')[0]!,
   },
   {
     kind: 'postgres',
@@ -49,10 +51,12 @@ const stores = [
     make: (connectionString: string, commandTimeout?: number): Coordinator =>
       new PostgresCoordinator({ connectionString, schema, commandTimeout, closeTimeout: 200 }),
     timedOut: 'Query read timeout',
+    closeForced: postgresMessages.closeForced(200, 0),
   },
 ] as const;
 
-describe.each(stores)('a $kind store that stops answering', ({ kind, target, make, timedOut }) => {
+describe.each(stores)('a $kind store that stops answering', (store) => {
+  const { kind, target, make, timedOut, closeForced } = store;
   let proxy: SilentProxy;
   let scheduler: TaskScheduler | undefined;
   beforeAll(async () => {
@@ -95,6 +99,26 @@ describe.each(stores)('a $kind store that stops answering', ({ kind, target, mak
     await expect(
       scheduler.runNow(scheduler.get('charge'), { requestId: `${kind}-order-42` }),
     ).rejects.toThrow(messages.runRequestNotRecorded('charge', `${kind}-order-42`, kind, timedOut));
+  });
+
+  it('shuts down after closeTimeout with a read in flight, logging once that the store did not answer', async () => {
+    proxy = await silentProxy(target);
+    const errors: string[] = [];
+    const logger = { ...quiet, error: (message: string) => void errors.push(message) };
+    const stopping = new TaskScheduler({
+      logger,
+      shutdownTimeout: 100,
+      triggerDefaults: { timeZone: 'UTC' },
+      cluster: { coordinator: make(proxy.url, 5_000), instanceId: 'a' },
+    });
+    stopping.register({ name: 'charge', trigger: new Cron('0 0 * * *'), handler: () => 'done' });
+    await stopping.start();
+    proxy.silence();
+    // A read in flight when shutdown begins: the graceful close would wait for its answer.
+    stopping.history('charge', 10).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 50)); // sent (pg: on a connection)
+    await stopping.shutdown();
+    expect(errors).toEqual([expect.stringContaining(closeForced)]);
   });
 
   it('fails a claim whose reply never comes; the store answers its claimer again as the first claim', async () => {
