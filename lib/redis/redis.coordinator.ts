@@ -62,6 +62,8 @@ export class RedisCoordinator implements Coordinator {
   private readonly commandTimeout: number;
   private client: Redis | undefined;
   private connecting: Promise<void> | undefined;
+  /** Grows at each close(): a connection opened for an earlier generation is dropped. */
+  private generation = 0;
 
   constructor(options: RedisCoordinatorOptions) {
     const { url, client, prefix, historySize, closeTimeout, commandTimeout } =
@@ -258,6 +260,7 @@ export class RedisCoordinator implements Coordinator {
   async close(): Promise<void> {
     const pending = this.connecting;
     this.connecting = undefined;
+    this.generation++;
     if (!this.ownClient) return;
     const deadline = Date.now() + this.closeTimeout;
     if (pending) await settlesWithin(pending, this.closeTimeout);
@@ -286,7 +289,16 @@ export class RedisCoordinator implements Coordinator {
   }
 
   private async open(): Promise<void> {
-    if (this.url !== undefined) this.client = await openRedis(this.url, this.commandTimeout);
+    if (this.url !== undefined) {
+      const generation = this.generation;
+      const opened = await openRedis(this.url, this.commandTimeout);
+      // close() gave up waiting for this connect (closeTimeout): nobody would quit it.
+      if (generation !== this.generation) {
+        opened.disconnect();
+        throw new Error(redisMessages.closedWhileConnecting());
+      }
+      this.client = opened;
+    }
     // Warms the script cache; a server that lost it later is handled by the NOSCRIPT fallback.
     const client = this.client;
     if (client)
