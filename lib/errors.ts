@@ -132,8 +132,6 @@ export const messages = {
   storeUnreachable: (kind: string, reason: string) =>
     `Cluster store (${kind}) unreachable; no tick runs until it is back: ${reason}`,
   storeReachable: (kind: string) => `Cluster store (${kind}) reachable again`,
-  requestNotRecorded: (taskName: string, kind: string, reason: string) =>
-    `Task "${taskName}": the run request could not be recorded in the cluster store (${kind}), so it did not run; retry with the same requestId: ${reason}`,
   historyNotWritten: (reason: string) =>
     `Run history could not be written to the cluster store; records are kept and written again when it answers: ${reason}`,
   historyWrittenAgain: () => 'Run history kept during the store outage written',
@@ -161,6 +159,10 @@ export const messages = {
     `Task "${taskName}": setTrigger in a cluster sends the trigger to every replica as its describe() data, and a ${triggerType} cannot be rebuilt from it; use a built-in trigger (Every, At, Cron, Once, Forever, OrTrigger of those)`,
   controlNotApplied: (taskName: string, reason: string) =>
     `Task "${taskName}": a control change from the cluster store could not be applied here: ${reason}`,
+  controlNotCommitted: (taskName: string, change: string, kind: string, reason: string) =>
+    `Task "${taskName}": ${change} could not be committed in the cluster store (${kind}): ${reason}. Nothing changed on this replica; if the store took it before the failure, every replica applies it at its next control sync`,
+  runRequestNotRecorded: (taskName: string, requestId: string, kind: string, reason: string) =>
+    `Task "${taskName}": run request "${requestId}" could not be recorded in the cluster store (${kind}), so it did not run: ${reason}`,
   controlSyncFailed: (reason: string) =>
     `Cluster control state could not be read; pause, resume and setTrigger of other replicas wait: ${reason}`,
   duplicateRunRequest: (taskName: string, requestId: string) =>

@@ -13,6 +13,8 @@ export class GroupCommit<T> {
   private readonly queue: Pending<T>[] = [];
   /** The writer while it runs. */
   private writer: Promise<void> | null = null;
+  /** Items of the batch being written. */
+  private writing = 0;
 
   /** `write` stores one batch (at most `maxBatch` items) and rejects if none of it was stored. */
   constructor(
@@ -27,6 +29,11 @@ export class GroupCommit<T> {
     });
     this.start();
     return written;
+  }
+
+  /** Items not yet written: queued, or in the batch being written. */
+  get unwritten(): number {
+    return this.queue.length + this.writing;
   }
 
   /**
@@ -48,11 +55,14 @@ export class GroupCommit<T> {
   private async drain(): Promise<void> {
     while (this.queue.length > 0) {
       const batch = this.queue.splice(0, this.maxBatch);
+      this.writing = batch.length;
       try {
         await this.write(batch.map(({ item }) => item));
         for (const { resolve } of batch) resolve();
       } catch (error) {
         for (const { reject } of batch) reject(error);
+      } finally {
+        this.writing = 0;
       }
     }
   }

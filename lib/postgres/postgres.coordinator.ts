@@ -15,6 +15,7 @@ import type {
   SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
+import { settlesWithin } from '../utils/settles-within.js';
 import { GroupCommit } from './group-commit.js';
 import { createPool } from './postgres.connection.js';
 import { postgresMessages } from './postgres.messages.js';
@@ -39,9 +40,13 @@ export class PostgresCoordinator implements Coordinator {
   /** The schema holding this coordinator's tables. */
   readonly schema: string;
   private readonly historySize: number;
+  private readonly closeTimeout: number;
+  private readonly commandTimeout: number;
   private readonly connectionString: string | undefined;
   private readonly ownsPool: boolean;
   private pool: Pool | undefined;
+  /** Drops the connections of the pool the coordinator opened (see close). */
+  private dropConnections: (() => void) | undefined;
   private connecting: Promise<void> | undefined;
   private closed = false;
   /** History appends, written together (close waits for it, so no queued record is dropped). */
@@ -52,12 +57,15 @@ export class PostgresCoordinator implements Coordinator {
   private readonly sql: PostgresQueries;
 
   constructor(options: PostgresCoordinatorOptions) {
-    const { pool, connectionString, schema, historySize } = resolvePostgresOptions(options);
+    const { pool, connectionString, schema, historySize, closeTimeout, commandTimeout } =
+      resolvePostgresOptions(options);
     this.pool = pool;
     this.connectionString = connectionString;
     this.ownsPool = pool === undefined;
     this.schema = schema;
     this.historySize = historySize;
+    this.closeTimeout = closeTimeout;
+    this.commandTimeout = commandTimeout;
     this.sql = postgresQueries(postgresTables(schema));
   }
 
@@ -190,14 +198,26 @@ export class PostgresCoordinator implements Coordinator {
     return rows.map(({ record }) => reviveRunRecord(record));
   }
 
-  /** Ends the pool the coordinator opened; a pool passed in is left open. */
+  /**
+   * Writes the history queued, then ends the pool the coordinator opened (a pool passed in is left
+   * open), within `closeTimeout` in all: past it the connections are dropped and close rejects,
+   * saying what was abandoned.
+   */
   async close(): Promise<void> {
     if (this.closed) return;
+    const deadline = Date.now() + this.closeTimeout;
+    const left = () => Math.max(0, deadline - Date.now());
     // Records handed over before close (the last runs' history) are written first.
-    await this.history.flushed();
+    const flushed = await settlesWithin(this.history.flushed(), left());
+    const unwritten = flushed ? 0 : this.history.unwritten;
     this.closed = true;
-    await this.connecting?.catch(() => undefined);
-    if (this.ownsPool) await this.pool?.end();
+    if (this.connecting) await settlesWithin(this.connecting, left());
+    let ended = true;
+    if (this.ownsPool && this.pool) ended = await settlesWithin(this.pool.end(), left());
+    if (!ended) this.dropConnections?.();
+    if (!flushed || !ended) {
+      throw new Error(postgresMessages.closeForced(this.closeTimeout, unwritten));
+    }
   }
 
   async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
@@ -213,7 +233,11 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   private async open(): Promise<void> {
-    this.pool ??= await createPool(this.connectionString as string);
+    if (!this.pool) {
+      const own = await createPool(this.connectionString as string, this.commandTimeout);
+      this.pool = own.pool;
+      this.dropConnections = own.drop;
+    }
     await this.pool.query(postgresMigration(this.schema));
   }
 

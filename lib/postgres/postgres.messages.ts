@@ -10,4 +10,8 @@ export const postgresMessages = {
     'PostgresCoordinator needs the "pg" package to open a connection: npm install pg (or pass your own { pool })',
   notConnected: () => 'PostgresCoordinator is not connected: call connect() first',
   closed: () => 'PostgresCoordinator is closed',
+  commandTimeoutWithPool: () =>
+    'applies to the pool opened for connectionString only; give your own pool its query_timeout and connectionTimeoutMillis instead',
+  closeForced: (ms: number, unwritten: number) =>
+    `PostgresCoordinator: the database did not answer within ${ms} ms (closeTimeout) at close; its connections were dropped, abandoning ${unwritten} history record(s) not written`,
 } as const;

@@ -134,6 +134,19 @@ CREATE TABLE IF NOT EXISTS ${stats} (
   -- the newest record appended
   last_run jsonb
 );
+-- Added with idempotent appends: one row per (task, run, attempt), so that an append retried
+-- after its reply was lost is skipped. Duplicates written before are removed first (keeping the
+-- oldest), only while the index does not exist yet.
+DO $$
+BEGIN
+  IF to_regclass('${quoted}.run_history_run') IS NULL THEN
+    DELETE FROM ${history} a USING ${history} b
+    WHERE a.task_id = b.task_id AND a.record->>'runId' = b.record->>'runId'
+      AND a.record->>'attempt' = b.record->>'attempt' AND a.id > b.id;
+  END IF;
+END $$;
+CREATE UNIQUE INDEX IF NOT EXISTS run_history_run
+  ON ${history} (task_id, (record->>'runId'), (record->>'attempt'));
 COMMIT;
 `;
 }

@@ -86,8 +86,11 @@ UPDATE ${leases} l SET holder = NULL FROM mine WHERE l.task_id = mine.task_id AN
  *   leave a few rows too many until the next, which listHistory hides by capping its LIMIT.
  * - A record carrying the token of its task's run marked in flight clears that mark; the claim
  *   rows are locked in task id order first, as claims lock them, so the two cannot deadlock.
- * - Each task's totals row is upserted once with the batch's counts added and its newest record
- *   (the last in input order) as `last_run`; rows go in task id order, and only appends lock
+ * - Idempotent by (task, run id, attempt), the history's unique index: a record appended again
+ *   (a retry after a lost reply) is skipped, neither listed nor counted twice, while the history
+ *   keeps the first.
+ * - Each task's totals row is upserted once with the counts of the rows inserted and its newest
+ *   one (ids follow input order) as `last_run`; rows go in task id order, and only appends lock
  *   them, after the claim rows, so concurrent batches take the same locks in the same order.
  */
 export function appendHistorySql({ history, ticks, stats }: PostgresTables): string {
@@ -97,6 +100,8 @@ export function appendHistorySql({ history, ticks, stats }: PostgresTables): str
 ),
 added AS (
   INSERT INTO ${history} (task_id, record) SELECT task_id, record FROM input ORDER BY ord
+  ON CONFLICT DO NOTHING
+  RETURNING id, task_id, record
 ),
 marks AS (
   SELECT t.task_id FROM ${ticks} t JOIN input i ON t.task_id = i.task_id AND t.busy_token = i.token
@@ -107,7 +112,7 @@ cleared AS (
   WHERE t.task_id = marks.task_id
 ),
 per_task AS (
-  SELECT task_id, count(*) AS added FROM input GROUP BY task_id
+  SELECT task_id, count(*) AS added FROM added GROUP BY task_id
 ),
 counted AS (
   INSERT INTO ${stats} AS s
@@ -120,8 +125,8 @@ counted AS (
     count(*) FILTER (WHERE record->>'status' = 'skipped'),
     count(*) FILTER (WHERE record->>'status' = 'missed'),
     count(*) FILTER (WHERE record->>'status' = 'cancelled'),
-    (array_agg(record ORDER BY ord DESC))[1]
-  FROM input GROUP BY task_id ORDER BY task_id
+    (array_agg(record ORDER BY id DESC))[1]
+  FROM added GROUP BY task_id ORDER BY task_id
   ON CONFLICT (task_id) DO UPDATE SET
     run_count = s.run_count + EXCLUDED.run_count,
     succeeded = s.succeeded + EXCLUDED.succeeded,

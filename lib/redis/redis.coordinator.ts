@@ -15,6 +15,7 @@ import type {
   SharedTaskState,
   TickClaim,
 } from '../runner/coordinator.js';
+import { settlesWithin } from '../utils/settles-within.js';
 import { openRedis } from './redis.connection.js';
 import { redisMessages } from './redis.messages.js';
 import { resolveRedisOptions, type RedisCoordinatorOptions } from './redis.options.js';
@@ -57,16 +58,23 @@ export class RedisCoordinator implements Coordinator {
   private readonly ownClient: boolean;
   private readonly prefix: string;
   private readonly historySize: number;
+  private readonly closeTimeout: number;
+  private readonly commandTimeout: number;
   private client: Redis | undefined;
   private connecting: Promise<void> | undefined;
+  /** Grows at each close(): a connection opened for an earlier generation is dropped. */
+  private generation = 0;
 
   constructor(options: RedisCoordinatorOptions) {
-    const { url, client, prefix, historySize } = resolveRedisOptions(options);
+    const { url, client, prefix, historySize, closeTimeout, commandTimeout } =
+      resolveRedisOptions(options);
     this.url = url;
     this.client = client;
     this.ownClient = url !== undefined;
     this.prefix = prefix;
     this.historySize = historySize;
+    this.closeTimeout = closeTimeout;
+    this.commandTimeout = commandTimeout;
   }
 
   /** Opens the connection (for a `url`) and loads the scripts; idempotent. */
@@ -162,10 +170,16 @@ export class RedisCoordinator implements Coordinator {
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const client = this.ready('appendHistory');
     const { taskId } = record;
-    const keys = [this.key('history', taskId), this.key('tick', taskId), this.key('stats', taskId)];
+    const keys = [
+      this.key('history', taskId),
+      this.key('tick', taskId),
+      this.key('stats', taskId),
+      this.key('appended', taskId),
+    ];
     const token = record.fencingToken == null ? '' : String(record.fencingToken);
     const started = record.startedAt === null ? '0' : '1';
     const args = [JSON.stringify(record), String(this.historySize), token, record.status, started];
+    args.push(`${record.runId}#${record.attempt}`);
     await evalScript(client, SCRIPTS.appendHistory, keys, args);
   }
 
@@ -238,16 +252,27 @@ export class RedisCoordinator implements Coordinator {
     return items.map((json) => reviveRunRecord(JSON.parse(json) as Record<string, unknown>));
   }
 
+  /**
+   * Quits the connection opened for a `url` (a `client` passed in is left open). QUIT waits for
+   * replies in flight; past `closeTimeout` in all, the connection is dropped and close rejects,
+   * saying what was abandoned.
+   */
   async close(): Promise<void> {
     const pending = this.connecting;
     this.connecting = undefined;
+    this.generation++;
     if (!this.ownClient) return;
-    await pending?.catch(() => undefined);
+    const deadline = Date.now() + this.closeTimeout;
+    if (pending) await settlesWithin(pending, this.closeTimeout);
     const client = this.client;
     this.client = undefined;
     if (!client || client.status === 'end') return;
-    // QUIT waits for replies in flight; a connection that is down is dropped instead.
-    await client.quit().catch(() => client.disconnect());
+    // A connection that is down is dropped at once.
+    const quit = client.quit().catch(() => client.disconnect());
+    if (await settlesWithin(quit, Math.max(0, deadline - Date.now()))) return;
+    const inFlight = commandsInFlight(client) - 1; // QUIT itself is the last one
+    client.disconnect();
+    throw new Error(redisMessages.closeForced(this.closeTimeout, inFlight));
   }
 
   async anchors(proposals: readonly AnchorProposal[]): Promise<number[]> {
@@ -264,7 +289,16 @@ export class RedisCoordinator implements Coordinator {
   }
 
   private async open(): Promise<void> {
-    if (this.url !== undefined) this.client = await openRedis(this.url);
+    if (this.url !== undefined) {
+      const generation = this.generation;
+      const opened = await openRedis(this.url, this.commandTimeout);
+      // close() gave up waiting for this connect (closeTimeout): nobody would quit it.
+      if (generation !== this.generation) {
+        opened.disconnect();
+        throw new Error(redisMessages.closedWhileConnecting());
+      }
+      this.client = opened;
+    }
     // Warms the script cache; a server that lost it later is handled by the NOSCRIPT fallback.
     const client = this.client;
     if (client)
@@ -278,11 +312,17 @@ export class RedisCoordinator implements Coordinator {
 
   /** `{prefix}:aioclock:<kind>:<taskId>`: the hash tag keeps one app's keys in one Cluster slot. */
   private key(
-    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor' | 'stats',
+    kind: 'tick' | 'lease' | 'history' | 'control' | 'request' | 'anchor' | 'stats' | 'appended',
     taskId: string,
   ): string {
     return `{${this.prefix}}:aioclock:${kind}:${taskId}`;
   }
+}
+
+/** Commands sent and not answered (ioredis keeps them in `commandQueue`, not a typed field). */
+function commandsInFlight(client: Redis): number {
+  const queue = (client as unknown as { commandQueue?: { length?: unknown } }).commandQueue;
+  return typeof queue?.length === 'number' ? queue.length : 1;
 }
 
 /** The totals hash as HGETALL answers it (an empty object: no record yet). */

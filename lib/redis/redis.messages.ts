@@ -18,4 +18,9 @@ export const redisMessages = {
     `RedisCoordinator: the lease script answered ${describeValue(got)}, expected an epoch or a holder per task`,
   unexpectedAnchorReply: (got: unknown) =>
     `RedisCoordinator: the anchor script answered ${describeValue(got)}, expected one integer per proposal`,
+  commandTimeoutWithClient: () =>
+    'applies to the connection opened for url only; give your own client its commandTimeout instead',
+  closedWhileConnecting: () => 'RedisCoordinator: closed while it connected; call connect() again',
+  closeForced: (ms: number, inFlight: number) =>
+    `RedisCoordinator: Redis did not answer QUIT within ${ms} ms (closeTimeout); the connection was dropped, abandoning ${inFlight} command(s) in flight (history records among them are not written)`,
 } as const;

@@ -122,8 +122,18 @@ return redis.call('HMGET', KEYS[1], 'paused', 'version', 'tversion', 'trigger')
  * field per status, `last`: the newest record's JSON). ARGV[1]: the record's JSON; ARGV[2]: the
  * history size; ARGV[3]: the record's fencing token, or ''; ARGV[4]: its status; ARGV[5]: '1' when
  * the run started (counted in `runCount`), else '0'.
+ * Idempotent by (run id, attempt), so that an append retried after its reply was lost (a timeout)
+ * is neither listed nor counted twice: KEYS[4] is a sorted set of the ids appended (ARGV[6]),
+ * scored by the store's time and capped to the history size, as long as the history keeps them.
+ * Answers 1 for a record appended before (nothing written), else 0.
  */
 export const APPEND_HISTORY_SCRIPT = `
+if redis.call('ZSCORE', KEYS[4], ARGV[6]) then
+  return 1
+end
+local time = redis.call('TIME')
+redis.call('ZADD', KEYS[4], tonumber(time[1]) * 1000000 + tonumber(time[2]), ARGV[6])
+redis.call('ZREMRANGEBYRANK', KEYS[4], 0, -tonumber(ARGV[2]) - 1)
 redis.call('LPUSH', KEYS[1], ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
 redis.call('HINCRBY', KEYS[3], ARGV[4], 1)

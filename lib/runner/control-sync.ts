@@ -106,9 +106,25 @@ export class ControlSync {
     return !task.paused && this.triggerVersionOf(task) <= version;
   }
 
-  /** Commits a change in the store, then applies it here; rejects if the store refuses. */
+  /**
+   * Commits a change in the store, then applies it here; rejects, naming the task and the store,
+   * if the store fails or does not answer in time (its timeout).
+   */
   async write(task: ScheduledTask, change: ControlChange, trigger?: BaseTrigger): Promise<void> {
-    const state = await this.deps.coordinator.writeControl(task.id, change);
+    const { coordinator } = this.deps;
+    let state: ControlState;
+    try {
+      state = await coordinator.writeControl(task.id, change);
+    } catch (cause) {
+      const reason = describeError(cause).message;
+      const message = messages.controlNotCommitted(
+        task.name,
+        change.kind,
+        coordinator.kind,
+        reason,
+      );
+      throw new Error(message, { cause });
+    }
     this.apply(task, state, trigger);
   }
 

@@ -202,7 +202,11 @@ export interface Coordinator {
     requestId: string,
     ttlMs: number,
   ): Promise<boolean>;
-  /** Closes what the coordinator opened; a client passed in by the user is left open. */
+  /**
+   * Closes what the coordinator opened; a client passed in by the user is left open. Bounded: a
+   * store that does not answer (a partition) has its connections dropped after the coordinator's
+   * close timeout, and close then rejects saying what was abandoned (the scheduler logs it).
+   */
   close(): Promise<void>;
 
   // Anchors: the shared instants that fixed-rate `Every` and `Once` count their fire times from.

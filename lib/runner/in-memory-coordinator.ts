@@ -25,6 +25,8 @@ interface TaskCell {
   fencingToken: number;
   /** Newest last. */
   history: ClusterRunRecord[];
+  /** The (run id, attempt) of each record in `history`: an append of one of them is a repeat. */
+  appended: Set<string>;
   lease: { holder: string; epoch: number; expiresAt: number } | null;
   /** The epoch of the last lease granted, kept after the lease ends. */
   leaseEpoch: number;
@@ -187,10 +189,13 @@ export class InMemoryCoordinator implements Coordinator {
 
   async appendHistory(record: ClusterRunRecord): Promise<void> {
     const cell = this.cell(record.taskId);
-    const { history } = cell;
+    const { history, appended } = cell;
+    // A record appended again (a retry after a lost reply) is neither listed nor counted twice.
+    if (appended.has(appendId(record))) return;
     if (cell.inFlight !== null && cell.inFlight.token === record.fencingToken) cell.inFlight = null;
     history.push(record);
-    if (history.length > this.historySize) history.shift();
+    appended.add(appendId(record));
+    if (history.length > this.historySize) appended.delete(appendId(history.shift()!));
     countRecord((cell.stats ??= emptyRunStats()), record);
   }
 
@@ -219,6 +224,7 @@ export class InMemoryCoordinator implements Coordinator {
         claimedBy: null,
         fencingToken: 0,
         history: [],
+        appended: new Set(),
         lease: null,
         leaseEpoch: 0,
         control: null,
@@ -230,4 +236,9 @@ export class InMemoryCoordinator implements Coordinator {
     }
     return cell;
   }
+}
+
+/** What makes a history record unique: its run and attempt. */
+function appendId(record: ClusterRunRecord): string {
+  return `${record.runId}#${record.attempt}`;
 }

@@ -59,16 +59,16 @@ export class ManualRuns {
     const { requestId } = options;
     // A run refused anyway is refused before its id is recorded: a retry with it can still run.
     if (requestId === undefined || this.refuses(task, options)) return this.runOnce(task, options);
-    return this.requests.claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS).then(
+    const { requests } = this;
+    return requests.claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS).then(
       (first) => {
         if (!first) throw new DuplicateRunRequestError(task.name, requestId);
         return this.runOnce(task, options);
       },
-      (error: unknown) => {
-        const reason = describeError(error).message;
-        throw new Error(messages.requestNotRecorded(task.name, this.requests.kind, reason), {
-          cause: error,
-        });
+      (cause: unknown) => {
+        const reason = describeError(cause).message;
+        const message = messages.runRequestNotRecorded(task.name, requestId, requests.kind, reason);
+        throw new Error(message, { cause });
       },
     );
   }

@@ -229,7 +229,7 @@ describe('runTask with a request id', () => {
     await a.start();
     const task = a.get('secondly');
     await expect(a.runNow(task, { requestId: 'order-42' })).rejects.toThrow(
-      messages.requestNotRecorded('secondly', 'memory', 'ECONNREFUSED'),
+      messages.runRequestNotRecorded('secondly', 'order-42', 'memory', 'ECONNREFUSED'),
     );
     flaky.down = false;
     await a.runNow(task, { requestId: 'order-42' });

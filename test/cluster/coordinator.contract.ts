@@ -412,5 +412,39 @@ export function describeCoordinator(
       });
       expect(await b.listHistory('totals', 200)).toHaveLength(100);
     });
+
+    it('keeps a record appended again (a retry after a lost reply) once, and counts it once', async () => {
+      const record = (runId: string, attempt: number): ClusterRunRecord => ({
+        runId,
+        taskId: 'retried',
+        taskName: 'retried',
+        origin: 'schedule',
+        scheduledAt: new Date(1_000),
+        startedAt: new Date(1_001),
+        finishedAt: new Date(1_002),
+        status: attempt === 1 ? 'failed' : 'succeeded',
+        attempt,
+        error: null,
+        result: null,
+        instanceId: 'replica-a',
+        fencingToken: null,
+      });
+      await a.appendHistory(record('run-1', 1));
+      await a.appendHistory(record('run-1', 1)); // the same replica's retry
+      await b.appendHistory(record('run-1', 1)); // and through another connection
+      await a.appendHistory(record('run-1', 2)); // the run's retry is a record of its own
+      await Promise.all([b.appendHistory(record('run-2', 1)), a.appendHistory(record('run-2', 1))]);
+      const kept = await b.listHistory('retried', 10);
+      expect(kept.map((r) => [r.runId, r.attempt])).toEqual([
+        ['run-2', 1],
+        ['run-1', 2],
+        ['run-1', 1],
+      ]);
+      const [read] = await a.readControl(['retried']);
+      expect(read.stats).toMatchObject({
+        runCount: 3,
+        counters: { succeeded: 1, failed: 2, timedOut: 0, skipped: 0, missed: 0, cancelled: 0 },
+      });
+    });
   });
 }

@@ -2,11 +2,18 @@ import { describe, it, expect, beforeAll, afterAll, jest } from '@jest/globals';
 import pg from 'pg';
 import { OptionValidationError, validationMessages } from '../../lib/errors.js';
 import { InMemoryCoordinator } from '../../lib/runner/in-memory-coordinator.js';
-import type { ClaimOutcome, LeaseOutcome, TickClaim } from '../../lib/runner/coordinator.js';
+import type {
+  ClaimOutcome,
+  ClusterRunRecord,
+  LeaseOutcome,
+  TickClaim,
+} from '../../lib/runner/coordinator.js';
 import { PostgresCoordinator, postgresMigration } from '../../lib/postgres/index.js';
 import { postgresMessages } from '../../lib/postgres/postgres.messages.js';
+import { POSTGRES_OPTION_KEYS } from '../../lib/postgres/postgres.options.js';
 import { describeCoordinator } from './coordinator.contract.js';
 import { DATABASE_URL, requirePostgres } from './postgres-server.js';
+import { silentProxy, within } from './silent-proxy.js';
 
 // Every schema this file creates, dropped at the end; nothing else on the server is touched.
 const schemas = new Set<string>();
@@ -82,9 +89,24 @@ describe('PostgresCoordinator', () => {
         validationMessages.notInteger({ min: 1 }, 0),
       );
       invalid(
+        { connectionString: DATABASE_URL, commandTimeout: 0 },
+        'commandTimeout',
+        validationMessages.notNumber({ min: 1 }, 0),
+      );
+      invalid(
+        { connectionString: DATABASE_URL, closeTimeout: '3s' },
+        'closeTimeout',
+        validationMessages.notNumber({ min: 0 }, '3s'),
+      );
+      invalid(
+        { pool: admin, commandTimeout: 1_000 },
+        'commandTimeout',
+        postgresMessages.commandTimeoutWithPool(),
+      );
+      invalid(
         { connectionString: DATABASE_URL, shema: 'billing' },
         'shema',
-        validationMessages.unknownKey(['connectionString', 'pool', 'schema', 'historySize']),
+        validationMessages.unknownKey([...POSTGRES_OPTION_KEYS]),
       );
     });
 
@@ -129,6 +151,46 @@ describe('PostgresCoordinator', () => {
         await expect(coordinator.listHistory('x', 1)).rejects.toThrow(postgresMessages.closed());
       } finally {
         end.mockRestore();
+      }
+    });
+
+    it('drops its connections after closeTimeout at close when the database stops answering, saying which history was not written', async () => {
+      const proxy = await silentProxy(DATABASE_URL);
+      try {
+        const coordinator = new PostgresCoordinator({
+          connectionString: proxy.url,
+          schema: fresh('hang'),
+          closeTimeout: 200,
+        });
+        await coordinator.connect();
+        proxy.silence();
+        const append = coordinator.appendHistory(hungRecord());
+        append.catch(() => undefined);
+        await expect(coordinator.close()).rejects.toThrow(postgresMessages.closeForced(200, 1));
+        expect(await within(append, 1_000)).toBe('rejected: Error');
+      } finally {
+        await proxy.close();
+      }
+    });
+
+    it('gives up waiting on a pool passed in after closeTimeout at close, and leaves it open', async () => {
+      const proxy = await silentProxy(DATABASE_URL);
+      const pool = new pg.Pool({ connectionString: proxy.url, max: 1 });
+      pool.on('error', () => undefined);
+      try {
+        const coordinator = new PostgresCoordinator({
+          pool,
+          schema: fresh('hangown'),
+          closeTimeout: 200,
+        });
+        await coordinator.connect();
+        proxy.silence();
+        coordinator.appendHistory(hungRecord()).catch(() => undefined);
+        await expect(coordinator.close()).rejects.toThrow(postgresMessages.closeForced(200, 1));
+        expect(pool.ended).toBe(false);
+      } finally {
+        await proxy.close();
+        await pool.end();
       }
     });
 
@@ -321,6 +383,25 @@ describe('PostgresCoordinator', () => {
       }
     });
 
+    it('upgrades a history with duplicate records (before idempotent appends) to one row per run attempt', async () => {
+      const old = fresh('dupes');
+      await admin.query(postgresMigration(old));
+      await admin.query(`DROP INDEX "${old}".run_history_run`);
+      const row = (runId: string) => JSON.stringify({ ...hungRecord(), taskId: 'd', runId });
+      await admin.query(
+        `INSERT INTO "${old}".run_history (task_id, record) VALUES ('d', $1), ('d', $1), ('d', $2)`,
+        [row('one'), row('two')],
+      );
+      const coordinator = new PostgresCoordinator({ pool, schema: old });
+      await coordinator.connect();
+      const kept = async () => (await coordinator.listHistory('d', 10)).map((r) => r.runId);
+      expect(await kept()).toEqual(['two', 'one']);
+      await coordinator.appendHistory({ ...hungRecord(), taskId: 'd', runId: 'one' });
+      // Run again (as by the next deploy), the migration keeps every row.
+      await admin.query(postgresMigration(old));
+      expect(await kept()).toEqual(['two', 'one']);
+    });
+
     it('upgrades a schema made by the version before leases', async () => {
       const old = fresh('upgrade');
       await admin.query(postgresMigration(old));
@@ -385,4 +466,14 @@ function shuffle<T>(items: readonly T[], seed: number): T[] {
     [out[i], out[j]] = [out[j], out[i]];
   }
   return out;
+}
+
+/** A history record, for the tests whose database stops answering. */
+function hungRecord(): ClusterRunRecord {
+  const at = new Date(0);
+  return {
+    ...{ runId: 'hung', taskId: 'hung', taskName: 'hung', origin: 'schedule', attempt: 1 },
+    ...{ scheduledAt: at, startedAt: at, finishedAt: at, status: 'succeeded', error: null },
+    ...{ result: null, instanceId: 'replica-a', fencingToken: null },
+  };
 }

@@ -2,9 +2,11 @@ import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
 import { Redis } from 'ioredis';
 import { OptionValidationError, validationMessages } from '../../lib/errors.js';
 import { RedisCoordinator, redisMessages } from '../../lib/redis/index.js';
+import { REDIS_OPTION_KEYS } from '../../lib/redis/redis.options.js';
 import type { ClusterRunRecord } from '../../lib/runner/coordinator.js';
 import { describeCoordinator } from './coordinator.contract.js';
 import { REDIS_URL, requireRedis, startPrivateRedis, type PrivateRedis } from './servers.js';
+import { silentProxy, within } from './silent-proxy.js';
 
 // Fails the whole file, with how to start Redis, when the shared server is not there.
 await requireRedis(REDIS_URL);
@@ -43,7 +45,7 @@ describe('RedisCoordinator options', () => {
 
   it('names the unknown option, and wants exactly one of url and client', () => {
     expect(make({ url: REDIS_URL, prefx: 'billing' })).toThrow(
-      invalid('prefx', validationMessages.unknownKey(['url', 'client', 'prefix', 'historySize'])),
+      invalid('prefx', validationMessages.unknownKey([...REDIS_OPTION_KEYS])),
     );
     expect(make({ prefix: 'billing' })).toThrow(invalid('url', redisMessages.urlOrClient()));
     expect(make({ url: REDIS_URL, client: admin })).toThrow(
@@ -73,6 +75,22 @@ describe('RedisCoordinator options', () => {
     expect(make({ url: REDIS_URL, historySize: 0 })).toThrow(
       invalid('historySize', validationMessages.notInteger({ min: 1 }, 0)),
     );
+  });
+
+  it('refuses a command or close timeout that is not a delay, and a command timeout with a client', () => {
+    expect(make({ url: REDIS_URL, commandTimeout: 0 })).toThrow(
+      invalid('commandTimeout', validationMessages.notNumber({ min: 1 }, 0)),
+    );
+    expect(make({ url: REDIS_URL, commandTimeout: '5s' })).toThrow(
+      invalid('commandTimeout', validationMessages.notNumber({ min: 1 }, '5s')),
+    );
+    expect(make({ url: REDIS_URL, closeTimeout: -1 })).toThrow(
+      invalid('closeTimeout', validationMessages.notNumber({ min: 0 }, -1)),
+    );
+    expect(make({ client: admin, commandTimeout: 1_000 })).toThrow(
+      invalid('commandTimeout', redisMessages.commandTimeoutWithClient()),
+    );
+    expect(make({ url: REDIS_URL, commandTimeout: 250, closeTimeout: 0 })).not.toThrow();
   });
 });
 
@@ -266,6 +284,25 @@ describe('RedisCoordinator on a private redis-server', () => {
     await coordinator.close();
     await waitFor(async () => (await clients()) === before);
     expect(await clients()).toBe(before);
+  });
+});
+
+describe('RedisCoordinator and a Redis that stops answering (real time, behind a proxy)', () => {
+  it('drops its connection after closeTimeout at close, saying so, and fails the commands in flight', async () => {
+    const proxy = await silentProxy(REDIS_URL);
+    const prefix = unique('hang');
+    prefixes.add(prefix);
+    try {
+      const coordinator = new RedisCoordinator({ url: proxy.url, prefix, closeTimeout: 200 });
+      await coordinator.connect();
+      proxy.silence();
+      const read = coordinator.lastTicks(['t']);
+      read.catch(() => undefined);
+      await expect(coordinator.close()).rejects.toThrow(redisMessages.closeForced(200, 1));
+      expect(await within(read, 1_000)).toBe('rejected: Error');
+    } finally {
+      await proxy.close();
+    }
   });
 });
 
