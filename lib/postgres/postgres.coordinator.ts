@@ -238,7 +238,10 @@ export class PostgresCoordinator implements Coordinator {
       this.pool = own.pool;
       this.dropConnections = own.drop;
     }
-    await this.pool.query(postgresMigration(this.schema));
+    // Not under commandTimeout: replicas starting together queue on the migration's locks, and
+    // an upgrade builds an index over the history. pg reads a per-query timeout its types omit.
+    const migration = { text: postgresMigration(this.schema), query_timeout: MIGRATION_TIMEOUT_MS };
+    await this.pool.query(migration as { text: string });
   }
 
   /** The pool once the tables exist: a call made while connect() runs waits for it. */
@@ -249,6 +252,9 @@ export class PostgresCoordinator implements Coordinator {
     return this.pool as Pool;
   }
 }
+
+/** How long the migration may take at connect (ms). */
+const MIGRATION_TIMEOUT_MS = 120_000;
 
 /** A claim's answer for one tick; every row carries the database's clock (epoch ms, as text). */
 interface ClaimRow {
