@@ -127,6 +127,8 @@ export class TickClaimer {
 
   /** Sends what waits, in one round trip, unless a claim is in flight (then right after it). */
   flush(): void {
+    // Stopped: a retry or an answer coming after clear() sends nothing more (the store closes).
+    if (!this.deps.planning()) return;
     if (this.inFlight || (this.queue.length === 0 && this.retries.length === 0)) return;
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
@@ -280,7 +282,8 @@ export class TickClaimer {
   private startWhenDue(pending: PendingClaim, fencingToken: number): void {
     const offset = storeClockOffset(this.deps.cluster.coordinator);
     const ahead = offset === null ? 0 : pending.scheduledAt - (Date.now() + offset);
-    if (ahead > 0) return this.early.hold(pending, fencingToken, ahead);
+    // Once stopped, start() records it skipped now, while the store still takes writes.
+    if (ahead > 0 && this.deps.planning()) return this.early.hold(pending, fencingToken, ahead);
     this.start(pending, fencingToken, Date.now() - pending.dueAt);
   }
 
@@ -333,6 +336,7 @@ export class TickClaimer {
 
   /** Flushes in `ms`, unless a flush is due sooner. */
   private retryIn(ms: number): void {
+    if (!this.deps.planning()) return;
     const at = Date.now() + ms;
     if (this.timer !== null && this.timerAt <= at) return;
     if (this.timer !== null) clearTimeout(this.timer);
