@@ -3,6 +3,7 @@ import {
   Catch,
   ConflictException,
   HttpException,
+  InternalServerErrorException,
   NotFoundException,
   ServiceUnavailableException,
   type ArgumentsHost,
@@ -11,6 +12,7 @@ import { BaseExceptionFilter } from '@nestjs/core';
 import {
   DuplicateRunRequestError,
   OptionValidationError,
+  RunRequestNotRecordedError,
   RunSkippedError,
   SchedulerShutdownError,
   TaskNotFoundError,
@@ -27,14 +29,18 @@ function toHttpException(error: Error): HttpException {
   if (error instanceof DuplicateRunRequestError || error instanceof RunSkippedError) {
     return new ConflictException(error.message);
   }
-  return new ServiceUnavailableException(error.message);
+  // Shutting down, or the cluster store could not record a run request: try again later.
+  if (error instanceof SchedulerShutdownError || error instanceof RunRequestNotRecordedError) {
+    return new ServiceUnavailableException(error.message);
+  }
+  return new InternalServerErrorException(error.message);
 }
 
 /**
  * Answers the registry's errors in HTTP terms instead of a 500: an unknown task 404, bad input
  * (a limit, a trigger) 400, a duplicate request id or a run refused by the overlap policy 409, a
- * scheduler shutting down 503, each with the error's message. Other errors pass to Nest's default
- * handling. Use it on a controller (`@UseFilters(AioClockExceptionFilter)`) or app-wide
+ * scheduler shutting down or a run request the cluster store could not record 503, each with the
+ * error's message. Other errors pass to Nest's default handling. Use it on a controller (`@UseFilters(AioClockExceptionFilter)`) or app-wide
  * (`{ provide: APP_FILTER, useClass: AioClockExceptionFilter }`); any HTTP platform.
  */
 @Catch(
@@ -44,6 +50,7 @@ function toHttpException(error: Error): HttpException {
   DuplicateRunRequestError,
   RunSkippedError,
   SchedulerShutdownError,
+  RunRequestNotRecordedError,
 )
 export class AioClockExceptionFilter extends BaseExceptionFilter {
   override catch(error: Error, host: ArgumentsHost): void {

@@ -107,6 +107,23 @@ export class DuplicateRunRequestError extends Error {
   }
 }
 
+/**
+ * Thrown by `runTask(id, { requestId })` in a cluster when the store could not record the request
+ * id (unreachable, timed out): the task did not run.
+ */
+export class RunRequestNotRecordedError extends Error {
+  constructor(
+    readonly taskName: string,
+    readonly requestId: string,
+    store: string,
+    reason: string,
+    options?: { cause: unknown },
+  ) {
+    super(messages.runRequestNotRecorded(taskName, requestId, store, reason), options);
+    this.name = 'RunRequestNotRecordedError';
+  }
+}
+
 /** Message factories, kept together so that tests and docs quote one wording. */
 export const messages = {
   duplicateTaskName: (name: string, first: string, second: string) =>

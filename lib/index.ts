@@ -24,6 +24,7 @@ export {
   TaskRemovedError,
   LeaseLostError,
   DuplicateRunRequestError,
+  RunRequestNotRecordedError,
 } from './errors.js';
 export type { TaskContext } from './runner/task-context.js';
 export type { TaskMetadata } from './runner/task-metadata.js';

@@ -80,7 +80,7 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async claimTicks(
-    instanceId: string,
+    claimerId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
@@ -92,7 +92,7 @@ export class PostgresCoordinator implements Coordinator {
       ticks.map((tick) => tick.version ?? 0),
       ticks.map((tick) => tick.maxLoopCount ?? null),
       ticks.map((tick) => (tick.inFlightTtlMs == null ? null : Math.ceil(tick.inFlightTtlMs))),
-      instanceId,
+      claimerId,
       toleranceMs,
     ];
     const { rows } = await this.clock.measure(
@@ -151,22 +151,22 @@ export class PostgresCoordinator implements Coordinator {
   }
 
   async holdLeases(
-    instanceId: string,
+    holderId: string,
     taskIds: readonly string[],
     ttlMs: number,
   ): Promise<LeaseOutcome[]> {
     if (taskIds.length === 0) return [];
     const { rows } = await (
       await this.connected()
-    ).query<{ holder: string; epoch: string }>(this.sql.hold, [instanceId, taskIds, ttlMs]);
+    ).query<{ holder: string; epoch: string }>(this.sql.hold, [holderId, taskIds, ttlMs]);
     return rows.map(({ holder, epoch }): LeaseOutcome => {
-      return holder === instanceId ? { held: true, epoch: +epoch } : { held: false, holder };
+      return holder === holderId ? { held: true, epoch: +epoch } : { held: false, holder };
     });
   }
 
-  async releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void> {
+  async releaseLeases(holderId: string, taskIds: readonly string[]): Promise<void> {
     if (taskIds.length === 0) return;
-    await (await this.connected()).query(this.sql.release, [instanceId, taskIds]);
+    await (await this.connected()).query(this.sql.release, [holderId, taskIds]);
   }
 
   /**

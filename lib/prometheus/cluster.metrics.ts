@@ -4,10 +4,7 @@ import type { TaskScheduler } from '../runner/task-scheduler.js';
 
 const CLAIM_OUTCOMES: readonly (keyof ClaimCounts)[] = ['won', 'taken', 'early', 'failed'];
 
-/**
- * Cluster mode: what `status().cluster` says, read at scrape time. The store's clock offset is not
- * among them: no coordinator reports the store's time.
- */
+/** Cluster mode: what `status().cluster` says, read at scrape time. */
 export function registerClusterMetrics(
   scheduler: TaskScheduler,
   registry: Registry,
@@ -40,6 +37,16 @@ export function registerClusterMetrics(
       const at = cluster()?.lastContactAt;
       lastContact.reset();
       if (at) lastContact.set(at.getTime() / 1_000);
+    },
+  });
+  const clockOffset: Gauge = new Gauge({
+    name: `${prefix}cluster_clock_offset_seconds`,
+    help: "The cluster store's clock minus this replica's (seconds), as claims measure it; absent before the first.",
+    registers,
+    collect() {
+      const offsetMs = cluster()?.clockOffsetMs;
+      clockOffset.reset();
+      if (typeof offsetMs === 'number') clockOffset.set(offsetMs / 1_000);
     },
   });
   const leases: Gauge = new Gauge({

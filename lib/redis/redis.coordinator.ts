@@ -87,7 +87,7 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async claimTicks(
-    instanceId: string,
+    claimerId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
@@ -97,7 +97,7 @@ export class RedisCoordinator implements Coordinator {
       ...ticks.map(({ taskId }) => this.key('tick', taskId)),
       ...ticks.map(({ taskId }) => this.key('control', taskId)),
     ];
-    const args = [String(toleranceMs), instanceId];
+    const args = [String(toleranceMs), claimerId];
     for (const tick of ticks) {
       args.push(
         String(tick.scheduledAt),
@@ -125,14 +125,14 @@ export class RedisCoordinator implements Coordinator {
   }
 
   async holdLeases(
-    instanceId: string,
+    holderId: string,
     taskIds: readonly string[],
     ttlMs: number,
   ): Promise<LeaseOutcome[]> {
     const client = this.ready('holdLeases');
     if (taskIds.length === 0) return [];
     const keys = taskIds.map((taskId) => this.key('lease', taskId));
-    const answers = await evalScript(client, SCRIPTS.holdLeases, keys, [String(ttlMs), instanceId]);
+    const answers = await evalScript(client, SCRIPTS.holdLeases, keys, [String(ttlMs), holderId]);
     if (!Array.isArray(answers) || answers.length !== taskIds.length) {
       throw new Error(redisMessages.unexpectedLeaseReply(answers));
     }
@@ -146,11 +146,11 @@ export class RedisCoordinator implements Coordinator {
     });
   }
 
-  async releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void> {
+  async releaseLeases(holderId: string, taskIds: readonly string[]): Promise<void> {
     const client = this.ready('releaseLeases');
     if (taskIds.length === 0) return;
     const keys = taskIds.map((taskId) => this.key('lease', taskId));
-    await evalScript(client, SCRIPTS.releaseLeases, keys, [instanceId]);
+    await evalScript(client, SCRIPTS.releaseLeases, keys, [holderId]);
   }
 
   async lastTicks(taskIds: readonly string[]): Promise<(number | null)[]> {

@@ -33,10 +33,9 @@ export interface EarlyWinsDeps {
 /**
  * Ticks won before the store's clock reached their nominal time (a claim within the claim
  * tolerance from a replica whose clock is ahead, before a claim measured the offset). Each waits
- * until the store's clock gets there, so that no claimed tick starts early. A pause or a new
- * trigger committed meanwhile (on any replica) came before the tick's time, so the claim no
- * longer stands: the shared state is read again when the wait ends, and such a tick is recorded
- * skipped.
+ * until the store's clock gets there, so that no claimed tick starts early. The shared state is
+ * read again when the wait ends: a task paused then, or given a new trigger since the claim (on
+ * any replica), has the tick recorded skipped, since that change came before the tick's time.
  */
 export class EarlyWins {
   private readonly waiting = new Set<EarlyWin>();

@@ -21,7 +21,7 @@ interface TaskCell {
    * Who claimed the high-water tick, and what they were answered: the same claimer asking again
    * (its reply was lost) gets the same answer.
    */
-  claimedBy: { instanceId: string; outcome: ClaimOutcome } | null;
+  claimedBy: { claimerId: string; outcome: ClaimOutcome } | null;
   fencingToken: number;
   /** Newest last. */
   history: ClusterRunRecord[];
@@ -57,7 +57,7 @@ export class InMemoryCoordinator implements Coordinator {
   async connect(): Promise<void> {}
 
   async claimTicks(
-    instanceId: string,
+    claimerId: string,
     ticks: readonly TickClaim[],
     toleranceMs: number,
   ): Promise<ClaimOutcome[]> {
@@ -70,14 +70,14 @@ export class InMemoryCoordinator implements Coordinator {
       const { taskId, scheduledAt } = tick;
       if (scheduledAt > now + toleranceMs) return { won: false, reason: 'early' };
       const cell = this.cell(taskId);
-      if (scheduledAt === cell.highWater && cell.claimedBy?.instanceId === instanceId) {
+      if (scheduledAt === cell.highWater && cell.claimedBy?.claimerId === claimerId) {
         return cell.claimedBy.outcome;
       }
       if (scheduledAt <= cell.highWater) return { won: false, reason: 'taken' };
       // The same order of checks as the Redis script and the PostgreSQL function.
       const used = (outcome: ClaimOutcome): ClaimOutcome => {
         cell.highWater = scheduledAt;
-        cell.claimedBy = { instanceId, outcome };
+        cell.claimedBy = { claimerId, outcome };
         return outcome;
       };
       // Used up: a restart does not catch up a paused tick.
@@ -160,7 +160,7 @@ export class InMemoryCoordinator implements Coordinator {
   }
 
   async holdLeases(
-    instanceId: string,
+    holderId: string,
     taskIds: readonly string[],
     ttlMs: number,
   ): Promise<LeaseOutcome[]> {
@@ -168,22 +168,22 @@ export class InMemoryCoordinator implements Coordinator {
     return taskIds.map((taskId): LeaseOutcome => {
       const cell = this.cell(taskId);
       const { lease } = cell;
-      if (lease !== null && lease.expiresAt > now && lease.holder !== instanceId) {
+      if (lease !== null && lease.expiresAt > now && lease.holder !== holderId) {
         return { held: false, holder: lease.holder };
       }
       if (lease !== null && lease.expiresAt > now) {
         lease.expiresAt = now + ttlMs;
         return { held: true, epoch: lease.epoch };
       }
-      cell.lease = { holder: instanceId, epoch: ++cell.leaseEpoch, expiresAt: now + ttlMs };
+      cell.lease = { holder: holderId, epoch: ++cell.leaseEpoch, expiresAt: now + ttlMs };
       return { held: true, epoch: cell.leaseEpoch };
     });
   }
 
-  async releaseLeases(instanceId: string, taskIds: readonly string[]): Promise<void> {
+  async releaseLeases(holderId: string, taskIds: readonly string[]): Promise<void> {
     for (const taskId of taskIds) {
       const cell = this.tasks.get(taskId);
-      if (cell?.lease?.holder === instanceId) cell.lease = null;
+      if (cell?.lease?.holder === holderId) cell.lease = null;
     }
   }
 

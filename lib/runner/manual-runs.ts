@@ -1,6 +1,6 @@
 import {
   DuplicateRunRequestError,
-  messages,
+  RunRequestNotRecordedError,
   RunSkippedError,
   SchedulerShutdownError,
 } from '../errors.js';
@@ -57,8 +57,10 @@ export class ManualRuns {
   /** Runs the task once (per request id, if given); settles as the run does. */
   run(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
     const { requestId } = options;
-    // A run refused anyway is refused before its id is recorded: a retry with it can still run.
-    if (requestId === undefined || this.refuses(task, options)) return this.runOnce(task, options);
+    // A run refused anyway is refused before its id is recorded, so a retry with it can run. (A
+    // shutdown that begins while the id is being recorded still uses it up.)
+    const refused = ['stopping', 'skip'].includes(this.admission(task, options));
+    if (requestId === undefined || refused) return this.runOnce(task, options);
     const { requests } = this;
     return requests.claimRequest(this.instanceId, task.id, requestId, REQUEST_ID_TTL_MS).then(
       (first) => {
@@ -67,37 +69,40 @@ export class ManualRuns {
       },
       (cause: unknown) => {
         const reason = describeError(cause).message;
-        const message = messages.runRequestNotRecorded(task.name, requestId, requests.kind, reason);
-        throw new Error(message, { cause });
+        throw new RunRequestNotRecordedError(task.name, requestId, requests.kind, reason, {
+          cause,
+        });
       },
     );
   }
 
-  /** Whether runOnce would refuse the run now: the scheduler stops, or overlap 'skip' applies. */
-  private refuses(task: ScheduledTask, options: RunNowOptions): boolean {
+  /**
+   * What happens to a manual run now, before it starts: refused as the scheduler stops, or, with
+   * `respectOverlap` while the task runs, as its overlap policy says ('skip' refuses, 'queue'
+   * holds it); else it runs.
+   */
+  private admission(
+    task: ScheduledTask,
+    options: RunNowOptions,
+  ): 'stopping' | 'skip' | 'queue' | 'run' {
     const state = this.deps.state();
-    if (state === 'stopping' || state === 'stopped') return true;
-    return !!options.respectOverlap && task.activeRuns > 0 && task.policies.overlap === 'skip';
+    if (state === 'stopping' || state === 'stopped') return 'stopping';
+    const { overlap } = task.policies;
+    if (!options.respectOverlap || task.activeRuns === 0 || overlap === 'allow') return 'run';
+    return overlap;
   }
 
   private runOnce(task: ScheduledTask, options: RunNowOptions): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const state = this.deps.state();
-      if (state === 'stopping' || state === 'stopped') {
-        throw new SchedulerShutdownError(task.name);
-      }
+      const admission = this.admission(task, options);
+      if (admission === 'stopping') throw new SchedulerShutdownError(task.name);
       const waiter = { resolve, reject };
-      const { overlap } = task.policies;
-      if (options.respectOverlap && task.activeRuns > 0 && overlap !== 'allow') {
-        if (overlap === 'queue')
-          return this.deps.planner.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
-        this.deps.executor.recordNotRun(
-          task,
-          'skipped',
-          null,
-          'it overlapped a running one',
-          'manual',
-        );
+      if (admission === 'queue') {
+        return this.deps.planner.hold(task, { origin: 'manual', scheduledAtMs: null, waiter });
+      }
+      if (admission === 'skip') {
+        const why = 'it overlapped a running one';
+        this.deps.executor.recordNotRun(task, 'skipped', null, why, 'manual');
         throw new RunSkippedError(task.name);
       }
       this.deps.executor.start(task, 'manual', null, waiter);

@@ -143,7 +143,11 @@ export class TickClaimer {
     this.retries = waiting;
     this.queue = [];
     this.retryWhenClaimable();
-    if (batch.length === 0) return;
+    if (batch.length === 0) {
+      // Every tick was answered before: let go of, so idle waiters may be done.
+      this.deps.changed?.();
+      return;
+    }
     const { coordinator, claimerId, claimToleranceMs } = this.deps.cluster;
     const ticks = batch.map((pending) => {
       const terms = this.deps.terms?.(pending.task);

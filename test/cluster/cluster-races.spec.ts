@@ -10,7 +10,7 @@ import {
   type Coordinator,
   type TaskContext,
 } from '../../lib/index.js';
-import { messages } from '../../lib/errors.js';
+import { messages, RunRequestNotRecordedError } from '../../lib/errors.js';
 import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import type { TaskPolicies } from '../../lib/runner/task-policies.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
@@ -228,7 +228,9 @@ describe('runTask with a request id', () => {
     const a = replica('a', flaky, runs, { trigger: new Cron('0 0 * * *') });
     await a.start();
     const task = a.get('secondly');
-    await expect(a.runNow(task, { requestId: 'order-42' })).rejects.toThrow(
+    const refused = a.runNow(task, { requestId: 'order-42' });
+    await expect(refused).rejects.toBeInstanceOf(RunRequestNotRecordedError);
+    await expect(refused).rejects.toThrow(
       messages.runRequestNotRecorded('secondly', 'order-42', 'memory', 'ECONNREFUSED'),
     );
     flaky.down = false;

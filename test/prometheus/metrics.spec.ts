@@ -201,9 +201,10 @@ describe('AioClockMetricsModule', () => {
     await closeUnderFakeTimers(a.app);
   });
 
-  it('in a cluster, counts claims by outcome and says whether the store answers', async () => {
+  it('in a cluster, counts claims by outcome, says whether the store answers and its clock offset', async () => {
     const registry = new Registry();
-    const coordinator = new InMemoryCoordinator();
+    // A store whose clock its claims measured 250 ms ahead of this one.
+    const coordinator = Object.assign(new InMemoryCoordinator(), { clockOffsetMs: 250 });
     @Injectable()
     class Secondly {
       @Task(new Cron('* * * * * *'), { name: 'secondly' })
@@ -220,6 +221,7 @@ describe('AioClockMetricsModule', () => {
       await valueOf(registry, 'aioclock_cluster_last_contact_timestamp_seconds'),
     ).toBeGreaterThan(T0 / 1_000);
     expect(await valueOf(registry, 'aioclock_cluster_leases_held')).toBe(0);
+    expect(await valueOf(registry, 'aioclock_cluster_clock_offset_seconds')).toBe(0.25);
     expect(await valueOf(registry, 'aioclock_cluster_claims_total', { outcome: 'won' })).toBe(3);
     expect(await valueOf(registry, 'aioclock_cluster_claims_total', { outcome: 'failed' })).toBe(0);
     expect(
