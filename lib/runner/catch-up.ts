@@ -51,7 +51,7 @@ export async function missedTicks(
 }
 
 /** The task's nominal fire times after `after` and at or before `until`, the newest few. */
-function ticksBetween(task: ScheduledTask, after: number, until: number): number[] {
+export function ticksBetween(task: ScheduledTask, after: number, until: number): number[] {
   const { trigger } = task;
   // A copy of the task's state from the high-water mark on: planning ahead must not change it.
   const scratch = { ...structuredClone(task.triggerState), lastFireAt: after };

@@ -109,7 +109,8 @@ export class FirePlanner {
     // of; never from later than this clock's, so a newly measured offset cannot jump past a tick
     // (the trigger never plans its last fire time again).
     const offset = this.storeOffset(task);
-    const from = Math.max(fromMs, task.notBefore) + Math.min(offset, 0);
+    const base = Math.max(fromMs, task.notBefore);
+    const from = Math.max(base + Math.min(offset, 0), this.catchUpBehindStore(task, base, offset));
     const wait = this.nextWait(task, from);
     if (wait === null) return;
     const plannedAt = from + wait;
@@ -121,6 +122,23 @@ export class FirePlanner {
     if (this.deps.events.wants('scheduled')) {
       emitEvent(this.deps.events, task, { type: 'scheduled', nextRunAt: new Date(plannedAt) });
     }
+  }
+
+  /**
+   * A store ahead of this clock by more than the claim tolerance (its clock, or this one, is
+   * wrong): the ticks since the task's last fire up to the store's now minus the tolerance are past
+   * there. Planned from this clock, each would be claimed and run at once, back to back; they are
+   * claimed as late ticks instead (as after an outage: the newest runs as the misfire policy says,
+   * the older ones are recorded missed). Answers where planning goes on from: the store's now
+   * minus the tolerance, or -Infinity when the store is not that far ahead.
+   */
+  private catchUpBehindStore(task: ScheduledTask, base: number, offset: number): number {
+    const floor = base + offset - (this.deps.cluster?.claimToleranceMs ?? Infinity);
+    if (floor <= base) return -Infinity;
+    const { lastFireAt } = task.triggerState;
+    // A task that never fired here has nothing to catch up: it starts at the store's now.
+    if (lastFireAt !== null) this.claimer?.catchUpBetween(task, lastFireAt, floor);
+    return floor;
   }
 
   /**

@@ -6,7 +6,7 @@ import {
   type Coordinator,
   type TickClaim,
 } from './coordinator.js';
-import { missedTicks } from './catch-up.js';
+import { missedTicks, ticksBetween } from './catch-up.js';
 import { EarlyWins, type EarlyWinsDeps } from './early-wins.js';
 import type { ClusterSettings } from './cluster-options.js';
 import { describeError } from './run-record.js';
@@ -139,7 +139,9 @@ export class TickClaimer {
     const waiting = this.retries.filter((pending) => (pending.claimAt ?? 0) > now);
     const batch = [...this.retries.filter((pending) => !waiting.includes(pending)), ...this.queue]
       // Answered before: a claim of it again would be answered as a lost reply's, won.
-      .filter(({ task, scheduledAt }) => scheduledAt > (task.claimedUpTo ?? -Infinity));
+      .filter(({ task, scheduledAt }) => scheduledAt > (task.claimedUpTo ?? -Infinity))
+      // Oldest first: the store refuses a tick behind a newer one of its task.
+      .sort((a, b) => a.scheduledAt - b.scheduledAt);
     this.retries = waiting;
     this.queue = [];
     this.retryWhenClaimable();
@@ -180,6 +182,17 @@ export class TickClaimer {
     if (missed.length === 0) return;
     // Claimed like any tick that could not be claimed in time: in order, with retries.
     this.addLate(missed);
+    this.flush();
+  }
+
+  /**
+   * Claims late, once, the task's ticks after `after` up to `until` (see FirePlanner's
+   * catchUpBehindStore): the newest runs as the misfire policy says, the older are recorded missed.
+   */
+  catchUpBetween(task: ScheduledTask, after: number, until: number): void {
+    const ticks = ticksBetween(task, after, until);
+    if (ticks.length === 0) return;
+    this.addLate(ticks.map((scheduledAt) => ({ task, scheduledAt, dueAt: scheduledAt })));
     this.flush();
   }
 
