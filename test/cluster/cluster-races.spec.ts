@@ -1,7 +1,7 @@
 // Races in cluster mode found by an adversarial review: a tick won before the store's clock
 // reached it (it waits, then re-reads the shared control), whenIdle while the claimer holds ticks,
 // request ids of refused runs, shutdown with a claim in flight, pause and resume from two replicas.
-import { describe, it, expect, jest, beforeEach, afterEach } from '@jest/globals';
+import { describe, it, expect, jest } from '@jest/globals';
 import {
   Cron,
   DuplicateRunRequestError,
@@ -11,36 +11,13 @@ import {
   type TaskContext,
 } from '../../lib/index.js';
 import { messages, RunRequestNotRecordedError } from '../../lib/errors.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import type { TaskPolicies } from '../../lib/runner/task-policies.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
+import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 import { sleep } from '../fixtures/testing-module.js';
+import { bareReplica, skewedView } from './replicas.js';
 
-const T0 = new Date('2026-01-01T00:00:00Z').getTime();
-beforeEach(() => {
-  jest.useFakeTimers({ now: T0 });
-});
-afterEach(() => {
-  jest.useRealTimers();
-});
-
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
-
-/**
- * One replica's connection to a shared in-memory store whose clock is `skewMs` off this
- * process's (negative: the store is behind, i.e. this replica's clock is ahead). Like Redis and
- * PostgreSQL it measures the offset on each claim; `measured`: it already has (a replica that
- * has been claiming for a while).
- */
-function skewedView(store: InMemoryCoordinator, skewMs: number, measured = false): Coordinator {
-  const view = Object.create(store) as InMemoryCoordinator & { clockOffsetMs: number | null };
-  view.clockOffsetMs = measured ? skewMs : null;
-  view.claimTicks = async (instanceId, ticks, toleranceMs) => {
-    view.clockOffsetMs = skewMs;
-    return store.claimTicks(instanceId, ticks, toleranceMs + skewMs);
-  };
-  return view;
-}
+useFakeClock();
 
 interface Run {
   replica: string;
@@ -56,11 +33,7 @@ function replica(
   runs: Run[],
   { trigger = new Cron('* * * * * *'), policies = {} as Partial<TaskPolicies>, busyMs = 0 } = {},
 ): TaskScheduler {
-  const scheduler = new TaskScheduler({
-    logger: quiet,
-    triggerDefaults: { timeZone: 'UTC' },
-    cluster: { coordinator, instanceId: name },
-  });
+  const scheduler = bareReplica(coordinator, name);
   scheduler.register({
     name: 'secondly',
     trigger,
@@ -80,19 +53,33 @@ async function shutdownAll(...schedulers: TaskScheduler[]): Promise<void> {
   await stopping;
 }
 
+/**
+ * Replica a, its clock 500 ms ahead of the store and not measured yet, has won the tick of
+ * T0+1 s within the claim tolerance and waits for the store's clock; with `withB`, replica b (in
+ * sync with the store) runs beside it.
+ */
+async function aWaitingTick(runs: Run[], { withB = false, policies = {} } = {}) {
+  const store = new InMemoryCoordinator();
+  const a = replica('a', skewedView(store, -500), runs, { policies });
+  const b = withB ? replica('b', skewedView(store, -500, true), runs) : null;
+  await a.start();
+  await b?.start();
+  await jest.advanceTimersByTimeAsync(1_100);
+  return { a, b: b! };
+}
+
+/** The runs started at or after `at` whose tick is not on the every-5-s grid. */
+const offFiveSecondGrid = (runs: Run[], at: number) =>
+  runs.filter((run) => run.at >= at && (run.scheduledAt! - T0) % 5_000 !== 0);
+
 describe('a tick won early waits for the store; control changes committed meanwhile', () => {
   // Replica a's clock is 500 ms ahead of the store and it has not measured that yet: it claims
   // the tick of T0+1 s at T0+1 s by its clock (T0+0.5 s by the store's), wins it within the 1 s
   // claim tolerance, and waits 500 ms. Replica b, in sync, pauses the task 100 ms into that wait.
   // README: "await registry.pause(...) // committed: no replica starts a tick of it from now on".
   it('a pause committed on another replica while a won tick waits: no replica starts a tick after the pause resolved', async () => {
-    const store = new InMemoryCoordinator();
     const runs: Run[] = [];
-    const a = replica('a', skewedView(store, -500), runs);
-    const b = replica('b', skewedView(store, -500, true), runs);
-    await a.start();
-    await b.start();
-    await jest.advanceTimersByTimeAsync(1_100);
+    const { a, b } = await aWaitingTick(runs, { withB: true });
     await b.pause(b.get('secondly'));
     const pausedAt = Date.now();
     await jest.advanceTimersByTimeAsync(3_000);
@@ -101,33 +88,23 @@ describe('a tick won early waits for the store; control changes committed meanwh
   });
 
   it('setTrigger committed on another replica while a won tick waits: no tick of the old schedule starts after the commit', async () => {
-    const store = new InMemoryCoordinator();
     const runs: Run[] = [];
-    const a = replica('a', skewedView(store, -500), runs);
-    const b = replica('b', skewedView(store, -500, true), runs);
-    await a.start();
-    await b.start();
-    await jest.advanceTimersByTimeAsync(1_100);
+    const { a, b } = await aWaitingTick(runs, { withB: true });
     // Every 5 s from here: T0+1 s is not one of its ticks.
     await b.setTrigger(b.get('secondly'), new Cron('*/5 * * * * *'));
     const committedAt = Date.now();
     await jest.advanceTimersByTimeAsync(3_000);
-    const after = runs.filter((run) => run.at >= committedAt);
-    expect(after.filter((run) => (run.scheduledAt! - T0) % 5_000 !== 0)).toEqual([]);
+    expect(offFiveSecondGrid(runs, committedAt)).toEqual([]);
     await shutdownAll(a, b);
   });
 
   it('setTrigger on the replica whose won tick waits: its own old tick does not start after setTrigger resolved', async () => {
-    const store = new InMemoryCoordinator();
     const runs: Run[] = [];
-    const a = replica('a', skewedView(store, -500), runs);
-    await a.start();
-    await jest.advanceTimersByTimeAsync(1_100);
+    const { a } = await aWaitingTick(runs);
     await a.setTrigger(a.get('secondly'), new Cron('*/5 * * * * *'));
     const committedAt = Date.now();
     await jest.advanceTimersByTimeAsync(3_000);
-    const after = runs.filter((run) => run.at >= committedAt);
-    expect(after.filter((run) => (run.scheduledAt! - T0) % 5_000 !== 0)).toEqual([]);
+    expect(offFiveSecondGrid(runs, committedAt)).toEqual([]);
     await shutdownAll(a);
   });
 
@@ -135,11 +112,8 @@ describe('a tick won early waits for the store; control changes committed meanwh
   // for 5 s (simulated by moving the clock) makes it start 5 s late, and misfire 'skip' (the
   // threshold is 1 s) does not see it.
   it("a waited tick that starts late is judged late: misfire 'skip' records it missed", async () => {
-    const store = new InMemoryCoordinator();
     const runs: Run[] = [];
-    const a = replica('a', skewedView(store, -500), runs, { policies: { misfire: 'skip' } });
-    await a.start();
-    await jest.advanceTimersByTimeAsync(1_100);
+    const { a } = await aWaitingTick(runs, { policies: { misfire: 'skip' } });
     // The event loop is blocked for 5 s: the clock moves, no timer fires meanwhile.
     jest.setSystemTime(Date.now() + 5_000);
     await jest.advanceTimersByTimeAsync(450);

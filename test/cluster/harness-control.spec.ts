@@ -1,15 +1,7 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import {
-  duplicatesOf,
-  removeBuild,
-  sleep,
-  type ReplicaProcess,
-  type RunLine,
-} from './harness/harness.js';
+import { describe, it, expect } from '@jest/globals';
+import { duplicatesOf, sleep, type ReplicaProcess, type RunLine } from './harness/harness.js';
 import type { ReplicaReply } from './harness/replica.js';
-import { cleanUp, figures, historyOf, linesOf, onBothStores, until } from './harness/scenario.js';
-import { DATABASE_URL, requirePostgres } from './postgres-server.js';
-import { REDIS_URL, requireRedis } from './servers.js';
+import { historyOf, linesOf, onBothStores, until, useHarness } from './harness/scenario.js';
 
 // The scenario harness of cluster mode, part 3: control. The harness drives one replica's
 // registry (pause, resume, setTrigger, runTask) over an IPC channel and reads in the ledger what
@@ -20,15 +12,7 @@ const TASKS = 3;
 const SYNC_MS = 1_000;
 const EVERY_2S = '*/2 * * * * *';
 
-beforeAll(async () => {
-  await Promise.all([requireRedis(REDIS_URL), requirePostgres(DATABASE_URL)]);
-});
-
-afterAll(async () => {
-  process.stdout.write(`cluster harness figures (control):\n${JSON.stringify(figures, null, 1)}\n`);
-  await cleanUp();
-  await removeBuild();
-});
+useHarness(' (control)');
 
 /** A command's answer, which must be a success. */
 function succeeded(reply: ReplicaReply): Extract<ReplicaReply, { ok: true }> {

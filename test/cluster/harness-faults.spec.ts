@@ -1,17 +1,9 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
+import { describe, it, expect } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { analyse, duplicatesOf, ReplicaSet, sleep, type StoreTarget } from './harness/harness.js';
 import {
-  analyse,
-  duplicatesOf,
-  removeBuild,
-  ReplicaSet,
-  sleep,
-  type StoreTarget,
-} from './harness/harness.js';
-import {
-  cleanUp,
   figures,
   historyOf,
   linesOf,
@@ -20,10 +12,11 @@ import {
   summary,
   target,
   until,
+  useHarness,
 } from './harness/scenario.js';
 import { messages } from '../../lib/errors.js';
-import { DATABASE_URL, requirePostgres, startPrivatePostgres } from './postgres-server.js';
-import { REDIS_URL, requireRedis, startPrivateRedis } from './servers.js';
+import { startPrivatePostgres } from './postgres-server.js';
+import { startPrivateRedis } from './servers.js';
 
 // The scenario harness of cluster mode, part 2: faults. A leader (`Forever`) task's holder
 // SIGKILLed or SIGSTOPped, and the store down for 3 s on a private server of each kind, while
@@ -34,15 +27,7 @@ const LEASE_TTL = 3_000;
 const RENEW_EVERY = LEASE_TTL / 3;
 const withLeader = { tasks: TASKS, forever: true, leaseTtlMs: LEASE_TTL };
 
-beforeAll(async () => {
-  await Promise.all([requireRedis(REDIS_URL), requirePostgres(DATABASE_URL)]);
-});
-
-afterAll(async () => {
-  process.stdout.write(`cluster harness figures (faults):\n${JSON.stringify(figures, null, 1)}\n`);
-  await cleanUp();
-  await removeBuild();
-});
+useHarness(' (faults)');
 
 /** The replica leading the `leader` task now: the last to say so in the ledger. */
 function holder(set: ReplicaSet): { replica: string; epoch: number; at: number } {

@@ -1,17 +1,14 @@
-import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { analyse, duplicatesOf, removeBuild, sleep } from './harness/harness.js';
+import { describe, it, expect } from '@jest/globals';
+import { analyse, duplicatesOf, sleep } from './harness/harness.js';
 import {
-  cleanUp,
-  figures,
   historyOf,
   linesOf,
   onBothStores,
   readyAt,
   storeClockOffset,
   until,
+  useHarness,
 } from './harness/scenario.js';
-import { DATABASE_URL, requirePostgres } from './postgres-server.js';
-import { REDIS_URL, requireRedis } from './servers.js';
 
 // The scenario harness of cluster mode, part 1 (faults are in harness-faults.spec.ts): real
 // time, replicas as child processes, each scenario on Redis and PostgreSQL at once (6 processes on
@@ -26,15 +23,7 @@ const TASKS = 10;
  */
 const EARLY_BOUND_MS = 50;
 
-beforeAll(async () => {
-  await Promise.all([requireRedis(REDIS_URL), requirePostgres(DATABASE_URL)]);
-});
-
-afterAll(async () => {
-  process.stdout.write(`cluster harness figures:\n${JSON.stringify(figures, null, 1)}\n`);
-  await cleanUp();
-  await removeBuild();
-});
+useHarness('');
 
 describe('cluster harness: replicas as processes, on Redis and PostgreSQL (real time)', () => {
   it('3 replicas, 10 secondly tasks, 60 s: each tick run once, by every replica in turn', async () => {

@@ -1,7 +1,7 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
 import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
-import { bareReplica } from './replicas.js';
+import { bareReplica, skewedView } from './replicas.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 useFakeClock();
@@ -58,22 +58,10 @@ describe('a claim committed in the store whose reply was lost', () => {
   });
 });
 
-/** A store whose clock is 2 s ahead of this process's, measured on each claim. */
-class StoreAhead extends InMemoryCoordinator {
-  clockOffsetMs: number | null = null;
-  override async claimTicks(
-    instanceId: string,
-    ticks: readonly TickClaim[],
-    toleranceMs: number,
-  ): Promise<ClaimOutcome[]> {
-    this.clockOffsetMs = 2_000;
-    return super.claimTicks(instanceId, ticks, toleranceMs + 2_000);
-  }
-}
-
 describe('a replica never claims a tick it had an answer for again', () => {
   it('restarted with the same instanceId and a clock behind the store, it does not run its last tick twice', async () => {
-    const store = new StoreAhead();
+    // A store whose clock is 2 s ahead of this process's.
+    const store = skewedView(new InMemoryCoordinator(), 2_000);
     const runs: number[] = [];
     const start = async () => {
       const scheduler = bareReplica(store, 'pod-0');

@@ -1,7 +1,6 @@
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { RedisCoordinator } from '../../lib/redis/index.js';
-import { REDIS_URL, requireRedis } from './servers.js';
+import { dropRedisPrefix, REDIS_URL, requireRedis } from './servers.js';
 import { expectEachTickOnce, runReplicas } from './replicas.js';
 
 const prefix = `t${Date.now().toString(36)}cluster`;
@@ -10,10 +9,7 @@ beforeAll(async () => {
   await requireRedis(REDIS_URL);
 });
 afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`{${prefix}}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await dropRedisPrefix(prefix);
 });
 
 describe('3 replicas on Redis (real time)', () => {

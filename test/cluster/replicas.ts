@@ -35,6 +35,26 @@ export function bareReplica(
 }
 
 /**
+ * A replica's view of `store` whose clock is `skewMs` off this process's (positive: the store is
+ * ahead). Like Redis and PostgreSQL it measures the offset on each claim; `measured`: it already
+ * has (a replica that has been claiming for a while). Views of one store share its ticks.
+ */
+export function skewedView(
+  store: InMemoryCoordinator,
+  skewMs: number,
+  measured = false,
+): InMemoryCoordinator & { clockOffsetMs: number | null } {
+  const view = Object.create(store) as InMemoryCoordinator & { clockOffsetMs: number | null };
+  view.clockOffsetMs = measured ? skewMs : null;
+  view.claimTicks = async (claimerId, ticks, toleranceMs) => {
+    view.clockOffsetMs = skewMs;
+    // Early is judged on the store's clock: nominal > the store's now + tolerance.
+    return store.claimTicks(claimerId, ticks, toleranceMs + skewMs);
+  };
+  return view;
+}
+
+/**
  * Replica `index` of `count` on `store`: it claims second k's tick at once when k % count === index
  * and 100 ms late otherwise, so that each tick is won by another replica than the one before (else
  * the first replica would win them all, and its local checks would hide the store's).

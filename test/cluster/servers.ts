@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createConnection, createServer } from 'node:net';
+import { Redis } from 'ioredis';
 
 // The real stores the cluster tests run against. A missing server fails the suite, with the
 // command that starts it: these tests never skip silently.
@@ -22,6 +23,17 @@ export async function requireRedis(url: string = REDIS_URL): Promise<void> {
       `Redis is missing: no Redis answered at ${url} (${answer}). ` +
         `Start one with: ${START_REDIS} (or set REDIS_URL).`,
     );
+  }
+}
+
+/** Deletes the keys of a test's prefix (or harness namespace) on the shared Redis. */
+export async function dropRedisPrefix(prefix: string, url: string = REDIS_URL): Promise<void> {
+  const redis = new Redis(url);
+  try {
+    const keys = await redis.keys(`{${prefix}}*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    await redis.quit();
   }
 }
 

@@ -1,36 +1,13 @@
 import { describe, it, expect, jest } from '@jest/globals';
 import { Cron, InMemoryCoordinator, type TaskContext } from '../../lib/index.js';
-import type { ClaimOutcome, TickClaim } from '../../lib/runner/coordinator.js';
-import { bareReplica } from './replicas.js';
+import { bareReplica, skewedView } from './replicas.js';
 import { T0, useFakeClock } from '../fixtures/fake-clock.js';
 
 useFakeClock();
 
-/**
- * A store whose clock is `skewMs` ahead of this process's (behind when negative), as a replica
- * with a skewed clock sees it; like Redis and PostgreSQL it measures the offset on each claim.
- */
-class SkewedStore extends InMemoryCoordinator {
-  clockOffsetMs: number | null = null;
-  constructor(private readonly skewMs: number) {
-    super();
-  }
-  now(): number {
-    return Date.now() + this.skewMs;
-  }
-  override async claimTicks(
-    instanceId: string,
-    ticks: readonly TickClaim[],
-    toleranceMs: number,
-  ): Promise<ClaimOutcome[]> {
-    this.clockOffsetMs = this.skewMs;
-    // Early is judged on the store's clock: nominal > store's now + tolerance.
-    return super.claimTicks(instanceId, ticks, toleranceMs + this.skewMs);
-  }
-}
-
-/** Runs one replica on `store` for `ms`: each run's nominal time and its start by the store's clock. */
-async function runOn(store: SkewedStore, ms: number) {
+/** Runs one replica on a store `skewMs` off this clock for `ms`: each run's nominal time and its start by the store's clock. */
+async function runOn(skewMs: number, ms: number) {
+  const store = skewedView(new InMemoryCoordinator(), skewMs);
   const scheduler = bareReplica(store, 'a');
   const runs: { scheduledAt: number; storeStart: number }[] = [];
   scheduler.register({
@@ -39,7 +16,10 @@ async function runOn(store: SkewedStore, ms: number) {
     // Lateness is judged on the store's clock too: none of these runs is late.
     policies: { misfire: 'skip' },
     handler: (context: TaskContext) =>
-      void runs.push({ scheduledAt: context.scheduledAt!.getTime(), storeStart: store.now() }),
+      void runs.push({
+        scheduledAt: context.scheduledAt!.getTime(),
+        storeStart: Date.now() + skewMs,
+      }),
   });
   await scheduler.start();
   await jest.advanceTimersByTimeAsync(ms);
@@ -64,7 +44,7 @@ function gaps(runs: { scheduledAt: number }[]): number[] {
 
 describe("cluster: claimed ticks are planned on the store's clock", () => {
   it("a replica 2 s ahead of the store starts no tick before its nominal time by the store's clock", async () => {
-    const { runs, offset, recorded } = await runOn(new SkewedStore(-2_000), 10_000);
+    const { runs, offset, recorded } = await runOn(-2_000, 10_000);
     expect(offset).toBe(-2_000);
     expect(runs.length).toBeGreaterThanOrEqual(6);
     expect(runs.filter((run) => run.storeStart < run.scheduledAt)).toEqual([]);
@@ -73,7 +53,7 @@ describe("cluster: claimed ticks are planned on the store's clock", () => {
   });
 
   it("a replica 2 s behind the store runs each tick when the store's clock reaches it, not 2 s late", async () => {
-    const { runs, offset, recorded } = await runOn(new SkewedStore(2_000), 10_000);
+    const { runs, offset, recorded } = await runOn(2_000, 10_000);
     expect(offset).toBe(2_000);
     // From the first plan made with the offset on (the first claim measures it).
     const planned = runs.filter((run) => run.scheduledAt >= T0 + 6_000);
@@ -86,7 +66,7 @@ describe("cluster: claimed ticks are planned on the store's clock", () => {
 
   it("a tick won early, within the claim tolerance, before any offset was measured, starts when the store's clock reaches it", async () => {
     // 500 ms ahead: the first claim comes before the offset is known and is not refused as early.
-    const { runs, offset, recorded } = await runOn(new SkewedStore(-500), 5_000);
+    const { runs, offset, recorded } = await runOn(-500, 5_000);
     expect(offset).toBe(-500);
     expect(runs[0]!.scheduledAt).toBe(T0 + 1_000);
     expect(runs.filter((run) => run.storeStart < run.scheduledAt)).toEqual([]);
@@ -95,7 +75,7 @@ describe("cluster: claimed ticks are planned on the store's clock", () => {
   });
 
   it('a tick won early that waits for the store when the scheduler stops is recorded skipped, not run', async () => {
-    const store = new SkewedStore(-500);
+    const store = skewedView(new InMemoryCoordinator(), -500);
     const scheduler = bareReplica(store, 'a');
     const ran: number[] = [];
     scheduler.register({
@@ -117,5 +97,33 @@ describe("cluster: claimed ticks are planned on the store's clock", () => {
       { status: 'skipped', scheduledAt: new Date(T0 + 1_000) },
     ]);
     expect(await history).toEqual([]);
+  });
+
+  // The store's clock an hour ahead of the replicas' (a database server whose clock is wrong, a
+  // VM restored from a snapshot): every tick of that hour is past on the store's clock. Planned
+  // from the replica's own clock, a new task ran them all at start, back to back (1,002 runs in
+  // 3 s); now the ticks behind the store's now minus the claim tolerance are claimed as late
+  // ones, as after an outage: the newest runs, the older are recorded missed.
+  it('a store an hour ahead: a new secondly task runs a few ticks at start, not the hour', async () => {
+    const scheduler = bareReplica(skewedView(new InMemoryCoordinator(), 3_600_000), 'a');
+    const runs: number[] = [];
+    scheduler.register({
+      name: 'charge',
+      trigger: new Cron('* * * * * *'),
+      handler: (context: TaskContext) => void runs.push(context.scheduledAt!.getTime()),
+    });
+    await scheduler.start();
+    await jest.advanceTimersByTimeAsync(3_000);
+    const stopping = scheduler.shutdown();
+    await jest.advanceTimersByTimeAsync(20_000);
+    await stopping;
+    // About 3 s of ticks on the store's clock (the first, late by the hour, may run once).
+    expect(runs.length).toBeLessThanOrEqual(5);
+    // The hour in between is caught up as after an outage: at most its newest 100 ticks, missed.
+    const missed = (await scheduler.history('charge', 1_000)).filter(
+      (record) => record.status === 'missed',
+    );
+    expect(missed.length).toBeGreaterThan(0);
+    expect(missed.length).toBeLessThanOrEqual(100);
   });
 });

@@ -1,30 +1,25 @@
 // A store that stops answering without closing the connection (a network partition, a firewall
 // dropping packets, a Redis stuck in a slow script): commands time out, and shutdown ends.
 import { describe, it, expect, beforeAll, afterAll } from '@jest/globals';
-import { Redis } from 'ioredis';
 import { Cron } from '../../lib/index.js';
 import { RedisCoordinator } from '../../lib/redis/index.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
-import { REDIS_URL, requireRedis } from './servers.js';
+import { quietLogger } from '../fixtures/testing-module.js';
+import { dropRedisPrefix, REDIS_URL, requireRedis } from './servers.js';
 import { silentProxy, within } from './silent-proxy.js';
 
 const prefix = `t${Date.now().toString(36)}attackhang`;
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
 
 beforeAll(async () => {
   await requireRedis(REDIS_URL);
 });
 afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`{${prefix}}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await dropRedisPrefix(prefix);
 });
 
 async function scheduledOn(url: string): Promise<TaskScheduler> {
   const scheduler = new TaskScheduler({
-    logger: quiet,
+    logger: quietLogger,
     shutdownTimeout: 1_000,
     triggerDefaults: { timeZone: 'UTC' },
     cluster: { coordinator: new RedisCoordinator({ url, prefix }), instanceId: 'a' },

@@ -1,7 +1,6 @@
 // A store that stops answering without closing the connection (a partition): every command on a
 // connection the coordinator opened fails after its commandTimeout, so that callers settle.
 import { describe, it, expect, beforeAll, afterAll, afterEach } from '@jest/globals';
-import { Redis } from 'ioredis';
 import pg from 'pg';
 import { messages } from '../../lib/errors.js';
 import { Cron } from '../../lib/index.js';
@@ -9,16 +8,15 @@ import { PostgresCoordinator } from '../../lib/postgres/index.js';
 import { postgresMessages } from '../../lib/postgres/postgres.messages.js';
 import { RedisCoordinator, redisMessages } from '../../lib/redis/index.js';
 import type { Coordinator } from '../../lib/runner/coordinator.js';
-import type { SchedulerLogger } from '../../lib/runner/scheduler-logger.js';
 import { TaskScheduler } from '../../lib/runner/task-scheduler.js';
 import { DATABASE_URL, requirePostgres } from './postgres-server.js';
-import { REDIS_URL, requireRedis } from './servers.js';
+import { quietLogger } from '../fixtures/testing-module.js';
+import { dropRedisPrefix, REDIS_URL, requireRedis } from './servers.js';
 import { silentProxy, type SilentProxy } from './silent-proxy.js';
 
 const tag = `t${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 const prefix = `${tag}timeouts`;
 const schema = `${tag}_timeouts`;
-const quiet: SchedulerLogger = { log() {}, warn() {}, error() {}, debug() {} };
 const COMMAND_TIMEOUT = 300;
 
 beforeAll(async () => {
@@ -26,10 +24,7 @@ beforeAll(async () => {
   await requirePostgres(DATABASE_URL);
 });
 afterAll(async () => {
-  const redis = new Redis(REDIS_URL);
-  const keys = await redis.keys(`{${prefix}}*`);
-  if (keys.length > 0) await redis.del(...keys);
-  await redis.quit();
+  await dropRedisPrefix(prefix);
   const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
   await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
   await admin.end();
@@ -74,7 +69,7 @@ describe.each(stores)('a $kind store that stops answering', (store) => {
   async function scheduledBehindProxy(): Promise<TaskScheduler> {
     proxy = await silentProxy(target);
     scheduler = new TaskScheduler({
-      logger: quiet,
+      logger: quietLogger,
       shutdownTimeout: 500,
       triggerDefaults: { timeZone: 'UTC' },
       cluster: { coordinator: make(proxy.url, COMMAND_TIMEOUT), instanceId: 'a' },
@@ -104,7 +99,7 @@ describe.each(stores)('a $kind store that stops answering', (store) => {
   it('shuts down after closeTimeout with a read in flight, logging once that the store did not answer', async () => {
     proxy = await silentProxy(target);
     const errors: string[] = [];
-    const logger = { ...quiet, error: (message: string) => void errors.push(message) };
+    const logger = { ...quietLogger, error: (message: string) => void errors.push(message) };
     const stopping = new TaskScheduler({
       logger,
       shutdownTimeout: 100,

@@ -1,12 +1,13 @@
+import { afterAll, beforeAll } from '@jest/globals';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import type { ClusterRunRecord, Coordinator } from '../../../lib/index.js';
 import { PostgresCoordinator } from '../../../lib/postgres/index.js';
 import { RedisCoordinator } from '../../../lib/redis/index.js';
 import { taskIdFromName } from '../../../lib/runner/task-id.js';
-import { DATABASE_URL } from '../postgres-server.js';
-import { REDIS_URL } from '../servers.js';
-import { ReplicaSet, type LedgerAnalysis, type StoreTarget } from './harness.js';
+import { DATABASE_URL, requirePostgres } from '../postgres-server.js';
+import { dropRedisPrefix, REDIS_URL, requireRedis } from '../servers.js';
+import { removeBuild, ReplicaSet, type LedgerAnalysis, type StoreTarget } from './harness.js';
 import type { LedgerLine } from './replica.js';
 
 // What the harness specs share: a namespace per scenario and store, scenarios run on both stores
@@ -167,14 +168,25 @@ export async function storeClockOffset({ store, url }: StoreTarget): Promise<num
 
 /** Drops the namespaces the scenarios made on the shared stores. */
 export async function cleanUp(): Promise<void> {
-  const redis = new Redis(REDIS_URL);
   const admin = new pg.Pool({ connectionString: DATABASE_URL, max: 1 });
   for (const { store, namespace } of targets.splice(0)) {
-    if (store === 'redis') {
-      const keys = await redis.keys(`{${namespace}}*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } else await admin.query(`DROP SCHEMA IF EXISTS "${namespace}" CASCADE`);
+    if (store === 'redis') await dropRedisPrefix(namespace);
+    else await admin.query(`DROP SCHEMA IF EXISTS "${namespace}" CASCADE`);
   }
-  await redis.quit();
   await admin.end();
+}
+
+/**
+ * A harness spec's setup: both stores must answer first; at the end its figures are printed under
+ * `label`, its namespaces dropped and the replicas' build removed.
+ */
+export function useHarness(label: string): void {
+  beforeAll(async () => {
+    await Promise.all([requireRedis(REDIS_URL), requirePostgres(DATABASE_URL)]);
+  });
+  afterAll(async () => {
+    process.stdout.write(`cluster harness figures${label}:\n${JSON.stringify(figures, null, 1)}\n`);
+    await cleanUp();
+    await removeBuild();
+  });
 }
