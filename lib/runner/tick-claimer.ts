@@ -10,6 +10,7 @@ import { missedTicks, ticksBetween } from './catch-up.js';
 import { EarlyWins, type EarlyWinsDeps } from './early-wins.js';
 import type { ClusterSettings } from './cluster-options.js';
 import { describeError } from './run-record.js';
+import { settlesWithin } from '../utils/settles-within.js';
 import type { RunExecutor } from './run-executor.js';
 import type { StoreContact } from './store-contact.js';
 import type { ScheduledTask } from './scheduled-task.js';
@@ -203,17 +204,11 @@ export class TickClaimer {
    * `deadlineMs` (epoch ms) at most: a store that does not answer must not hold shutdown forever.
    */
   async settled(deadlineMs: number): Promise<void> {
-    if (!this.inFlight) return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const deadline = new Promise<'late'>((resolve) => {
-      timer = setTimeout(() => resolve('late'), Math.max(0, deadlineMs - Date.now()));
-    });
-    try {
-      while (this.inFlight) if ((await Promise.race([this.sending, deadline])) === 'late') return;
-    } finally {
-      clearTimeout(timer);
+    while (this.inFlight) {
+      if (!(await settlesWithin(this.sending, Math.max(0, deadlineMs - Date.now())))) return;
     }
   }
+
 
   /**
    * Stops: nothing more is claimed or tried again; a tick won that waits for the store's clock is
