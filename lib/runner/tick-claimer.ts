@@ -209,7 +209,6 @@ export class TickClaimer {
     }
   }
 
-
   /**
    * Stops: nothing more is claimed or tried again; a tick won that waits for the store's clock is
    * recorded skipped.
